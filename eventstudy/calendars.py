@@ -1,0 +1,198 @@
+"""Trading calendars and the day-0 rule.
+
+Each security is measured on its own calendar: exchange sessions from ``exchange_calendars``
+(XNYS for US equities, XTKS for Tokyo, ...) or, for crypto, every UTC calendar day (``"24/7"``);
+intraday crypto bars use a fixed bar length (``"4h"``) on the UTC clock.
+
+Day 0 is the first bar whose prices can reflect the news:
+
+* exchange calendar, timestamp known: before the close of a session -> that session (before the
+  open or during the session); at or after the close -> the next session; on a weekend or holiday
+  -> the next session.
+* exchange calendar, date only (no time): that date's session if it is one, else the next session.
+  This default assumes the news reached the market before the close; the report says so.
+* 24/7 (crypto): the UTC day that contains the timestamp (date only: that date). An optional
+  ``cutoff`` (UTC time of day) moves news at or after the cutoff to the next UTC day.
+* intraday bars: the bar that contains the timestamp (date only: the first bar of that UTC day).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+import pandas as pd
+
+from .errors import StudyFileError
+
+CRYPTO_CALENDAR = "24/7"
+
+
+@dataclass(frozen=True)
+class EventTime:
+    """When the news came out.
+
+    ``date`` is the calendar date in ``timezone``; ``time`` is the local time of day when known.
+    """
+
+    date: dt.date
+    time: dt.time | None = None
+    timezone: str = "UTC"
+
+    @property
+    def timestamp(self) -> pd.Timestamp | None:
+        """The instant in UTC, or None when only the date is known."""
+        if self.time is None:
+            return None
+        local = pd.Timestamp(dt.datetime.combine(self.date, self.time)).tz_localize(self.timezone)
+        return local.tz_convert("UTC")
+
+    def describe(self) -> str:
+        if self.time is None:
+            return f"{self.date.isoformat()} (no time of day)"
+        return f"{self.date.isoformat()} {self.time.strftime('%H:%M')} {self.timezone}"
+
+
+@dataclass(frozen=True)
+class Day0:
+    """The bar chosen as day 0 on one calendar, and the rule that chose it."""
+
+    session: pd.Timestamp
+    rule: str
+
+
+class TradingCalendar(Protocol):
+    """What the pipeline needs from a calendar."""
+
+    name: str
+    #: "daily" (one bar per session/day) or "intraday" (fixed-length bars).
+    bar: str
+
+    def sessions(self, start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
+        """Bar labels from ``start`` to ``end`` inclusive."""
+        ...
+
+    def day0(self, when: EventTime) -> Day0:
+        """Day 0 for news released at ``when``."""
+        ...
+
+
+class ExchangeCalendar:
+    """Sessions of one exchange (``exchange_calendars`` code such as XNYS)."""
+
+    bar = "daily"
+
+    def __init__(self, code: str):
+        self.name = code
+        self._cal = _exchange_calendar(code)
+
+    def sessions(self, start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
+        first, last = self._cal.first_session, self._cal.last_session
+        start, end = max(pd.Timestamp(start).normalize(), first), min(pd.Timestamp(end).normalize(), last)
+        if start > end:
+            return pd.DatetimeIndex([])
+        return pd.DatetimeIndex(self._cal.sessions_in_range(start, end)).tz_localize(None)
+
+    def _next_session(self, date: pd.Timestamp) -> pd.Timestamp:
+        return pd.Timestamp(self._cal.date_to_session(date, direction="next")).tz_localize(None)
+
+    def day0(self, when: EventTime) -> Day0:
+        date = pd.Timestamp(when.date)
+        ts = when.timestamp
+        if ts is None:
+            if self._cal.is_session(date):
+                return Day0(date, f"{self.name}: date without time; assumed before the close -> session of {date.date()}")
+            nxt = self._next_session(date)
+            return Day0(nxt, f"{self.name}: {date.date()} is not a trading day -> next session {nxt.date()}")
+        local_date = pd.Timestamp(ts.tz_convert(self._cal.tz).date())
+        if not self._cal.is_session(local_date):
+            nxt = self._next_session(local_date)
+            return Day0(nxt, f"{self.name}: {local_date.date()} is not a trading day -> next session {nxt.date()}")
+        open_, close = self._cal.session_open(local_date), self._cal.session_close(local_date)
+        if ts < open_:
+            return Day0(local_date, f"{self.name}: before the open ({_fmt(ts, self._cal.tz)}) -> same session {local_date.date()}")
+        if ts < close:
+            return Day0(local_date, f"{self.name}: during the session ({_fmt(ts, self._cal.tz)}) -> same session {local_date.date()}")
+        nxt = pd.Timestamp(self._cal.next_session(local_date)).tz_localize(None)
+        return Day0(nxt, f"{self.name}: after the close ({_fmt(ts, self._cal.tz)}) -> next session {nxt.date()}")
+
+
+class CryptoCalendar:
+    """Every UTC calendar day (24/7 markets). A bar dated D runs from D 00:00 to D+1 00:00 UTC."""
+
+    bar = "daily"
+
+    def __init__(self, cutoff: dt.time | None = None):
+        self.name = CRYPTO_CALENDAR
+        self.cutoff = cutoff
+
+    def sessions(self, start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
+        return pd.date_range(pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize(), freq="D")
+
+    def day0(self, when: EventTime) -> Day0:
+        ts = when.timestamp
+        if ts is None:
+            day = pd.Timestamp(when.date)
+            return Day0(day, f"24/7: date without time -> UTC day {day.date()}")
+        day = pd.Timestamp(ts.date())
+        if self.cutoff is not None and ts.time() >= self.cutoff:
+            nxt = day + pd.Timedelta(days=1)
+            return Day0(nxt, f"24/7: {ts:%H:%M} UTC is at/after the {self.cutoff:%H:%M} UTC cutoff -> UTC day {nxt.date()}")
+        return Day0(day, f"24/7: {ts:%Y-%m-%d %H:%M} UTC -> the UTC day that contains it, {day.date()}")
+
+
+class IntradayCalendar:
+    """Fixed-length bars on the UTC clock (e.g. 4-hour crypto candles, labelled by open time)."""
+
+    bar = "intraday"
+
+    def __init__(self, freq: str = "4h"):
+        self.name = f"24/7 {freq}"
+        self.freq = pd.Timedelta(freq)
+
+    def sessions(self, start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
+        start = pd.Timestamp(start).floor(self.freq)
+        return pd.date_range(start, pd.Timestamp(end), freq=self.freq)
+
+    def day0(self, when: EventTime) -> Day0:
+        ts = when.timestamp
+        if ts is None:
+            bar = pd.Timestamp(when.date)
+            return Day0(bar, f"{self.name}: date without time -> first bar of UTC day {bar.date()}")
+        bar = ts.tz_localize(None).floor(self.freq)
+        return Day0(bar, f"{self.name}: {ts:%Y-%m-%d %H:%M} UTC -> the bar opening {bar:%Y-%m-%d %H:%M} UTC")
+
+
+def _fmt(ts: pd.Timestamp, tz) -> str:
+    return ts.tz_convert(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+@lru_cache(maxsize=32)
+def _exchange_calendar(code: str):
+    import exchange_calendars as xcals
+
+    try:
+        default = xcals.get_calendar(code)  # covers the last 20 years
+        bound = type(default).bound_min()
+        start = max(pd.Timestamp("1990-01-01"), bound) if bound is not None else pd.Timestamp("1990-01-01")
+        return xcals.get_calendar(code, start=start) if start < default.first_session else default
+    except xcals.errors.InvalidCalendarName:
+        raise StudyFileError(
+            f"unknown trading calendar {code!r}; use an exchange_calendars code such as XNYS, XTKS, XLON "
+            f"or {CRYPTO_CALENDAR!r} for crypto"
+        ) from None
+
+
+def get_calendar(name: str, frequency: str = "1d", crypto_cutoff: dt.time | None = None) -> TradingCalendar:
+    """The calendar for a gazetteer/study name ("XNYS", "24/7", ...) and a bar frequency."""
+    if frequency != "1d":
+        if name != CRYPTO_CALENDAR:
+            raise StudyFileError(
+                f"intraday bars ({frequency}) are supported for 24/7 (crypto) securities only, not on {name}"
+            )
+        return IntradayCalendar(frequency)
+    if name == CRYPTO_CALENDAR:
+        return CryptoCalendar(crypto_cutoff)
+    return ExchangeCalendar(name)

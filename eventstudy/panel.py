@@ -1,0 +1,100 @@
+"""Line up securities and benchmarks on one calendar and cut their windows around day 0.
+
+Pure functions: price series in, aligned return matrices and window positions out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .calendars import TradingCalendar
+from .errors import WindowError
+from .returns import compute_returns, prices_on_calendar
+from .study import Window
+
+
+@dataclass(frozen=True)
+class CalendarPanel:
+    """Returns of several symbols on the bars of one calendar.
+
+    ``returns`` is (T, S) with NaN for missing bars; ``index`` holds the T bar labels;
+    ``first``/``last`` give each symbol's first and last *price* bar position (-1 if none);
+    ``off_calendar`` lists rows of each symbol that fall on no bar of the calendar.
+    """
+
+    calendar: TradingCalendar
+    index: pd.DatetimeIndex
+    symbols: tuple[str, ...]
+    returns: np.ndarray
+    first: dict[str, int]
+    last: dict[str, int]
+    off_calendar: dict[str, pd.DatetimeIndex]
+
+    def col(self, symbol: str) -> int:
+        return self.symbols.index(symbol)
+
+    def position(self, label: pd.Timestamp) -> int | None:
+        """Position of a bar label in the index, or None if it is not a bar of the panel."""
+        loc = self.index.get_indexer([label])[0]
+        return None if loc < 0 else int(loc)
+
+    def label(self, pos: int) -> pd.Timestamp | None:
+        return self.index[pos] if 0 <= pos < len(self.index) else None
+
+    def bar_date(self, pos: int) -> str:
+        """Readable label of a (possibly out-of-range) position, for messages."""
+        if 0 <= pos < len(self.index):
+            return _fmt(self.index[pos])
+        if pos < 0:
+            return f"{-pos} bars before {_fmt(self.index[0])}"
+        return f"{pos - len(self.index) + 1} bars after {_fmt(self.index[-1])}"
+
+
+def _fmt(ts: pd.Timestamp) -> str:
+    return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
+
+
+def build_panel(calendar: TradingCalendar, closes: dict[str, pd.Series], kind: str = "simple",
+                pad_before: int = 0, pad_after: int = 0) -> CalendarPanel:
+    """Put each symbol's closes on the calendar and compute bar-to-bar returns (fractions).
+
+    The panel spans the calendar bars from the earliest to the latest price of any symbol.
+    """
+    symbols = tuple(closes)
+    starts = [s.dropna().index[0] for s in closes.values() if s.notna().any()]
+    ends = [s.dropna().index[-1] for s in closes.values() if s.notna().any()]
+    if not starts:
+        return CalendarPanel(calendar, pd.DatetimeIndex([]), symbols, np.empty((0, len(symbols))), {}, {}, {})
+    index = calendar.sessions(min(starts), max(ends))
+    R = np.full((len(index), len(symbols)), np.nan)
+    first, last, off = {}, {}, {}
+    for j, (sym, close) in enumerate(closes.items()):
+        prices, off_cal = prices_on_calendar(close, index)
+        off[sym] = off_cal
+        if prices.empty:
+            first[sym] = last[sym] = -1
+            continue
+        rets = compute_returns(prices, kind)
+        pos = index.get_indexer(rets.index)
+        R[pos, j] = rets.to_numpy()
+        first[sym] = int(index.get_indexer([prices.index[0]])[0])
+        last[sym] = int(index.get_indexer([prices.index[-1]])[0])
+    return CalendarPanel(calendar, index, symbols, R, first, last, off)
+
+
+def window_offsets(panel: CalendarPanel, day0_pos: int, window: Window, what: str) -> np.ndarray:
+    """Offsets (in bars, relative to day 0) of a window given in relative bars or in dates."""
+    a, b = window
+    if isinstance(a, dt.date):
+        lo, hi = pd.Timestamp(a), pd.Timestamp(b) + pd.Timedelta(days=1) - pd.Timedelta(1)
+        pos = np.flatnonzero((panel.index >= lo) & (panel.index <= hi))
+        if pos.size == 0:
+            raise WindowError(
+                f"{what} window {a} .. {b} holds no bar of the {panel.calendar.name} calendar within the data "
+                f"({panel.bar_date(0)} .. {panel.bar_date(len(panel.index) - 1)})")
+        return pos - day0_pos
+    return np.arange(a, b + 1)

@@ -1,0 +1,192 @@
+"""The embedded price snapshot: a folder of per-symbol CSVs plus a manifest.
+
+Layout of a snapshot folder (``data/prices/`` for daily bars, ``data/prices_4h/`` for 4-hour)::
+
+    ORCL.csv ...          bars in the snapshot format (see :mod:`eventstudy.prices.bars`)
+    manifest.json         per symbol: rows, first/last bar, sha256, source file, adjustment,
+                          venue, time convention, provenance document, import time
+    PROVENANCE.md ...     the provenance documents imported beside the data, unchanged
+
+``import_files`` is the only way data enters a snapshot; it validates every file (header,
+dates ascending without duplicates, positive prices, low <= open, close <= high) and refuses a
+file that fails, naming the file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from .bars import PriceSeries, atomic_write_bytes, atomic_write_text, read_bars_csv, sha256_file
+
+MANIFEST = "manifest.json"
+
+DEFAULT_TIME_CONVENTION = {
+    "1d": "row dated D = the trading session D on the instrument's calendar (crypto: UTC day D 00:00-24:00)",
+    "4h": "row time = the candle's OPEN time in UTC; the candle closes 4 hours later",
+}
+
+
+def validate_bars(frame: pd.DataFrame, path: Path) -> None:
+    """Refuse bars that must not enter a snapshot; the message names file and line."""
+    idx = frame.index
+    line = lambda i: i + 2  # noqa: E731  (header is line 1)
+    dup = idx.duplicated()
+    if dup.any():
+        i = int(np.argmax(dup))
+        raise DataError(f"{path}, line {line(i)}: date {idx[i]} appears twice; remove the duplicate row")
+    if not idx.is_monotonic_increasing:
+        i = int(np.argmax(np.diff(idx.asi8) < 0)) + 1
+        raise DataError(f"{path}, line {line(i)}: {idx[i]} comes after {idx[i - 1]}; sort the rows by date")
+    close = frame["close"].to_numpy()
+    if np.isnan(close).any():
+        i = int(np.argmax(np.isnan(close)))
+        raise DataError(f"{path}, line {line(i)}: close is missing; a snapshot row needs a close price")
+    prices = frame[["open", "high", "low", "close"]].to_numpy()
+    nonpos = (prices <= 0) & ~np.isnan(prices)
+    if nonpos.any():
+        i = int(np.argmax(nonpos.any(axis=1)))
+        raise DataError(f"{path}, line {line(i)}: a price is zero or negative; prices must be positive")
+    o, h, lo, c = (frame[k].to_numpy() for k in ("open", "high", "low", "close"))
+    with np.errstate(invalid="ignore"):
+        bad = (lo > np.fmin(o, c)) | (h < np.fmax(o, c)) | (lo > h)
+    bad &= ~np.isnan(o) & ~np.isnan(h) & ~np.isnan(lo)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise DataError(
+            f"{path}, line {line(i)}: low/high do not bracket open and close "
+            f"(open {o[i]}, high {h[i]}, low {lo[i]}, close {c[i]})"
+        )
+
+
+@dataclass
+class Snapshot:
+    """A snapshot folder for one bar frequency."""
+
+    root: Path
+    frequency: str = "1d"
+
+    def __post_init__(self) -> None:
+        self.root = Path(self.root)
+
+    # -- reading ---------------------------------------------------------------------------
+    def manifest(self) -> dict:
+        path = self.root / MANIFEST
+        if not path.exists():
+            return {}
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path}: the snapshot manifest is not valid JSON ({exc}); re-import the data") from None
+
+    def symbols(self) -> list[str]:
+        """Symbols present in the snapshot (files), sorted."""
+        if not self.root.is_dir():
+            return []
+        return sorted(p.stem for p in self.root.glob("*.csv"))
+
+    def path_for(self, symbol: str) -> Path:
+        return self.root / f"{symbol}.csv"
+
+    def has(self, symbol: str) -> bool:
+        return self.path_for(symbol).is_file()
+
+    def load(self, symbol: str) -> PriceSeries:
+        """Load one symbol; raises :class:`DataError` when it is absent or unreadable."""
+        path = self.path_for(symbol)
+        if not path.is_file():
+            raise DataError(f"{symbol}: no prices in the snapshot {self.root}")
+        info = self.manifest().get("symbols", {}).get(symbol, {})
+        bars = read_bars_csv(path, self.frequency)
+        digest = sha256_file(path)
+        if info.get("sha256") and info["sha256"] != digest:
+            raise DataError(
+                f"{path}: the file differs from the snapshot manifest (sha256 {digest[:12]} vs "
+                f"{info['sha256'][:12]}); it was edited by hand. Re-import it with `eventstudy data import`."
+            )
+        source = f"snapshot {path} (sha256 {digest[:12]})"
+        return PriceSeries(symbol, bars, self.frequency, source, dict(info))
+
+    # -- writing ---------------------------------------------------------------------------
+    def import_files(
+        self,
+        files: Sequence[Path | str],
+        *,
+        provenance: Path | str | None = None,
+        adjustment: str | None = None,
+        venue: str | None = None,
+        time_convention: str | None = None,
+        symbols: Sequence[str] | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> list[dict]:
+        """Validate and add CSV files to the snapshot; return the manifest entries written.
+
+        The symbol is the file's stem (``ORCL.csv`` -> ``ORCL``) unless ``symbols`` is given.
+        Files already in the snapshot format are copied byte for byte, so every number stays
+        exactly as in the source. ``provenance`` (a Markdown file) is copied beside the data and
+        named in each entry; ``adjustment``, ``venue`` and ``time_convention`` are recorded facts.
+        """
+        files = [Path(f) for f in files]
+        if symbols is not None and len(symbols) != len(files):
+            raise DataError(f"{len(symbols)} symbols given for {len(files)} files; give one symbol per file")
+        if not files:
+            raise DataError("no files to import")
+        # Validate everything before writing anything: an import is all or nothing.
+        checked = []
+        for i, path in enumerate(files):
+            bars = read_bars_csv(path, self.frequency)
+            validate_bars(bars, path)
+            symbol = symbols[i] if symbols else path.stem
+            checked.append((symbol, path, bars))
+        self.root.mkdir(parents=True, exist_ok=True)
+        prov_name = self._store_provenance(Path(provenance)) if provenance else None
+        manifest = self.manifest()
+        entries = manifest.setdefault("symbols", {})
+        manifest["frequency"] = self.frequency
+        written = []
+        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+        for symbol, path, bars in checked:
+            target = self.path_for(symbol)
+            atomic_write_bytes(target, path.read_bytes())
+            entry = {
+                "file": target.name,
+                "rows": int(len(bars)),
+                "first": _label(bars.index[0], self.frequency),
+                "last": _label(bars.index[-1], self.frequency),
+                "sha256": sha256_file(target),
+                "source_file": str(path),
+                "adjustment": adjustment or entries.get(symbol, {}).get("adjustment") or "not stated",
+                "venue": venue or entries.get(symbol, {}).get("venue") or "not stated",
+                "time_convention": time_convention or DEFAULT_TIME_CONVENTION[self.frequency],
+                "provenance": prov_name or entries.get(symbol, {}).get("provenance"),
+                "imported_at": now,
+            }
+            entries[symbol] = entry
+            written.append({"symbol": symbol, **entry})
+            if progress:
+                progress(f"{symbol}: {entry['rows']} rows {entry['first']} .. {entry['last']} -> {target}")
+        manifest["symbols"] = dict(sorted(entries.items()))
+        atomic_write_text(self.root / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+        return written
+
+    def _store_provenance(self, path: Path) -> str:
+        if not path.is_file():
+            raise DataError(f"provenance file {path} does not exist")
+        target = self.root / path.name
+        if target.exists() and target.read_bytes() != path.read_bytes():
+            target = self.root / f"{path.stem}-{sha256_file(path)[:8]}{path.suffix}"
+        if not target.exists():
+            shutil.copyfile(path, target)
+        return target.name
+
+
+def _label(stamp: pd.Timestamp, frequency: str) -> str:
+    return stamp.strftime("%Y-%m-%d") if frequency == "1d" else stamp.strftime("%Y-%m-%dT%H:%MZ")

@@ -1,0 +1,54 @@
+"""Write a run's files: report.html, PNG figures and CSV tables, into one folder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..prices.bars import atomic_write_bytes, atomic_write_text
+from .html import figure_png, render_report
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..results import EventStudyResults
+
+RESULTS_COLUMNS = ["ticker", "group", "day0", "window", "car", "t_stat", "p_value", "n_estimation", "model",
+                   "se", "df", "status"]
+AR_COLUMNS = ["ticker", "group", "date", "rel_day", "return", "benchmark_return", "expected", "ar", "car", "model"]
+
+FIGURES = {
+    "car_paths": ("Cumulative abnormal returns over the event window", "car"),
+    "abnormal_returns": ("Abnormal return per bar", "ar"),
+}
+
+
+def write_outputs(res: "EventStudyResults", out_dir: Path | str,
+                  progress: Callable[[str], None] | None = None) -> dict[str, Path]:
+    """Write everything into ``out_dir`` (created if needed); return name -> path."""
+    say = progress or (lambda msg: None)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+
+    def csv(name: str, frame) -> None:
+        path = out / name
+        atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d"))
+        paths[name] = path
+
+    csv("results.csv", res.cars[RESULTS_COLUMNS])
+    csv("abnormal_returns.csv", res.abnormal_returns[AR_COLUMNS])
+    csv("tests.csv", res.tests())
+    csv("securities.csv", res.securities.drop(columns=["_dates"], errors="ignore"))
+    csv("dropped.csv", res.dropped_frame)
+
+    figures = {}
+    for key, (caption, kind) in FIGURES.items():
+        say(f"drawing {key}.png")
+        png = figure_png(res.plot(kind))
+        atomic_write_bytes(out / f"{key}.png", png)
+        paths[f"{key}.png"] = out / f"{key}.png"
+        figures[key] = (caption, png)
+    say("writing report.html")
+    atomic_write_text(out / "report.html", render_report(res, figures))
+    paths["report.html"] = out / "report.html"
+    return paths

@@ -1,0 +1,106 @@
+"""The results object: one immutable bundle the CLI, the report and the notebook all read.
+
+Faces (statsmodels/arch style): :meth:`EventStudyResults.summary` (text), :meth:`to_frame`
+(tidy long frame), :meth:`tests` (one row per test and window), :meth:`plot` (matplotlib), and
+the :attr:`dropped` list with reasons.
+
+Units: returns, ARs and CARs are fractions (0.01 = 1 %); columns ending in ``_pct`` are percent.
+``rel_day`` counts bars of the security's own calendar from day 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+    from .article import Extraction
+    from .calendars import EventTime
+    from .study import StudySpec
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A security left out of (part of) the study, and why."""
+
+    ticker: str
+    group: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class EventStudyResults:
+    """Everything a study produced.
+
+    Attributes
+    ----------
+    spec : the study as read from its file.
+    extraction : what was extracted from the article (None without an article).
+    event_time : the event's timestamp/date used, and ``event_source`` where it came from.
+    securities : one row per studied security: ticker, group, benchmark, calendar, day0,
+        day0_rule, model, status, n_estimation, df, sigma (fraction per bar), alpha, beta,
+        note, source.
+    abnormal_returns : long frame, one row per security and event-window bar: ticker, group,
+        date, rel_day, return, benchmark_return, expected, ar, car, var_ar.
+    cars : one row per security and CAR window: ticker, group, day0, window, start, end, car,
+        se, t_stat, p_value, df, n_estimation, model, status.
+    test_table : one row per cross-sectional test, group and day/window.
+    dropped : securities left out, with the reason.
+    warnings : data-quality and method warnings, each a dict(ticker, check, message, action).
+    provenance : per symbol, where its prices came from.
+    """
+
+    spec: "StudySpec"
+    extraction: "Extraction | None"
+    event_time: "EventTime"
+    event_source: str
+    securities: pd.DataFrame
+    abnormal_returns: pd.DataFrame
+    cars: pd.DataFrame
+    test_table: pd.DataFrame
+    dropped: tuple[Dropped, ...] = ()
+    warnings: tuple[dict, ...] = ()
+    provenance: dict[str, str] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    # -- faces --------------------------------------------------------------------------------
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy long frame: one row per security and event-window bar, with its day's tests."""
+        frame = self.abnormal_returns.copy()
+        frame.insert(0, "event", self.spec.name)
+        return frame
+
+    def tests(self) -> pd.DataFrame:
+        """One row per test and window (or day) and group."""
+        return self.test_table.copy()
+
+    @property
+    def dropped_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([d.__dict__ for d in self.dropped], columns=["ticker", "group", "reason"])
+
+    def summary(self) -> str:
+        """A readable text summary (statsmodels-like)."""
+        from .summary import render_summary
+
+        return render_summary(self)
+
+    def __repr__(self) -> str:  # pragma: no cover - convenience
+        n = len(self.securities)
+        return f"<EventStudyResults {self.spec.name!r}: {n} securities, {len(self.dropped)} dropped>"
+
+    def plot(self, kind: str = "car", **kwargs: Any) -> "Figure":
+        """Draw a figure: ``kind`` in "car", "caar", "ar", "prices", "tests", "claims"."""
+        from . import plots
+
+        return plots.plot(self, kind, **kwargs)
+
+    def return_on(self, ticker: str, date: pd.Timestamp | str) -> float:
+        """The security's raw return (fraction) on a bar of the event window; NaN if absent."""
+        ar = self.abnormal_returns
+        rows = ar[(ar["ticker"] == ticker) & (ar["date"] == pd.Timestamp(date))]
+        return float(rows["return"].iloc[0]) if len(rows) else float(np.nan)

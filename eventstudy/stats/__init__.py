@@ -1,0 +1,1 @@
+"""Test statistics: per security, and across securities/events (see each module)."""

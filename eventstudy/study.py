@@ -1,0 +1,395 @@
+"""The study file: one TOML file that describes one study, shared by the CLI, the API and notebooks.
+
+See the README ("The study file") for every key. Validation is strict: an unknown key, a value of
+the wrong type or a malformed window is refused with the file, the line and what to do.
+Relative paths in the file resolve against the study file's folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import StudyFileError
+from .models import MODEL_KINDS
+from .returns import RETURN_KINDS
+
+CONVENTIONS = ("textbook", "estudy2")
+SOURCES = ("auto", "snapshot", "cache", "online")
+FREQUENCIES = ("1d", "4h")
+
+Window = tuple[int, int] | tuple[dt.date, dt.date]
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """When the news came out. ``time`` is local to ``timezone``; None = date only."""
+
+    date: dt.date | None = None
+    time: dt.time | None = None
+    timezone: str = "UTC"
+    name: str | None = None
+    #: 24/7 calendars: news at or after this UTC time of day counts for the next UTC day.
+    crypto_cutoff: dt.time | None = None
+
+
+@dataclass(frozen=True)
+class WindowSpec:
+    """Windows relative to day 0 in bars of each security's calendar (or as calendar dates)."""
+
+    estimation: Window = (-120, -11)
+    event: Window = (-5, 10)
+    car: tuple[Window, ...] = ((0, 0), (0, 1), (-1, 1), (0, 5))
+
+    @property
+    def uses_dates(self) -> bool:
+        return isinstance(self.estimation[0], dt.date)
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    name: str
+    securities: tuple[str, ...]
+    benchmark: str | None
+    windows: WindowSpec
+    calendar: str | None = None
+    #: Model kind for this group only (None = the study's [model] kind).
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    kind: str = "market"
+    returns: str = "simple"
+    min_estimation: int = 30
+    short_estimation: str = "fallback"
+    conventions: str = "textbook"
+    #: CSV of factor returns (date + one column per factor, fractions) for kind = "factor".
+    factors: Path | None = None
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    source: str = "auto"
+    prices: Path | None = None
+    frequency: str = "1d"
+    gazetteer: tuple[Path, ...] = ()
+    snapshot: Path | None = None
+
+
+@dataclass(frozen=True)
+class StudySpec:
+    name: str
+    groups: tuple[GroupSpec, ...]
+    windows: WindowSpec = field(default_factory=WindowSpec)
+    model: ModelSpec = field(default_factory=ModelSpec)
+    data: DataSpec = field(default_factory=DataSpec)
+    event: EventSpec | None = None
+    article: Path | None = None
+    published: dt.date | None = None
+    title: str | None = None
+    path: Path | None = None
+
+    @property
+    def securities(self) -> list[str]:
+        return list(dict.fromkeys(s for g in self.groups for s in g.securities))
+
+    def with_data(self, **changes: Any) -> "StudySpec":
+        """A copy with some [data] settings changed (e.g. ``source="snapshot"``)."""
+        return replace(self, data=replace(self.data, **changes))
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+_TOP_KEYS = {"name", "title", "article", "published", "event", "group", "windows", "model", "data"}
+_EVENT_KEYS = {"date", "time", "timezone", "name", "crypto_cutoff"}
+_GROUP_KEYS = {"name", "securities", "benchmark", "windows", "calendar", "model"}
+_WINDOW_KEYS = {"estimation", "event", "car"}
+_MODEL_KEYS = {"kind", "returns", "min_estimation", "short_estimation", "conventions", "factors"}
+_DATA_KEYS = {"source", "prices", "frequency", "gazetteer", "snapshot"}
+
+
+class _Ctx:
+    """Source text and path, to point error messages at a line."""
+
+    def __init__(self, text: str, path: str):
+        self.lines = text.splitlines()
+        self.path = path
+
+    def line_of(self, key: str, table: str | None = None) -> int | None:
+        in_table = table is None
+        header = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
+        keyre = re.compile(rf"^\s*{re.escape(key)}\s*=|[{{,]\s*{re.escape(key)}\s*=")
+        for i, line in enumerate(self.lines, start=1):
+            m = header.match(line)
+            if m:
+                in_table = table is None or m.group(1) == table
+                continue
+            if in_table and keyre.search(line):
+                return i
+        return None
+
+    def error(self, message: str, key: str | None = None, table: str | None = None) -> StudyFileError:
+        line = self.line_of(key, table) if key else None
+        where = f"{self.path}, line {line}" if line else self.path
+        return StudyFileError(f"{where}: {message}")
+
+
+def _check_keys(ctx: _Ctx, raw: dict, allowed: set[str], table: str | None) -> None:
+    for key in raw:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, sorted(allowed), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; allowed keys: {', '.join(sorted(allowed))}"
+            label = f"[{table}]" if table else "the top level"
+            raise ctx.error(f"unknown key {key!r} in {label}{hint}", key, table)
+
+
+def _expect(ctx: _Ctx, value: Any, types: type | tuple[type, ...], key: str, table: str | None, what: str) -> Any:
+    if isinstance(value, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
+        raise ctx.error(f"{key} must be {what}, not a boolean", key, table)
+    if not isinstance(value, types):
+        raise ctx.error(f"{key} must be {what}, not {type(value).__name__} {value!r}", key, table)
+    return value
+
+
+def _parse_date(ctx: _Ctx, value: Any, key: str, table: str | None) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ctx.error(f"{key} = {value!r} is not a date; write it as YYYY-MM-DD", key, table)
+
+
+def _parse_time(ctx: _Ctx, value: Any, key: str, table: str | None) -> dt.time:
+    if isinstance(value, dt.time):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.time.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ctx.error(f"{key} = {value!r} is not a time of day; write it as HH:MM (24-hour clock)", key, table)
+
+
+def _parse_window(ctx: _Ctx, value: Any, key: str, table: str | None) -> Window:
+    what = "a pair [first, last] of relative bars (integers) or of dates"
+    if not isinstance(value, list) or len(value) != 2:
+        raise ctx.error(f"{key} must be {what}, not {value!r}", key, table)
+    a, b = value
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        if a > b:
+            raise ctx.error(f"{key} = [{a}, {b}] starts after it ends; write [first, last] with first <= last", key, table)
+        return (a, b)
+    try:
+        da, db = _parse_date(ctx, a, key, table), _parse_date(ctx, b, key, table)
+    except StudyFileError:
+        raise ctx.error(f"{key} must be {what}, not {value!r}", key, table) from None
+    if da > db:
+        raise ctx.error(f"{key} = [{da}, {db}] starts after it ends", key, table)
+    return (da, db)
+
+
+def _parse_windows(ctx: _Ctx, raw: dict, base: WindowSpec, table: str) -> WindowSpec:
+    _check_keys(ctx, raw, _WINDOW_KEYS, table)
+    est = _parse_window(ctx, raw["estimation"], "estimation", table) if "estimation" in raw else base.estimation
+    evt = _parse_window(ctx, raw["event"], "event", table) if "event" in raw else base.event
+    if "car" in raw:
+        cars_raw = _expect(ctx, raw["car"], list, "car", table, "a list of windows, e.g. [[0, 0], [0, 1]]")
+        if not cars_raw:
+            raise ctx.error("car must list at least one window, e.g. [[0, 0]]", "car", table)
+        cars = tuple(_parse_window(ctx, c, "car", table) for c in cars_raw)
+    else:
+        cars = base.car
+    spec = WindowSpec(est, evt, cars)
+    kinds = {isinstance(w[0], dt.date) for w in (est, evt, *cars)}
+    if len(kinds) > 1:
+        raise ctx.error("windows mix relative bars and dates; give all of estimation, event and car the same way",
+                        "estimation", table)
+    if est[1] >= evt[0]:
+        raise ctx.error(
+            f"the estimation window {list(map(str, est))} must end before the event window {list(map(str, evt))} starts",
+            "estimation", table)
+    for c in cars:
+        if c[0] < evt[0] or c[1] > evt[1]:
+            raise ctx.error(f"CAR window {list(map(str, c))} is not inside the event window {list(map(str, evt))}",
+                            "car", table)
+    return spec
+
+
+def _resolve(base: Path, value: str) -> Path:
+    path = Path(value).expanduser()
+    return (path if path.is_absolute() else base / path).resolve()
+
+
+def parse_study(text: str, path: Path | str | None = None) -> StudySpec:
+    """Parse and validate study TOML text. ``path`` (the file) anchors relative paths and messages."""
+    where = str(path) if path else "<study>"
+    ctx = _Ctx(text, where)
+    base = Path(path).resolve().parent if path else Path.cwd()
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise StudyFileError(f"{where}: not valid TOML: {exc}") from None
+    _check_keys(ctx, doc, _TOP_KEYS, None)
+
+    name = _expect(ctx, doc.get("name", Path(where).stem), str, "name", None, "a string")
+    title = doc.get("title")
+    if title is not None:
+        _expect(ctx, title, str, "title", None, "a string")
+    article = None
+    if "article" in doc:
+        article = _resolve(base, _expect(ctx, doc["article"], str, "article", None, "a path to a text or HTML file"))
+        if not article.is_file():
+            raise ctx.error(f"article {doc['article']!r} does not exist (looked for {article})", "article")
+    published = _parse_date(ctx, doc["published"], "published", None) if "published" in doc else None
+
+    event = None
+    if "event" in doc:
+        raw = _expect(ctx, doc["event"], dict, "event", None, "a table [event]")
+        _check_keys(ctx, raw, _EVENT_KEYS, "event")
+        tz = _expect(ctx, raw.get("timezone", "UTC"), str, "timezone", "event", "an IANA time zone such as America/New_York")
+        try:
+            import zoneinfo
+
+            zoneinfo.ZoneInfo(tz)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ctx.error(f"timezone {tz!r} is not an IANA time zone (e.g. America/New_York, Europe/Paris, UTC)",
+                            "timezone", "event") from None
+        event = EventSpec(
+            date=_parse_date(ctx, raw["date"], "date", "event") if "date" in raw else None,
+            time=_parse_time(ctx, raw["time"], "time", "event") if "time" in raw else None,
+            timezone=tz,
+            name=_expect(ctx, raw["name"], str, "name", "event", "a string") if "name" in raw else None,
+            crypto_cutoff=_parse_time(ctx, raw["crypto_cutoff"], "crypto_cutoff", "event") if "crypto_cutoff" in raw else None,
+        )
+        if event.time is not None and event.date is None:
+            raise ctx.error("[event] gives a time but no date", "time", "event")
+    if article is None and (event is None or event.date is None):
+        raise ctx.error("the study needs an event date: give `article = \"...\"` to take it from an article, "
+                        "or `[event] date = YYYY-MM-DD`")
+
+    windows = WindowSpec()
+    if "windows" in doc:
+        windows = _parse_windows(ctx, _expect(ctx, doc["windows"], dict, "windows", None, "a table [windows]"),
+                                 windows, "windows")
+
+    model = ModelSpec()
+    if "model" in doc:
+        raw = _expect(ctx, doc["model"], dict, "model", None, "a table [model]")
+        _check_keys(ctx, raw, _MODEL_KEYS, "model")
+        kind = _expect(ctx, raw.get("kind", model.kind), str, "kind", "model", f"one of {', '.join(MODEL_KINDS)}")
+        if kind not in MODEL_KINDS:
+            raise ctx.error(f"kind = {kind!r} is not one of {', '.join(MODEL_KINDS)}", "kind", "model")
+        rk = _expect(ctx, raw.get("returns", model.returns), str, "returns", "model", "simple or log")
+        if rk not in RETURN_KINDS:
+            raise ctx.error(f"returns = {rk!r} is not one of {', '.join(RETURN_KINDS)}", "returns", "model")
+        me = _expect(ctx, raw.get("min_estimation", model.min_estimation), int, "min_estimation", "model", "an integer")
+        if me < 3:
+            raise ctx.error("min_estimation must be at least 3 bars", "min_estimation", "model")
+        se = _expect(ctx, raw.get("short_estimation", model.short_estimation), str, "short_estimation", "model",
+                     "fallback or drop")
+        if se not in ("fallback", "drop"):
+            raise ctx.error(f"short_estimation = {se!r} must be 'fallback' or 'drop'", "short_estimation", "model")
+        conv = _expect(ctx, raw.get("conventions", model.conventions), str, "conventions", "model", "textbook or estudy2")
+        if conv not in CONVENTIONS:
+            raise ctx.error(f"conventions = {conv!r} is not one of {', '.join(CONVENTIONS)}", "conventions", "model")
+        factors = None
+        if "factors" in raw:
+            factors = _resolve(base, _expect(ctx, raw["factors"], str, "factors", "model", "a path to a CSV"))
+            if not factors.is_file():
+                raise ctx.error(f"factors file {raw['factors']!r} does not exist (looked for {factors})", "factors", "model")
+        if kind == "factor" and factors is None:
+            raise ctx.error("kind = 'factor' needs `factors = \"path/to/factors.csv\"` in [model]", "kind", "model")
+        model = ModelSpec(kind, rk, me, se, conv, factors)
+
+    data = DataSpec()
+    if "data" in doc:
+        raw = _expect(ctx, doc["data"], dict, "data", None, "a table [data]")
+        _check_keys(ctx, raw, _DATA_KEYS, "data")
+        source = _expect(ctx, raw.get("source", data.source), str, "source", "data", f"one of {', '.join(SOURCES)}")
+        if source not in SOURCES:
+            raise ctx.error(f"source = {source!r} is not one of {', '.join(SOURCES)}", "source", "data")
+        freq = _expect(ctx, raw.get("frequency", data.frequency), str, "frequency", "data", "1d or 4h")
+        if freq not in FREQUENCIES:
+            raise ctx.error(f"frequency = {freq!r} is not one of {', '.join(FREQUENCIES)}", "frequency", "data")
+        prices = None
+        if "prices" in raw:
+            prices = _resolve(base, _expect(ctx, raw["prices"], str, "prices", "data", "a path"))
+            if not prices.exists():
+                raise ctx.error(f"prices {raw['prices']!r} does not exist (looked for {prices})", "prices", "data")
+        snapshot = None
+        if "snapshot" in raw:
+            snapshot = _resolve(base, _expect(ctx, raw["snapshot"], str, "snapshot", "data", "a path"))
+        gaz = raw.get("gazetteer", [])
+        gaz = [gaz] if isinstance(gaz, str) else _expect(ctx, gaz, list, "gazetteer", "data", "a path or list of paths")
+        gaz_paths = tuple(_resolve(base, g) for g in gaz)
+        for g, gp in zip(gaz, gaz_paths):
+            if not gp.is_file():
+                raise ctx.error(f"gazetteer {g!r} does not exist (looked for {gp})", "gazetteer", "data")
+        data = DataSpec(source, prices, freq, gaz_paths, snapshot)
+
+    raw_groups = doc.get("group")
+    if raw_groups is None:
+        raise ctx.error("the study lists no securities: add a [[group]] with `securities = [...]`")
+    if isinstance(raw_groups, dict):
+        raw_groups = [raw_groups]
+    _expect(ctx, raw_groups, list, "group", None, "an array of tables [[group]]")
+    groups = []
+    seen_names = set()
+    for i, raw in enumerate(raw_groups, start=1):
+        _expect(ctx, raw, dict, "group", None, "an array of tables [[group]]")
+        _check_keys(ctx, raw, _GROUP_KEYS, "group")
+        gname = _expect(ctx, raw.get("name", f"group {i}"), str, "name", "group", "a string")
+        if gname in seen_names:
+            raise ctx.error(f"two groups are named {gname!r}; give each group its own name", "name", "group")
+        seen_names.add(gname)
+        secs = _expect(ctx, raw.get("securities"), list, "securities", "group", "a list of tickers")
+        if not secs or not all(isinstance(s, str) and s.strip() for s in secs):
+            raise ctx.error(f"group {gname!r}: securities must be a non-empty list of tickers", "securities", "group")
+        bench = raw.get("benchmark")
+        if bench is not None:
+            _expect(ctx, bench, str, "benchmark", "group", "a ticker")
+        cal = raw.get("calendar")
+        if cal is not None:
+            _expect(ctx, cal, str, "calendar", "group", "a calendar code (XNYS, XTKS, 24/7, ...)")
+        gmodel = raw.get("model")
+        if gmodel is not None:
+            _expect(ctx, gmodel, str, "model", "group", f"one of {', '.join(MODEL_KINDS)}")
+            if gmodel not in MODEL_KINDS or gmodel == "factor":
+                raise ctx.error(f"group {gname!r}: model = {gmodel!r} must be one of constant_mean, market_adjusted, "
+                                "market", "model", "group")
+        gwin = windows
+        if "windows" in raw:
+            gwin = _parse_windows(ctx, _expect(ctx, raw["windows"], dict, "windows", "group", "a table"), windows, "group")
+        groups.append(GroupSpec(gname, tuple(s.strip() for s in secs), bench, gwin, cal, gmodel))
+    for g in groups:
+        kind = g.model or model.kind
+        if kind in ("market", "market_adjusted") and g.benchmark is None:
+            raise ctx.error(f"group {g.name!r} has no benchmark, which the {kind} model needs; "
+                            "add `benchmark = \"SPY\"` (or use kind = \"constant_mean\")", "securities", "group")
+    return StudySpec(name=name, groups=tuple(groups), windows=windows, model=model, data=data, event=event,
+                     article=article, published=published, title=title, path=Path(path).resolve() if path else None)
+
+
+def load_study(path: Path | str) -> StudySpec:
+    """Read and validate a study file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise StudyFileError(f"{path}: no such study file") from None
+    except UnicodeDecodeError:
+        raise StudyFileError(f"{path}: not a UTF-8 text file; a study file is TOML text") from None
+    except OSError as exc:
+        raise StudyFileError(f"{path}: cannot read ({exc.strerror})") from None
+    return parse_study(text, path)

@@ -1,0 +1,67 @@
+"""Plain-text summary of a study's results (what ``results.summary()`` prints)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .results import EventStudyResults
+
+WIDTH = 96
+
+
+def _pct(x: float, digits: int = 2) -> str:
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:+.{digits}f}%"
+
+
+def _num(x: float, fmt: str = "{:.3f}") -> str:
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else fmt.format(x)
+
+
+def _window_text(w) -> str:
+    return f"[{w[0]}, {w[1]}]"
+
+
+def render_summary(res: "EventStudyResults") -> str:
+    spec = res.spec
+    lines = ["=" * WIDTH, f"Event study: {spec.title or spec.name}".center(WIDTH), "=" * WIDTH]
+    lines.append(f"Event:        {res.event_time.describe()}")
+    lines.append(f"  from:       {res.event_source[:WIDTH - 14]}")
+    lines.append(f"Model:        {spec.model.kind}, {spec.model.returns} returns, conventions = {spec.model.conventions}")
+    lines.append(f"Windows:      estimation {_window_text(spec.windows.estimation)}, event {_window_text(spec.windows.event)}"
+                 " (bars of each security's calendar; groups may override)")
+    for group in spec.groups:
+        sec = res.securities[res.securities["group"] == group.name]
+        lines.append("-" * WIDTH)
+        if sec.empty:
+            lines.append(f"Group: {group.name}: no security could be studied (see Dropped)")
+            continue
+        d0 = ", ".join(sorted({f"{r.calendar} {r.day0:%Y-%m-%d}" for r in sec.itertuples()}))
+        lines.append(f"Group: {group.name}    benchmark: {group.benchmark or '-'}    day 0: {d0}")
+        lines.append(f"  {'ticker':<9}{'window':<10}{'CAR':>10}{'s.e.':>9}{'t':>8}{'p':>8}{'n_est':>7}  model")
+        cars = res.cars[res.cars["group"] == group.name]
+        for r in cars.itertuples():
+            flag = f" *{r.status}*" if r.status in ("fallback", "short") else ""
+            lines.append(f"  {r.ticker:<9}{r.window:<10}{_pct(r.car):>10}{_pct(r.se).lstrip('+'):>9}{_num(r.t_stat, '{:.2f}'):>8}"
+                         f"{_num(r.p_value):>8}{r.n_estimation:>7}  {r.model}{flag}")
+        tests = res.test_table[(res.test_table["group"] == group.name) & res.test_table["window"].notna()]
+        if not tests.empty:
+            lines.append(f"  Tests across securities (N = {len(sec)})")
+            lines.append(f"  {'test':<28}{'window':<10}{'estimate':>10}{'stat':>9}{'p':>8}  distribution")
+            for r in tests.itertuples():
+                lines.append(f"  {r.test:<28}{str(r.window):<10}{_pct(r.estimate):>10}{_num(r.statistic, '{:.2f}'):>9}"
+                             f"{_num(r.p_value):>8}  {r.distribution}")
+    if res.dropped:
+        lines.append("-" * WIDTH)
+        lines.append("Dropped:")
+        for d in res.dropped:
+            lines.append(f"  {d.ticker} ({d.group}): {d.reason}")
+    if res.warnings:
+        lines.append("-" * WIDTH)
+        lines.append("Warnings:")
+        for w in res.warnings:
+            lines.append(f"  {w['ticker']}: {w['check']}: {w['message']} -> {w['action']}")
+    lines.append("=" * WIDTH)
+    lines.append("CAR and s.e. in percent of price; t uses Student t with the estimation df; p two-sided.")
+    return "\n".join(lines)

@@ -1,0 +1,39 @@
+"""Shared fixtures. Tests never touch the network."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+STARGATE = DATA / "studies" / "stargate.toml"
+SHARED = ROOT.parent / "shared"
+ESTUDY2 = SHARED / "data" / "estudy2-covid"
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """Any attempt to open a network connection fails the test."""
+
+    def guard(*args, **kwargs):
+        raise RuntimeError("tests must not touch the network")
+
+    monkeypatch.setattr(socket.socket, "connect", guard)
+    monkeypatch.setattr(socket, "create_connection", guard)
+
+
+@pytest.fixture(scope="session")
+def stargate_results():
+    """The Stargate study run once on the embedded snapshot (shared by many tests)."""
+    from eventstudy import load_study, run_study
+
+    return run_study(load_study(STARGATE).with_data(source="snapshot"))
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path

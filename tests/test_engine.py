@@ -1,0 +1,106 @@
+"""The engine against statsmodels OLS and against explicit matrix formulas (MacKinlay 1997)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+
+from eventstudy.engine import Windows, estimate_events, gather
+from eventstudy.models import ConstantMean, MarketAdjusted, MarketModel
+
+WIN = Windows(estimation=(-30, -6), event=(-2, 3), cars=((0, 0), (0, 1), (-2, 3)))
+
+
+def _sim(K=5, seed=0):
+    rng = np.random.default_rng(seed)
+    Le, W = 25, 6
+    m_est, m_evt = rng.normal(0, 0.01, (K, Le)), rng.normal(0, 0.01, (K, W))
+    beta = rng.uniform(0.5, 1.5, K)[:, None]
+    r_est = 0.001 + beta * m_est + rng.normal(0, 0.02, (K, Le))
+    r_evt = 0.001 + beta * m_evt + rng.normal(0, 0.02, (K, W))
+    return r_est, m_est[..., None], r_evt, m_evt[..., None]
+
+
+def test_market_model_matches_statsmodels_including_prediction_error():
+    r_est, f_est, r_evt, f_evt = _sim()
+    r_est[1, :4] = np.nan  # a missing stretch is left out of the fit
+    est = estimate_events(r_est, f_est, r_evt, f_evt, MarketModel(), WIN, min_estimation=10)
+    for k in range(r_est.shape[0]):
+        ok = ~np.isnan(r_est[k])
+        X = sm.add_constant(f_est[k, ok, 0])
+        fit = sm.OLS(r_est[k, ok], X).fit()
+        assert est.coef[k] == pytest.approx(fit.params, rel=1e-10)
+        assert est.sigma2[k] == pytest.approx(fit.scale, rel=1e-10)  # SSR / (n - 2)
+        assert est.n[k] == ok.sum()
+        Xe = sm.add_constant(f_evt[k, :, 0], has_constant="add")
+        pred = fit.get_prediction(Xe)
+        # Var(AR) = sigma^2 + Var(x' b_hat): statsmodels' prediction variance of a new observation
+        var_obs = pred.se_mean**2 + fit.scale
+        assert est.var_ar[k] == pytest.approx(var_obs, rel=1e-9)
+        assert est.ar[k] == pytest.approx(r_evt[k] - pred.predicted_mean, rel=1e-9, abs=1e-15)
+
+
+def test_car_variance_is_gamma_v_gamma():
+    """Var(CAR) = gamma' V gamma with V = sigma^2 (I + X* (X'X)^-1 X*') (MacKinlay 1997, eq. 4.15)."""
+    r_est, f_est, r_evt, f_evt = _sim(K=2, seed=3)
+    est = estimate_events(r_est, f_est, r_evt, f_evt, MarketModel(), WIN, min_estimation=10)
+    for k in range(2):
+        X = np.column_stack([np.ones(25), f_est[k, :, 0]])
+        Xs = np.column_stack([np.ones(6), f_evt[k, :, 0]])
+        V = est.sigma2[k] * (np.eye(6) + Xs @ np.linalg.inv(X.T @ X) @ Xs.T)
+        for c, (a, b) in enumerate(WIN.cars):
+            gamma = np.zeros(6)
+            gamma[a - WIN.event[0]: b - WIN.event[0] + 1] = 1
+            assert est.var_car[k, c] == pytest.approx(gamma @ V @ gamma, rel=1e-10)
+            assert est.car[k, c] == pytest.approx(gamma @ est.ar[k], rel=1e-12)
+        # CAR path variance at the last bar equals the full-window CAR variance
+        assert est.var_car_path[k, -1] == pytest.approx(est.var_car[k, 2], rel=1e-10)
+
+
+def test_hand_computed_constant_mean_case():
+    r_est = np.array([[0.01, 0.03, 0.02, 0.00]])
+    r_evt = np.array([[0.05, 0.02]])
+    win = Windows((-5, -2), (0, 1), ((0, 1),))
+    est = estimate_events(r_est, np.zeros((1, 4, 0)), r_evt, np.zeros((1, 2, 0)), ConstantMean(), win, min_estimation=3)
+    # mean 0.015; SSR = 0.000025*2 + 0.000225 + 0.000025 = 0.0005 -> sigma^2 = 0.0005/3
+    s2 = 0.0005 / 3
+    assert est.sigma2[0] == pytest.approx(s2)
+    assert est.ar[0] == pytest.approx([0.035, 0.005])
+    assert est.var_ar[0] == pytest.approx([s2 * (1 + 1 / 4)] * 2)        # 1 + 1/n
+    assert est.var_car[0, 0] == pytest.approx(s2 * (2 + 4 / 4))            # L2 + L2^2/n
+
+
+def test_short_window_falls_back_to_market_adjusted_and_flags_it():
+    r_est, f_est, r_evt, f_evt = _sim(K=3, seed=1)
+    r_est[2, :20] = np.nan  # only 5 valid bars
+    est = estimate_events(r_est, f_est, r_evt, f_evt, MarketModel(), WIN, min_estimation=10)
+    assert list(est.status) == ["ok", "ok", "fallback"]
+    assert est.model[2] == "market_adjusted" and "fewer than min_estimation = 10" in est.reason[2]
+    assert est.ar[2] == pytest.approx(r_evt[2] - f_evt[2, :, 0])
+    dropped = estimate_events(r_est, f_est, r_evt, f_evt, MarketModel(), WIN, min_estimation=10,
+                              short_estimation="drop")
+    assert dropped.status[2] == "dropped" and np.isnan(dropped.car[2]).all()
+
+
+def test_market_adjusted_variance_is_sample_variance():
+    r_est, f_est, r_evt, f_evt = _sim(K=1, seed=2)
+    est = estimate_events(r_est, f_est, r_evt, f_evt, MarketAdjusted(), WIN, min_estimation=10)
+    d = r_est[0] - f_est[0, :, 0]
+    assert est.sigma2[0] == pytest.approx(d.var(ddof=1))
+    assert est.var_car[0, 1] == pytest.approx(2 * d.var(ddof=1))  # no prediction-error term
+
+
+def test_missing_event_bar_voids_only_the_windows_that_contain_it():
+    r_est, f_est, r_evt, f_evt = _sim(K=1, seed=4)
+    r_evt[0, 0] = np.nan  # rel day -2
+    est = estimate_events(r_est, f_est, r_evt, f_evt, MarketModel(), WIN, min_estimation=10)
+    assert np.isfinite(est.car[0, 0]) and np.isfinite(est.car[0, 1]) and np.isnan(est.car[0, 2])
+    assert np.isnan(est.car_path[0, 0]) and np.isfinite(est.car_path[0, 1])
+
+
+def test_gather_pads_with_nan_outside():
+    m = np.arange(10.0).reshape(5, 2)
+    out = gather(m, np.array([0, 4]), np.array([1, 0]), np.array([-1, 0, 1]))
+    assert np.isnan(out[0, 0]) and out[0, 1] == 1.0 and out[0, 2] == 3.0
+    assert out[1, 0] == 6.0 and out[1, 1] == 8.0 and np.isnan(out[1, 2])
