@@ -16,12 +16,14 @@ import pandas as pd
 from .article import Extraction, extract_events, read_article
 from .calendars import EventTime, TradingCalendar, get_calendar
 from .engine import EventEstimates, Windows, estimate_events, gather
+from .factors import read_factors
 from .errors import EventStudyError, StudyFileError, WindowError
 from .gazetteer import Gazetteer
 from .models import make_model
 from .panel import CalendarPanel, build_panel, window_offsets
 from .prices import PriceSeries, PriceSource, SnapshotSource, load_prices
 from .results import Dropped, EventStudyResults
+from .stats.battery import GroupInput, run_battery
 from .stats.single import t_and_p
 from .study import GroupSpec, StudySpec, WindowSpec
 
@@ -53,18 +55,26 @@ def default_sources(spec: StudySpec) -> list[PriceSource]:
 
 @dataclass
 class _Plan:
-    """One security to study within a group."""
+    """One (event, security) pair to study within a group."""
 
     ticker: str
     calendar: str
+    event_id: str
+    event_time: EventTime
+    benchmark: str | None
     note: str = ""
+
+    def label(self, many_events: bool) -> str:
+        return f"{self.ticker} ({self.event_id})" if many_events else self.ticker
 
 
 def _check_tickers(spec: StudySpec, gaz: Gazetteer, available: Callable[[str], bool]) -> None:
     """Refuse tickers that are neither in the gazetteer nor in the price data (likely typos)."""
     problems = []
     for g in spec.groups:
-        for sym in (*g.securities, *([g.benchmark] if g.benchmark else [])):
+        syms = [*g.securities, *([g.benchmark] if g.benchmark else []),
+                *[e.benchmark for e in spec.events if e.group == g.name and e.benchmark]]
+        for sym in dict.fromkeys(syms):
             if sym in gaz or available(sym):
                 continue
             hint = gaz.suggest(sym)
@@ -86,29 +96,23 @@ def _calendar_name(sym: str, group: GroupSpec, gaz: Gazetteer) -> str:
                          f"(or \"24/7\" for crypto) to group {group.name!r}")
 
 
-def _windows_for(ws: WindowSpec, offsets_est: np.ndarray, offsets_evt: np.ndarray,
-                 car_offsets: list[tuple[int, int]]) -> Windows:
-    return Windows((int(offsets_est[0]), int(offsets_est[-1])), (int(offsets_evt[0]), int(offsets_evt[-1])),
-                   tuple(car_offsets))
-
-
-def _group_windows(panel: CalendarPanel, pos0: int, ws: WindowSpec) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]], list[str]]:
+def _window_offsets(panel: CalendarPanel, pos0: int, ws: WindowSpec) -> tuple[Windows, list[str]]:
     est = window_offsets(panel, pos0, ws.estimation, "estimation")
     evt = window_offsets(panel, pos0, ws.event, "event")
-    if est[-1] - est[0] + 1 != len(est) or evt[-1] - evt[0] + 1 != len(evt):
-        raise WindowError("internal: non-contiguous window")
     cars, labels = [], []
     for c in ws.car:
         off = window_offsets(panel, pos0, c, "CAR")
         cars.append((int(off[0]), int(off[-1])))
-        labels.append(_window_label(c, off))
-    return est, evt, cars, labels
+        labels.append(f"{c[0]}..{c[1]}" if isinstance(c[0], dt.date) else f"[{c[0]},{c[1]}]")
+    return Windows((int(est[0]), int(est[-1])), (int(evt[0]), int(evt[-1])), tuple(cars)), labels
 
 
-def _window_label(window, off) -> str:
-    if isinstance(window[0], dt.date):
-        return f"{window[0]}..{window[1]}"
-    return f"[{window[0]},{window[1]}]"
+def _plans(spec: StudySpec, group: GroupSpec, event_time: EventTime | None) -> list[_Plan]:
+    """The (event, security) pairs of a group, with each pair's benchmark."""
+    if spec.events:
+        return [_Plan(e.security, "", e.event, EventTime(e.date, e.time, e.timezone), e.benchmark or group.benchmark)
+                for e in spec.events if e.group == group.name]
+    return [_Plan(sym, "", spec.name, event_time, group.benchmark) for sym in group.securities]
 
 
 def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
@@ -121,193 +125,224 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
         article = read_article(spec.article)
         extraction = extract_events(article.text, published=spec.published or article.published,
                                     source=str(spec.article))
-    event_time, event_source = resolve_event_time(spec, extraction)
-    say(f"event: {event_time.describe()} ({event_source.split(':')[0]})")
+    if spec.events:
+        event_time = None
+        n_events = len({e.event for e in spec.events})
+        event_source = f"events file {spec.events_file.name if spec.events_file else ''}: {n_events} events, {len(spec.events)} rows"
+    else:
+        event_time, event_source = resolve_event_time(spec, extraction)
+        say(f"event: {event_time.describe()} ({event_source.split(':')[0]})")
 
     gaz = Gazetteer.load(spec.data.gazetteer)
     sources = list(sources) if sources is not None else default_sources(spec)
     snapshot_has = [s for s in sources if isinstance(s, SnapshotSource)]
     _check_tickers(spec, gaz, lambda sym: any(s.snapshot.has(sym) for s in snapshot_has))
 
-    symbols = list(dict.fromkeys([*spec.securities, *[g.benchmark for g in spec.groups if g.benchmark]]))
+    symbols = list(dict.fromkeys([*spec.securities, *spec.benchmarks]))
     say(f"loading prices for {len(symbols)} symbols from {', '.join(s.name for s in sources)}")
     series, missing = load_prices(symbols, sources)
     provenance = {sym: ps.source for sym, ps in series.items()}
+    factors = read_factors(spec.model.factors) if spec.model.kind == "factor" else None
 
     dropped: list[Dropped] = []
     warnings: list[dict] = []
     sec_rows, ar_frames, car_rows = [], [], []
-    group_estimates: dict[str, tuple[EventEstimates, pd.DataFrame]] = {}
+    group_inputs: list[GroupInput] = []
+    many = bool(spec.events)
+    cutoff = spec.event.crypto_cutoff if spec.event else None
 
     for group in spec.groups:
-        say(f"group {group.name!r}: {len(group.securities)} securities vs {group.benchmark or 'no benchmark'}")
-        bench = group.benchmark
-        if bench is not None and bench not in series:
-            for sym in group.securities:
-                dropped.append(Dropped(sym, group.name, f"benchmark {bench} has no prices ({missing.get(bench, '')})"))
-            continue
-        plans: dict[str, list[_Plan]] = {}
-        for sym in group.securities:
-            if sym not in series:
-                dropped.append(Dropped(sym, group.name, f"no price data: {missing.get(sym, 'not found')}"))
+        plans_all = _plans(spec, group, event_time)
+        say(f"group {group.name!r}: {len(plans_all)} event-securities vs {group.benchmark or 'their benchmarks'}")
+        by_cal: dict[str, list[_Plan]] = {}
+        for p in plans_all:
+            if p.ticker not in series:
+                dropped.append(Dropped(p.label(many), group.name, f"no price data: {missing.get(p.ticker, 'not found')}"))
                 continue
-            cal = _calendar_name(sym, group, gaz)
-            if bench is not None:
-                bcal = _calendar_name(bench, group, gaz)
-                if bcal != cal:
-                    dropped.append(Dropped(sym, group.name, f"{sym} trades on {cal} but the benchmark {bench} on {bcal}; "
-                                                            f"put it in a group whose benchmark shares its calendar"))
+            if p.benchmark is not None and p.benchmark not in series:
+                dropped.append(Dropped(p.label(many), group.name,
+                                       f"benchmark {p.benchmark} has no prices ({missing.get(p.benchmark, '')})"))
+                continue
+            if p.benchmark is None and (group.model or spec.model.kind) in ("market", "market_adjusted"):
+                dropped.append(Dropped(p.label(many), group.name, "no benchmark given for this event"))
+                continue
+            p.calendar = _calendar_name(p.ticker, group, gaz)
+            if p.benchmark is not None:
+                bcal = _calendar_name(p.benchmark, group, gaz)
+                if bcal != p.calendar:
+                    dropped.append(Dropped(p.label(many), group.name,
+                                           f"{p.ticker} trades on {p.calendar} but the benchmark {p.benchmark} on "
+                                           f"{bcal}; put it in a group whose benchmark shares its calendar"))
                     continue
-            plans.setdefault(cal, []).append(_Plan(sym, cal))
-        if not plans:
+            by_cal.setdefault(p.calendar, []).append(p)
+        if not by_cal:
             continue
-        if len(plans) > 1 and group.windows.uses_dates:
-            raise StudyFileError(f"group {group.name!r} mixes calendars ({', '.join(plans)}) with windows given as dates; "
-                                 "use relative windows or split the group")
+        if len(by_cal) > 1 and group.windows.uses_dates:
+            raise StudyFileError(f"group {group.name!r} mixes calendars ({', '.join(by_cal)}) with windows given as "
+                                 "dates; use relative windows or split the group")
         blocks = []
-        for cal_name, members in plans.items():
-            calendar = get_calendar(cal_name, spec.data.frequency, spec.event.crypto_cutoff if spec.event else None)
-            block = _calendar_block(group, calendar, members, bench, series, event_time, spec, dropped, warnings)
+        for cal_name, members in by_cal.items():
+            calendar = get_calendar(cal_name, spec.data.frequency, cutoff)
+            block = _calendar_block(group, calendar, members, series, factors, spec, dropped, warnings)
             if block is not None:
                 blocks.append(block)
         if not blocks:
             continue
-        # All blocks of a group share relative windows, so their arrays stack.
+        # Relative windows are the same on every calendar, so the blocks' arrays stack.
         windows = blocks[0]["windows"]
         arrays = {k: np.concatenate([b[k] for b in blocks]) for k in ("r_est", "f_est", "r_evt", "f_evt")}
         meta = pd.concat([b["meta"] for b in blocks], ignore_index=True)
-        model = make_model(group.model or spec.model.kind)
+        model = make_model(group.model or spec.model.kind, n_factors=arrays["f_est"].shape[2])
         est = estimate_events(arrays["r_est"], arrays["f_est"], arrays["r_evt"], arrays["f_evt"], model, windows,
                               min_estimation=spec.model.min_estimation,
                               short_estimation=spec.model.short_estimation)
-        meta = _attach_estimates(meta, est, group)
+        meta = _attach_estimates(meta, est)
         for k, row in meta.iterrows():
+            label = f"{row['ticker']} ({row['event']})" if many else row["ticker"]
             if est.status[k] == "dropped":
-                dropped.append(Dropped(row["ticker"], group.name, est.reason[k]))
+                dropped.append(Dropped(label, group.name, est.reason[k]))
             elif est.status[k] in ("fallback", "short"):
                 action = ("market-adjusted fallback, flagged in every table" if est.status[k] == "fallback"
                           else "kept, flagged in every table")
-                warnings.append({"ticker": row["ticker"], "check": "short estimation window",
+                warnings.append({"ticker": label, "check": "short estimation window",
                                  "message": est.reason[k], "action": action})
         keep = est.status != "dropped"
         sec_rows.append(meta[keep])
         ar_frames.append(_ar_frame(meta, est, keep))
         car_rows.append(_car_frame(meta, est, keep, blocks[0]["car_labels"]))
-        group_estimates[group.name] = (est, meta)
+        group_inputs.append(GroupInput(group.name, est, meta, blocks[0]["car_labels"], list(meta["_dates"].iloc[0]),
+                                       model, spec.model.min_estimation))
 
     if not sec_rows:
         reasons = "\n  ".join(f"{d.ticker} ({d.group}): {d.reason}" for d in dropped) or "no securities"
         raise EventStudyError(f"no security could be studied:\n  {reasons}")
-    securities = pd.concat(sec_rows, ignore_index=True)
-    abnormal = pd.concat(ar_frames, ignore_index=True)
-    cars = pd.concat(car_rows, ignore_index=True)
-    from .stats.battery import run_battery
-
-    tests = run_battery(group_estimates, spec)
+    say("running the test battery")
+    tests = run_battery(group_inputs, spec.model.conventions)
     return EventStudyResults(
         spec=spec, extraction=extraction, event_time=event_time, event_source=event_source,
-        securities=securities, abnormal_returns=abnormal, cars=cars, test_table=tests,
+        securities=pd.concat(sec_rows, ignore_index=True), abnormal_returns=pd.concat(ar_frames, ignore_index=True),
+        cars=pd.concat(car_rows, ignore_index=True), test_table=tests,
         dropped=tuple(dropped), warnings=tuple(warnings), provenance=provenance,
-        extras={"estimates": group_estimates},
+        extras={"groups": group_inputs},
     )
 
 
-def _calendar_block(group: GroupSpec, calendar: TradingCalendar, members: list[_Plan], bench: str | None,
-                    series: dict[str, PriceSeries], event_time: EventTime, spec: StudySpec,
+def _calendar_block(group: GroupSpec, calendar: TradingCalendar, members: list[_Plan],
+                    series: dict[str, PriceSeries], factors: pd.DataFrame | None, spec: StudySpec,
                     dropped: list[Dropped], warnings: list[dict]) -> dict | None:
-    """Gather the windows of the group's securities that trade on one calendar."""
-    closes = {p.ticker: series[p.ticker].close for p in members}
-    if bench is not None:
-        closes[bench] = series[bench].close
-    panel = build_panel(calendar, closes, spec.model.returns)
+    """Gather the windows of a group's (event, security) pairs that trade on one calendar."""
+    many = bool(spec.events)
+    symbols = list(dict.fromkeys([p.ticker for p in members] + [p.benchmark for p in members if p.benchmark]))
+    panel = build_panel(calendar, {s: series[s].close for s in symbols}, spec.model.returns)
     for sym, off in panel.off_calendar.items():
         if len(off):
             shown = ", ".join(d.strftime("%Y-%m-%d") for d in off[:5])
             warnings.append({"ticker": sym, "check": "rows off the calendar",
                              "message": f"{len(off)} row(s) on days that are not {calendar.name} bars ({shown}"
                                         f"{', ...' if len(off) > 5 else ''})", "action": "rows ignored"})
-    d0 = calendar.day0(event_time)
-    pos0 = panel.position(d0.session)
-    if pos0 is None:
-        for p in members:
-            dropped.append(Dropped(p.ticker, group.name, f"day 0 ({d0.session.date()}, {calendar.name}) is outside "
-                                                         f"the data ({panel.bar_date(0)} .. {panel.bar_date(len(panel.index) - 1)})"))
-        return None
-    ws = group.windows
-    est_off, evt_off, car_off, car_labels = _group_windows(panel, pos0, ws)
-    windows = _windows_for(ws, est_off, evt_off, car_off)
-    if bench is not None:
-        _check_benchmark_covers(panel, bench, pos0, est_off, evt_off, group, calendar)
-    rows, keep = [], []
+    rows, kept, positions = [], [], []
+    windows, car_labels = None, None
+    day0_cache: dict = {}
     for p in members:
+        if p.event_time not in day0_cache:
+            day0_cache[p.event_time] = calendar.day0(p.event_time)
+        d0 = day0_cache[p.event_time]
+        pos0 = panel.position(d0.session)
+        label = p.label(many)
+        if pos0 is None:
+            dropped.append(Dropped(label, group.name, f"day 0 ({d0.session.date()}, {calendar.name}) is outside the "
+                                                      f"data ({panel.bar_date(0)} .. {panel.bar_date(len(panel.index) - 1)})"))
+            continue
+        w, labels = _window_offsets(panel, pos0, group.windows)
+        if windows is None:
+            windows, car_labels = w, labels
+        elif w != windows:
+            raise StudyFileError(f"group {group.name!r}: windows given as dates give different relative windows for "
+                                 "different events; give relative windows")
+        est_off, evt_off = windows.est_offsets, windows.evt_offsets
+        if p.benchmark is not None:
+            problem = _benchmark_problem(panel, p.benchmark, pos0, windows, group.windows.uses_dates)
+            if problem:
+                msg = (f"group {group.name!r}: the windows (estimation {list(windows.estimation)}, event "
+                       f"{list(windows.event)} around day 0 = {panel.bar_date(pos0)}) need {calendar.name} prices "
+                       f"{problem}. Shorten the windows or add data.")
+                if not many:
+                    raise WindowError(msg)
+                dropped.append(Dropped(label, group.name, msg))
+                continue
         first, last = panel.first[p.ticker], panel.last[p.ticker]
         # Day 0 and every CAR window must be covered (the bar before a window gives its first
         # return); the rest of the event window may be partly missing, with a warning.
-        car_lo = min([0, *(a for a, _ in car_off)])
-        car_hi = max([0, *(b for _, b in car_off)])
+        car_lo = min([0, *(a for a, _ in windows.cars)])
+        car_hi = max([0, *(b for _, b in windows.cars)])
         need_lo, need_hi = pos0 + car_lo - 1, pos0 + car_hi
-        have = (f"{panel.bar_date(first)} .. {panel.bar_date(last)}" if first >= 0 else "no bars")
+        have = f"{panel.bar_date(first)} .. {panel.bar_date(last)}" if first >= 0 else "no bars"
         if first < 0 or first > need_lo or last < need_hi:
-            dropped.append(Dropped(p.ticker, group.name,
+            dropped.append(Dropped(label, group.name,
                                    f"day 0 and the CAR windows [{car_lo}, {car_hi}] need prices from "
                                    f"{panel.bar_date(need_lo)} to {panel.bar_date(need_hi)} ({calendar.name}); "
                                    f"{p.ticker} has {have}"))
             continue
         evt_lo, evt_hi = pos0 + evt_off[0] - 1, pos0 + evt_off[-1]
         if first > evt_lo or last < evt_hi:
-            warnings.append({"ticker": p.ticker, "check": "partial event window",
+            warnings.append({"ticker": label, "check": "partial event window",
                              "message": f"event window [{evt_off[0]}, {evt_off[-1]}] needs prices from "
                                         f"{panel.bar_date(evt_lo)} to {panel.bar_date(evt_hi)}; {p.ticker} has {have}",
                              "action": "bars outside the data are missing (NaN); CAR windows are complete"})
-        est_lo = pos0 + est_off[0] - 1
-        if first > est_lo:
+        if first > pos0 + est_off[0] - 1:
             covered = max(0, pos0 + est_off[-1] - first)
-            p.note = (f"estimation window covers {covered} of {len(est_off)} bars "
-                      f"(prices start {panel.bar_date(first)})")
+            p.note = f"estimation window covers {covered} of {len(est_off)} bars (prices start {panel.bar_date(first)})"
             if covered >= spec.model.min_estimation:  # shorter windows are reported by the engine
-                warnings.append({"ticker": p.ticker, "check": "partial estimation window", "message": p.note,
+                warnings.append({"ticker": label, "check": "partial estimation window", "message": p.note,
                                  "action": "estimated on the bars available"})
-        rows.append({"ticker": p.ticker, "group": group.name, "benchmark": bench, "calendar": calendar.name,
-                     "day0": d0.session, "day0_rule": d0.rule, "note": p.note,
-                     "source": series[p.ticker].source})
-        keep.append(p.ticker)
-    if not keep:
+        rows.append({"event": p.event_id, "ticker": p.ticker, "group": group.name, "benchmark": p.benchmark,
+                     "calendar": calendar.name, "day0": d0.session, "day0_rule": d0.rule, "note": p.note,
+                     "source": series[p.ticker].source,
+                     "_dates": np.array([panel.label(pos0 + o) for o in evt_off])})
+        kept.append(p)
+        positions.append(pos0)
+    if not kept:
         return None
-    cols = np.array([panel.col(s) for s in keep])
-    rows0 = np.full(len(keep), pos0)
+    rows0 = np.array(positions)
+    cols = np.array([panel.col(p.ticker) for p in kept])
+    est_off, evt_off = windows.est_offsets, windows.evt_offsets
     r_est = gather(panel.returns, rows0, cols, est_off)
     r_evt = gather(panel.returns, rows0, cols, evt_off)
-    if bench is not None:
-        bcol = np.full(len(keep), panel.col(bench))
+    if factors is not None:
+        fm = factors.reindex(panel.index)
+        fcols = [c for c in fm.columns if c != "RF"]
+        F = fm[fcols].to_numpy(dtype=float)
+        zero = np.zeros(len(kept), dtype=int)
+        f_est = np.stack([gather(F[:, [j]], rows0, zero, est_off) for j in range(len(fcols))], axis=2)
+        f_evt = np.stack([gather(F[:, [j]], rows0, zero, evt_off) for j in range(len(fcols))], axis=2)
+        if "RF" in fm.columns:  # excess returns over the risk-free rate
+            rf = fm[["RF"]].to_numpy(dtype=float)
+            r_est = r_est - gather(rf, rows0, zero, est_off)
+            r_evt = r_evt - gather(rf, rows0, zero, evt_off)
+    elif all(p.benchmark is not None for p in kept):
+        bcol = np.array([panel.col(p.benchmark) for p in kept])
         f_est = gather(panel.returns, rows0, bcol, est_off)[..., None]
         f_evt = gather(panel.returns, rows0, bcol, evt_off)[..., None]
     else:
         f_est = np.zeros(r_est.shape + (0,))
         f_evt = np.zeros(r_evt.shape + (0,))
-    dates = np.array([panel.label(pos0 + o) for o in evt_off])
-    meta = pd.DataFrame(rows)
-    meta["_dates"] = [dates] * len(meta)
-    return {"r_est": r_est, "f_est": f_est, "r_evt": r_evt, "f_evt": f_evt, "meta": meta,
+    return {"r_est": r_est, "f_est": f_est, "r_evt": r_evt, "f_evt": f_evt, "meta": pd.DataFrame(rows),
             "windows": windows, "car_labels": car_labels}
 
 
-def _check_benchmark_covers(panel: CalendarPanel, bench: str, pos0: int, est_off: np.ndarray, evt_off: np.ndarray,
-                            group: GroupSpec, calendar: TradingCalendar) -> None:
-    """A window longer than the benchmark's data is a study error: no security could use it."""
+def _benchmark_problem(panel: CalendarPanel, bench: str, pos0: int, windows: Windows, date_windows: bool) -> str:
+    """Why the benchmark's data cannot cover the windows ("" when it can)."""
     first, last = panel.first[bench], panel.last[bench]
-    lo, hi = pos0 + est_off[0] - 1, pos0 + evt_off[-1]
-    if isinstance(group.windows.estimation[0], dt.date):
+    lo, hi = pos0 + windows.estimation[0] - 1, pos0 + windows.event[1]
+    if date_windows:
         lo = max(lo, first)  # date windows take what the data holds, as estudy2 does
     if first < 0 or lo < first or hi > last:
-        need = f"{panel.bar_date(lo)} .. {panel.bar_date(hi)}"
         have = f"{panel.bar_date(first)} .. {panel.bar_date(last)}" if first >= 0 else "no bars"
-        raise WindowError(
-            f"group {group.name!r}: the windows (estimation [{est_off[0]}, {est_off[-1]}], event [{evt_off[0]}, "
-            f"{evt_off[-1]}] around day 0 = {panel.bar_date(pos0)}) need {calendar.name} prices {need}, but the "
-            f"benchmark {bench} has {have}. Shorten the windows or add data.")
+        return f"{panel.bar_date(lo)} .. {panel.bar_date(hi)}, but the benchmark {bench} has {have}"
+    return ""
 
 
-def _attach_estimates(meta: pd.DataFrame, est: EventEstimates, group: GroupSpec) -> pd.DataFrame:
+def _attach_estimates(meta: pd.DataFrame, est: EventEstimates) -> pd.DataFrame:
     meta = meta.copy()
     meta["model"] = est.model
     meta["status"] = est.status
@@ -322,29 +357,34 @@ def _attach_estimates(meta: pd.DataFrame, est: EventEstimates, group: GroupSpec)
 
 
 def _ar_frame(meta: pd.DataFrame, est: EventEstimates, keep: np.ndarray) -> pd.DataFrame:
+    """Long frame of the event windows; t_ar is AR / sqrt(Var(AR)) with Student-t p (MacKinlay 1997)."""
     offsets = est.windows.evt_offsets
+    t_ar, p_ar = t_and_p(est.ar, est.var_ar, est.df[:, None])
     frames = []
     for k in np.flatnonzero(keep):
         row = meta.iloc[k]
         frames.append(pd.DataFrame({
-            "ticker": row["ticker"], "group": row["group"], "date": row["_dates"], "rel_day": offsets,
-            "return": est.r_evt[k], "benchmark_return": est.f_evt[k, :, 0] if est.f_evt.shape[2] else np.nan,
+            "event": row["event"], "ticker": row["ticker"], "group": row["group"], "date": row["_dates"],
+            "rel_day": offsets, "return": est.r_evt[k],
+            "benchmark_return": est.f_evt[k, :, 0] if est.f_evt.shape[2] else np.nan,
             "expected": est.expected[k], "ar": est.ar[k], "car": est.car_path[k], "var_ar": est.var_ar[k],
-            "model": row["model"],
+            "t_ar": t_ar[k], "p_ar": p_ar[k], "model": row["model"],
         }))
     return pd.concat(frames, ignore_index=True)
 
 
 def _car_frame(meta: pd.DataFrame, est: EventEstimates, keep: np.ndarray, labels: list[str]) -> pd.DataFrame:
+    """One row per event-security and CAR window; t = CAR / sqrt(Var(CAR)) (MacKinlay 1997, eq. 4.15)."""
     t, p = t_and_p(est.car, est.var_car, est.df[:, None])
     rows = []
     for k in np.flatnonzero(keep):
         m = meta.iloc[k]
         for c, (a, b) in enumerate(est.windows.cars):
             rows.append({
-                "ticker": m["ticker"], "group": m["group"], "day0": m["day0"], "window": labels[c],
-                "start": a, "end": b, "car": est.car[k, c], "se": float(np.sqrt(est.var_car[k, c])),
-                "t_stat": t[k, c], "p_value": p[k, c], "df": est.df[k] if est.df[k] > 0 else np.nan, "n_estimation": int(est.n[k]),
+                "event": m["event"], "ticker": m["ticker"], "group": m["group"], "day0": m["day0"],
+                "window": labels[c], "start": a, "end": b, "car": est.car[k, c],
+                "se": float(np.sqrt(est.var_car[k, c])), "t_stat": t[k, c], "p_value": p[k, c],
+                "df": est.df[k] if est.df[k] > 0 else np.nan, "n_estimation": int(est.n[k]),
                 "model": m["model"], "status": m["status"],
             })
     return pd.DataFrame(rows)

@@ -41,7 +41,8 @@ class EventStudyResults:
     ----------
     spec : the study as read from its file.
     extraction : what was extracted from the article (None without an article).
-    event_time : the event's timestamp/date used, and ``event_source`` where it came from.
+    event_time : the event's timestamp/date used (None for an events-file study with many
+        events), and ``event_source`` where it came from.
     securities : one row per studied security: ticker, group, benchmark, calendar, day0,
         day0_rule, model, status, n_estimation, df, sigma (fraction per bar), alpha, beta,
         note, source.
@@ -57,7 +58,7 @@ class EventStudyResults:
 
     spec: "StudySpec"
     extraction: "Extraction | None"
-    event_time: "EventTime"
+    event_time: "EventTime | None"
     event_source: str
     securities: pd.DataFrame
     abnormal_returns: pd.DataFrame
@@ -70,10 +71,10 @@ class EventStudyResults:
 
     # -- faces --------------------------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:
-        """Tidy long frame: one row per security and event-window bar, with its day's tests."""
-        frame = self.abnormal_returns.copy()
-        frame.insert(0, "event", self.spec.name)
-        return frame
+        """Tidy long frame, one row per event, security and event-window bar: event, security,
+        group, date, rel_day, return, benchmark_return, expected, ar, car (fractions), var_ar,
+        and the per-security test of the AR (t_ar, p_ar: Student t, two-sided)."""
+        return self.abnormal_returns.rename(columns={"ticker": "security"})
 
     def tests(self) -> pd.DataFrame:
         """One row per test and window (or day) and group."""

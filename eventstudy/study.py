@@ -83,6 +83,20 @@ class DataSpec:
 
 
 @dataclass(frozen=True)
+class EventRowSpec:
+    """One (event, security) pair from an events file."""
+
+    event: str
+    group: str
+    security: str
+    date: dt.date
+    time: dt.time | None = None
+    timezone: str = "UTC"
+    benchmark: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class StudySpec:
     name: str
     groups: tuple[GroupSpec, ...]
@@ -94,10 +108,18 @@ class StudySpec:
     published: dt.date | None = None
     title: str | None = None
     path: Path | None = None
+    #: Rows of an events file (many events with their own dates); empty for a one-event study.
+    events: tuple[EventRowSpec, ...] = ()
+    events_file: Path | None = None
 
     @property
     def securities(self) -> list[str]:
         return list(dict.fromkeys(s for g in self.groups for s in g.securities))
+
+    @property
+    def benchmarks(self) -> list[str]:
+        found = [g.benchmark for g in self.groups if g.benchmark] + [e.benchmark for e in self.events if e.benchmark]
+        return list(dict.fromkeys(found))
 
     def with_data(self, **changes: Any) -> "StudySpec":
         """A copy with some [data] settings changed (e.g. ``source="snapshot"``)."""
@@ -106,7 +128,7 @@ class StudySpec:
 
 # --- parsing -----------------------------------------------------------------------------------
 
-_TOP_KEYS = {"name", "title", "article", "published", "event", "group", "windows", "model", "data"}
+_TOP_KEYS = {"name", "title", "article", "published", "event", "events", "group", "windows", "model", "data"}
 _EVENT_KEYS = {"date", "time", "timezone", "name", "crypto_cutoff"}
 _GROUP_KEYS = {"name", "securities", "benchmark", "windows", "calendar", "model"}
 _WINDOW_KEYS = {"estimation", "event", "car"}
@@ -274,9 +296,14 @@ def parse_study(text: str, path: Path | str | None = None) -> StudySpec:
         )
         if event.time is not None and event.date is None:
             raise ctx.error("[event] gives a time but no date", "time", "event")
-    if article is None and (event is None or event.date is None):
+    events_file = None
+    if "events" in doc:
+        events_file = _resolve(base, _expect(ctx, doc["events"], str, "events", None, "a path to a CSV file"))
+        if not events_file.is_file():
+            raise ctx.error(f"events file {doc['events']!r} does not exist (looked for {events_file})", "events")
+    if article is None and events_file is None and (event is None or event.date is None):
         raise ctx.error("the study needs an event date: give `article = \"...\"` to take it from an article, "
-                        "or `[event] date = YYYY-MM-DD`")
+                        "`[event] date = YYYY-MM-DD`, or `events = \"events.csv\"` for many events")
 
     windows = WindowSpec()
     if "windows" in doc:
@@ -339,8 +366,10 @@ def parse_study(text: str, path: Path | str | None = None) -> StudySpec:
         data = DataSpec(source, prices, freq, gaz_paths, snapshot)
 
     raw_groups = doc.get("group")
-    if raw_groups is None:
+    if raw_groups is None and events_file is None:
         raise ctx.error("the study lists no securities: add a [[group]] with `securities = [...]`")
+    if raw_groups is None:
+        raw_groups = []
     if isinstance(raw_groups, dict):
         raw_groups = [raw_groups]
     _expect(ctx, raw_groups, list, "group", None, "an array of tables [[group]]")
@@ -353,8 +382,9 @@ def parse_study(text: str, path: Path | str | None = None) -> StudySpec:
         if gname in seen_names:
             raise ctx.error(f"two groups are named {gname!r}; give each group its own name", "name", "group")
         seen_names.add(gname)
-        secs = _expect(ctx, raw.get("securities"), list, "securities", "group", "a list of tickers")
-        if not secs or not all(isinstance(s, str) and s.strip() for s in secs):
+        secs = raw.get("securities", [] if events_file else None)
+        _expect(ctx, secs, list, "securities", "group", "a list of tickers")
+        if (not secs and events_file is None) or not all(isinstance(s, str) and s.strip() for s in secs):
             raise ctx.error(f"group {gname!r}: securities must be a non-empty list of tickers", "securities", "group")
         bench = raw.get("benchmark")
         if bench is not None:
@@ -372,13 +402,97 @@ def parse_study(text: str, path: Path | str | None = None) -> StudySpec:
         if "windows" in raw:
             gwin = _parse_windows(ctx, _expect(ctx, raw["windows"], dict, "windows", "group", "a table"), windows, "group")
         groups.append(GroupSpec(gname, tuple(s.strip() for s in secs), bench, gwin, cal, gmodel))
+    events: tuple[EventRowSpec, ...] = ()
+    if events_file is not None:
+        if event is not None and event.date is not None:
+            raise ctx.error("give either [event] date or an events file, not both", "events")
+        events = read_events_file(events_file)
+        groups = _groups_with_events(groups, events, windows)
+        if any(isinstance(w[0], dt.date) for g in groups for w in (g.windows.estimation,)) and \
+                len({(e.date, e.time, e.timezone) for e in events}) > 1:
+            raise ctx.error("windows given as dates need one common event date; the events file has several. "
+                            "Give windows in relative bars.", "events")
     for g in groups:
         kind = g.model or model.kind
+        if events and any(e.benchmark for e in events if e.group == g.name):
+            continue
         if kind in ("market", "market_adjusted") and g.benchmark is None:
             raise ctx.error(f"group {g.name!r} has no benchmark, which the {kind} model needs; "
                             "add `benchmark = \"SPY\"` (or use kind = \"constant_mean\")", "securities", "group")
     return StudySpec(name=name, groups=tuple(groups), windows=windows, model=model, data=data, event=event,
-                     article=article, published=published, title=title, path=Path(path).resolve() if path else None)
+                     article=article, published=published, title=title, path=Path(path).resolve() if path else None,
+                     events=events, events_file=events_file)
+
+
+EVENT_COLUMNS = ("security", "date", "time", "timezone", "event", "group", "benchmark")
+
+
+def read_events_file(path: Path) -> tuple[EventRowSpec, ...]:
+    """Read an events CSV: ``security,date[,time,timezone,event,group,benchmark]`` (one row per
+    event and security; ``ticker`` is accepted for ``security``). Dates YYYY-MM-DD; times HH:MM
+    local to ``timezone`` (default UTC); ``group`` defaults to "events"."""
+    import csv
+    import zoneinfo
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StudyFileError(f"{path}: cannot read the events file ({exc})") from None
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    header = ["security" if h == "ticker" else h for h in header]
+    if "security" not in header or "date" not in header:
+        raise StudyFileError(f"{path}, line 1: an events file needs the columns security and date "
+                             f"(optional: time, timezone, event, group, benchmark); found {header}")
+    unknown = [h for h in header if h not in EVENT_COLUMNS]
+    if unknown:
+        raise StudyFileError(f"{path}, line 1: unknown column(s) {unknown}; allowed: {', '.join(EVENT_COLUMNS)}")
+    rows = []
+    for n, raw in enumerate(reader, start=2):
+        cells = {h: (v or "").strip() for h, v in zip(header, raw.values())}
+        if not any(cells.values()):
+            continue
+        if not cells.get("security"):
+            raise StudyFileError(f"{path}, line {n}: empty security")
+        try:
+            date = dt.date.fromisoformat(cells["date"])
+        except ValueError:
+            raise StudyFileError(f"{path}, line {n}: date {cells['date']!r} is not YYYY-MM-DD") from None
+        time = None
+        if cells.get("time"):
+            try:
+                time = dt.time.fromisoformat(cells["time"])
+            except ValueError:
+                raise StudyFileError(f"{path}, line {n}: time {cells['time']!r} is not HH:MM") from None
+        tz = cells.get("timezone") or "UTC"
+        try:
+            zoneinfo.ZoneInfo(tz)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise StudyFileError(f"{path}, line {n}: timezone {tz!r} is not an IANA time zone") from None
+        rows.append(EventRowSpec(event=cells.get("event") or f"{cells['security']} {date}",
+                                 group=cells.get("group") or "events", security=cells["security"], date=date,
+                                 time=time, timezone=tz, benchmark=cells.get("benchmark") or None, line=n))
+    if not rows:
+        raise StudyFileError(f"{path}: the events file has no rows")
+    return tuple(rows)
+
+
+def _groups_with_events(groups: list[GroupSpec], events: tuple[EventRowSpec, ...], windows: WindowSpec) -> list[GroupSpec]:
+    """Groups of an events study: the [[group]] tables (benchmark, windows, model) named in the file."""
+    by_name = {g.name: g for g in groups}
+    out = []
+    for name in dict.fromkeys(e.group for e in events):
+        secs = tuple(dict.fromkeys(e.security for e in events if e.group == name))
+        base = by_name.pop(name, None)
+        if base is None:
+            benches = {e.benchmark for e in events if e.group == name}
+            out.append(GroupSpec(name, secs, next(iter(benches)) if len(benches) == 1 else None, windows))
+        else:
+            out.append(replace(base, securities=secs))
+    if by_name:
+        raise StudyFileError(f"[[group]] {', '.join(repr(n) for n in by_name)} has no rows in the events file; "
+                             "name groups in its `group` column")
+    return out
 
 
 def load_study(path: Path | str) -> StudySpec:

@@ -9,6 +9,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .results import EventStudyResults
 
 WIDTH = 96
+COUNT_OR_RANK = ("sign", "generalized_sign", "corrado_rank", "car_rank_test")
 
 
 def _pct(x: float, digits: int = 2) -> str:
@@ -23,10 +24,39 @@ def _window_text(w) -> str:
     return f"[{w[0]}, {w[1]}]"
 
 
+def _tests_block(res: "EventStudyResults", group: str, n_sec: int) -> list[str]:
+    t = res.test_table
+    t = t[(t["group"] == group) & (t["kind"] == "car")]
+    if t.empty:
+        return []
+    out = []
+    clustered = bool(t["primary"].any() and t.loc[t["primary"], "robust_to_clustering"].all())
+    if res.spec.model.conventions == "estudy2":
+        out.append(f"  CAR tests (estudy2 conventions)")
+    elif clustered:
+        out.append(f"  Tests across securities (N = {n_sec}). All share day 0: ARs are cross-correlated, so the")
+        out.append("  dependence-robust tests (marked >) are the ones to read; the others assume independent events.")
+    else:
+        out.append(f"  Tests across securities (N = {n_sec}); primary tests marked >")
+    if res.spec.model.conventions != "estudy2":
+        shown = t[t["primary"] | t["test"].isin(["cross_sectional_t", "bmp_t"])]
+        out.append(f"    (showing the primary tests and the usual t tests; all {t['test'].nunique()} tests per window "
+                   "are in results.tests() and tests.csv)")
+        t = shown
+    out.append(f"    {'test':<24}{'window':<9}{'estimate':>10}{'stat':>9}{'p':>8}  distribution")
+    for r in t.itertuples():
+        mark = ">" if r.primary else " "
+        est = _pct(r.estimate) if r.test not in COUNT_OR_RANK else _num(r.estimate, "{:.2f}")
+        sig = f" {r.signif}" if isinstance(r.signif, str) and r.signif else ""
+        out.append(f"  {mark} {r.test:<24}{str(r.window):<9}{est:>10}{_num(r.statistic, '{:.2f}'):>9}"
+                   f"{_num(r.p_value):>8}  {r.distribution}{sig}")
+    return out
+
+
 def render_summary(res: "EventStudyResults") -> str:
     spec = res.spec
     lines = ["=" * WIDTH, f"Event study: {spec.title or spec.name}".center(WIDTH), "=" * WIDTH]
-    lines.append(f"Event:        {res.event_time.describe()}")
+    lines.append(f"Event:        {res.event_time.describe() if res.event_time else 'several (events file)'}")
     lines.append(f"  from:       {res.event_source[:WIDTH - 14]}")
     lines.append(f"Model:        {spec.model.kind}, {spec.model.returns} returns, conventions = {spec.model.conventions}")
     lines.append(f"Windows:      estimation {_window_text(spec.windows.estimation)}, event {_window_text(spec.windows.event)}"
@@ -45,13 +75,7 @@ def render_summary(res: "EventStudyResults") -> str:
             flag = f" *{r.status}*" if r.status in ("fallback", "short") else ""
             lines.append(f"  {r.ticker:<9}{r.window:<10}{_pct(r.car):>10}{_pct(r.se).lstrip('+'):>9}{_num(r.t_stat, '{:.2f}'):>8}"
                          f"{_num(r.p_value):>8}{r.n_estimation:>7}  {r.model}{flag}")
-        tests = res.test_table[(res.test_table["group"] == group.name) & res.test_table["window"].notna()]
-        if not tests.empty:
-            lines.append(f"  Tests across securities (N = {len(sec)})")
-            lines.append(f"  {'test':<28}{'window':<10}{'estimate':>10}{'stat':>9}{'p':>8}  distribution")
-            for r in tests.itertuples():
-                lines.append(f"  {r.test:<28}{str(r.window):<10}{_pct(r.estimate):>10}{_num(r.statistic, '{:.2f}'):>9}"
-                             f"{_num(r.p_value):>8}  {r.distribution}")
+        lines.extend(_tests_block(res, group.name, len(sec)))
     if res.dropped:
         lines.append("-" * WIDTH)
         lines.append("Dropped:")

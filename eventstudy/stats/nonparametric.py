@@ -1,0 +1,106 @@
+"""Non-parametric tests across securities/events (textbook conventions). p-values two-sided."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+from .result import TestResult, nan_result, p_normal
+
+
+def normalised_ranks(ar_full: np.ndarray) -> np.ndarray:
+    """Ranks of each event's ARs over its estimation + event bars, divided by (M_i + 1).
+
+    ``ar_full`` is (K, T): estimation then event bars. Missing bars stay NaN and are not ranked;
+    M_i is the number of non-missing bars of event i; ties get average ranks. Corrado & Zivney
+    (1992) normalisation U = K / (M + 1), so events with different numbers of valid bars are
+    comparable (mean 1/2 under the null).
+    """
+    K = stats.rankdata(ar_full, axis=1, nan_policy="omit")
+    m = np.sum(~np.isnan(ar_full), axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return K / (m + 1.0)
+
+
+def rank_day_series(U: np.ndarray) -> np.ndarray:
+    """D_t = mean over available events of (U_it - 1/2), for every bar t (NaN if none)."""
+    with np.errstate(invalid="ignore"):
+        return np.nanmean(U - 0.5, axis=0) if U.size else np.full(U.shape[1], np.nan)
+
+
+def corrado_rank(D: np.ndarray, window: slice, n: int) -> TestResult:
+    """Corrado (1989) rank test with Corrado & Zivney (1992) normalised ranks; CAR form of
+    Cowan (1992) / Campbell & Wasley (1993).
+
+    D_t = mean_i (U_it - 1/2) over the estimation + event bars; S = sqrt(mean_t D_t^2) over every
+    bar with a value. Day statistic D_0 / S; window statistic sum_{t in window} D_t / (sqrt(L2) S).
+    Reference N(0,1). S comes from the time series of average ranks, so it reflects
+    cross-correlation between events that share dates.
+    """
+    Dall = D[np.isfinite(D)]
+    dw = D[window]
+    if len(Dall) < 3 or not np.isfinite(dw).all():
+        return nan_result(n, "N(0,1)", note="needs ranks on every bar of the window")
+    s = math.sqrt(np.mean(Dall**2))
+    z = dw.sum() / (math.sqrt(len(dw)) * s) if s > 0 else math.nan
+    return TestResult(z, p_normal(z), n, "N(0,1)", float(dw.mean() + 0.5), note="estimate = mean normalised rank")
+
+
+def estimation_positive_share(resid_est: np.ndarray) -> np.ndarray:
+    """Each event's share of positive estimation-window ARs (missing bars left out)."""
+    valid = ~np.isnan(resid_est)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.sum((resid_est > 0) & valid, axis=1) / np.sum(valid, axis=1)
+
+
+def generalized_sign(x: np.ndarray, p_hat_i: np.ndarray) -> TestResult:
+    """Generalized sign test (Cowan 1992).
+
+    w = number of events with x_i > 0; p_hat = mean over the events of their estimation-window
+    share of positive ARs; Z = (w - N p_hat) / sqrt(N p_hat (1 - p_hat)); reference N(0,1).
+    """
+    x, p_hat_i = np.asarray(x, float), np.asarray(p_hat_i, float)
+    ok = np.isfinite(x) & np.isfinite(p_hat_i)
+    n = int(ok.sum())
+    if n < 1:
+        return nan_result(n, "N(0,1)")
+    p_hat = float(p_hat_i[ok].mean())
+    w = int(np.sum(x[ok] > 0))
+    if not 0 < p_hat < 1:
+        return nan_result(n, "N(0,1)", w, "p_hat is 0 or 1")
+    z = (w - n * p_hat) / math.sqrt(n * p_hat * (1 - p_hat))
+    return TestResult(z, p_normal(z), n, "N(0,1)", float(w), note=f"{w} of {n} positive; p\u0302 = {p_hat:.3f}")
+
+
+def sign_test(x: np.ndarray) -> TestResult:
+    """Sign test: number of positive values against Binomial(N, 1/2), exact two-sided p-value."""
+    x = np.asarray(x, float)
+    x = x[np.isfinite(x) & (x != 0)]
+    n = len(x)
+    if n < 1:
+        return nan_result(n, "Binomial(N,1/2)")
+    w = int(np.sum(x > 0))
+    p = stats.binomtest(w, n, 0.5).pvalue
+    return TestResult(float(w), float(p), n, f"Binomial({n},1/2)", float(w), note=f"{w} of {n} positive")
+
+
+def wilcoxon_signed_rank(x: np.ndarray) -> TestResult:
+    """Wilcoxon (1945) signed-rank test that the values are centred on zero.
+
+    Statistic: the sum of the ranks of the positive values, V; exact two-sided p-value for
+    N <= 50 without ties or zeros, normal approximation otherwise (scipy's ``method="auto"``);
+    zeros are dropped (Wilcox's convention).
+    """
+    x = np.asarray(x, float)
+    x = x[np.isfinite(x)]
+    xnz = x[x != 0]
+    n = len(xnz)
+    if n < 1:
+        return nan_result(n, "signed-rank")
+    ranks = stats.rankdata(np.abs(xnz))
+    v = float(ranks[xnz > 0].sum())
+    res = stats.wilcoxon(xnz, zero_method="wilcox", alternative="two-sided")
+    return TestResult(v, float(res.pvalue), n, "signed-rank (exact for small N)", float(np.median(x)),
+                      note="statistic = sum of positive ranks; estimate = median")
