@@ -12,11 +12,13 @@ that include the prediction-error term (MacKinlay 1997, eq. 4.14-4.15).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
-from .models import BatchFit, MarketAdjusted, NormalReturnModel, prediction_quad
+from .models import BatchFit, MarketAdjusted, NormalReturnModel, batched_inverse, quad_columns, well_conditioned
 
 SHORT_ESTIMATION_POLICIES = ("fallback", "drop")
 
@@ -52,8 +54,10 @@ def gather(matrix: np.ndarray, rows: np.ndarray, cols: np.ndarray, offsets: np.n
     ``matrix`` is (T, S) returns on one calendar; ``rows`` (K,) day-0 positions; ``cols`` (K,)
     column of each event's series. Returns (K, len(offsets)).
     """
-    T = matrix.shape[0]
+    T, S = matrix.shape
     pos = rows[:, None] + offsets[None, :]
+    if rows.size and rows.min() + offsets.min() >= 0 and rows.max() + offsets.max() < T:
+        return matrix.ravel()[pos * S + cols[:, None]]  # every bar inside: plain take
     inside = (pos >= 0) & (pos < T)
     out = matrix[np.clip(pos, 0, T - 1), cols[:, None]]
     return np.where(inside, out, np.nan)
@@ -73,7 +77,6 @@ class EventEstimates:
     n : (K,) valid estimation bars. df : (K,) residual degrees of freedom.
     sigma2 : (K,) residual variance of the estimation window.
     coef : (K, p) parameters of the study's model (NaN for fallback/dropped events).
-    resid_est : (K, Le) estimation-window abnormal returns (residuals).
     r_evt, f_evt : (K, W) and (K, W, q) raw event-window returns of security and benchmark.
     expected, ar : (K, W) expected and abnormal returns on the event window.
     var_ar : (K, W) Var(AR) with the prediction-error term.
@@ -81,6 +84,8 @@ class EventEstimates:
         before it, and after a missing bar), and its variance.
     car, var_car : (K, C) CAR over each CAR window, and its variance (prediction error and
         cross-day covariance included). A CAR window with a missing AR is NaN.
+    r_est, f_est, resid_est : (K, Le), (K, Le, q), (K, Le) estimation-window returns and
+        residuals (abnormal returns); computed on first use by the panel path.
     """
 
     model: np.ndarray
@@ -90,9 +95,6 @@ class EventEstimates:
     df: np.ndarray
     sigma2: np.ndarray
     coef: np.ndarray
-    resid_est: np.ndarray
-    r_est: np.ndarray
-    f_est: np.ndarray
     r_evt: np.ndarray
     f_evt: np.ndarray
     expected: np.ndarray
@@ -103,6 +105,24 @@ class EventEstimates:
     car: np.ndarray
     var_car: np.ndarray
     windows: Windows = field(repr=False)
+    est_arrays: Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray]] = field(repr=False, compare=False,
+                                                                                 default=None)
+
+    @cached_property
+    def _est(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.est_arrays()
+
+    @property
+    def r_est(self) -> np.ndarray:
+        return self._est[0]
+
+    @property
+    def f_est(self) -> np.ndarray:
+        return self._est[1]
+
+    @property
+    def resid_est(self) -> np.ndarray:
+        return self._est[2]
 
 
 def leading_missing(ar: np.ndarray) -> np.ndarray:
@@ -112,9 +132,13 @@ def leading_missing(ar: np.ndarray) -> np.ndarray:
     return np.arange(ar.shape[1])[None, :] < lead[:, None]
 
 
-def car_path(ar: np.ndarray) -> np.ndarray:
-    """CAR from the first available event-window bar to each bar (NaN before it, and after a gap)."""
-    before = leading_missing(ar)
+def car_path(ar: np.ndarray, before: np.ndarray | None = None) -> np.ndarray:
+    """CAR from the first available event-window bar to each bar (NaN before it, and after a gap).
+
+    ``before`` (K, W) masks the bars before each event's first AR (computed when not given)."""
+    before = leading_missing(ar) if before is None else before
+    if not before.any():
+        return np.cumsum(ar, axis=1)
     path = np.cumsum(np.where(before, 0.0, ar), axis=1)
     return np.where(before, np.nan, path)
 
@@ -125,25 +149,29 @@ def _variances(model: NormalReturnModel, fit: BatchFit, f_evt: np.ndarray, car_i
 
     ``before`` masks bars before each event's first available AR; the CAR path starts after them.
     """
-    X = model.design(f_evt)  # (K, W, p)
-    K, W, _ = X.shape
+    cols = model.columns(f_evt)  # each broadcastable to (K, W)
+    K, W = f_evt.shape[:2]
+    C = len(car_idx)
     s2 = fit.sigma2[:, None]
-    if prediction_error and X.shape[2] > 0:
-        quad_bar = prediction_quad(fit, X)
-        G = np.cumsum(np.where(before[..., None], 0.0, X), axis=1)
-        quad_path = prediction_quad(fit, G)
-        G0 = np.cumsum(X, axis=1)
+    if prediction_error and cols:
+        A = fit.xtx_inv
+        quad_bar = quad_columns(A, cols, (K, W))
+        G0 = [np.cumsum(c, axis=1) for c in cols]
+        G = G0 if not before.any() else [np.cumsum(np.where(before, 0.0, c), axis=1) for c in cols]
+        quad_path = quad_columns(A, G, (K, W))
         a, b = car_idx[:, 0], car_idx[:, 1]
-        Gc = G0[:, b, :] - np.where((a > 0)[None, :, None], G0[:, np.maximum(a - 1, 0), :], 0.0)
-        quad_car = prediction_quad(fit, Gc)
+        Gc = [g[:, b] - np.where(a > 0, g[:, np.maximum(a - 1, 0)], 0.0) for g in G0]
+        quad_car = quad_columns(A, Gc, (K, C))
     else:
         quad_bar = np.zeros((K, W))
         quad_path = np.zeros((K, W))
-        quad_car = np.zeros((K, len(car_idx)))
-    lengths_path = np.cumsum(~before, axis=1)
+        quad_car = np.zeros((K, C))
+    lengths_path = np.cumsum(~before, axis=1) if before.any() else np.arange(1, W + 1)[None, :]
     lengths_car = (car_idx[:, 1] - car_idx[:, 0] + 1)[None, :]
-    var_ar = s2 * (1.0 + quad_bar)
-    var_path = s2 * (lengths_path + quad_path)
+    var_ar = np.add(quad_bar, 1.0, out=quad_bar if quad_bar.flags.writeable else None)
+    var_ar *= s2
+    var_path = np.add(quad_path, lengths_path, out=quad_path if quad_path.flags.writeable else None)
+    var_path *= s2
     var_car = s2 * (lengths_car + quad_car)
     return var_ar, var_path, var_car
 
@@ -172,14 +200,31 @@ def estimate_events(
         or "drop" the event when the estimation window is too short.
     prediction_error : include the estimation-error term in Var(AR) and Var(CAR) (MacKinlay 1997).
     """
+    fit = model.fit(r_est, f_est)
+    resid = fit.resid.copy()
+
+    def fallback_fit(sel: np.ndarray) -> BatchFit:
+        fb = MarketAdjusted().fit(r_est[sel], f_est[sel])
+        resid[sel] = fb.resid
+        return fb
+
+    est = _assemble(model, fit, r_evt, f_evt, windows, min_estimation, short_estimation, prediction_error,
+                    fallback_fit, lambda: (r_est, f_est, resid))
+    return est
+
+
+def _assemble(model: NormalReturnModel, fit: BatchFit, r_evt: np.ndarray, f_evt: np.ndarray, windows: Windows,
+              min_estimation: int, short_estimation: str, prediction_error: bool,
+              fallback_fit: Callable[[np.ndarray], BatchFit],
+              est_arrays: Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray]]) -> EventEstimates:
+    """Event-window quantities from a fit, with the short-window policy applied (shared by both paths)."""
     K, W = r_evt.shape
     car_idx = windows.car_index()
     C = len(car_idx)
-    fit = model.fit(r_est, f_est)
     p = fit.coef.shape[1]
-    status = np.full(K, "ok", dtype=object)
+    status = np.full(K, "ok", dtype="<U8")
     reason = np.full(K, "", dtype=object)
-    model_used = np.full(K, model.name, dtype=object)
+    model_used = np.full(K, model.name, dtype="<U24")
     short = (fit.n < min_estimation) | np.isnan(fit.sigma2)
     for k in np.flatnonzero(short):
         reason[k] = (f"estimation window [{windows.estimation[0]}, {windows.estimation[1]}] has "
@@ -189,22 +234,20 @@ def estimate_events(
     before = leading_missing(r_evt - (f_evt[..., 0] if f_evt.shape[2] else 0.0))
     var_ar, var_path, var_car = _variances(model, fit, f_evt, car_idx, prediction_error, before)
     n, df, sigma2 = fit.n.astype(float), fit.df.astype(float), fit.sigma2.copy()
-    resid = fit.resid.copy()
     coef = np.where(short[:, None], np.nan, fit.coef) if p else fit.coef
 
     if short.any():
+        sel = np.flatnonzero(short)
         can_fallback = short_estimation == "fallback" and model.name != "market_adjusted" and f_evt.shape[2] > 0
         if can_fallback:
             fb_model = MarketAdjusted()
-            sel = np.flatnonzero(short)
-            fb_fit = fb_model.fit(r_est[sel], f_est[sel])
+            fb_fit = fallback_fit(sel)
             fb_exp, fb_ar = fb_model.abnormal(fb_fit, r_evt[sel], f_evt[sel])
             fb_var_ar, fb_var_path, fb_var_car = _variances(fb_model, fb_fit, f_evt[sel], car_idx,
                                                                 prediction_error, before[sel])
             expected[sel], ar[sel] = fb_exp, fb_ar
             var_ar[sel], var_path[sel], var_car[sel] = fb_var_ar, fb_var_path, fb_var_car
             n[sel], df[sel], sigma2[sel] = fb_fit.n, fb_fit.df, fb_fit.sigma2
-            resid[sel] = fb_fit.resid
             status[sel] = "fallback"
             model_used[sel] = fb_model.name
             for k, nk in zip(sel, fb_fit.n):
@@ -213,14 +256,12 @@ def estimate_events(
                     reason[k] += ", no variance estimate: no test statistics"
         elif short_estimation == "fallback" and model.name == "market_adjusted":
             # The model needs no parameters: ARs stand; only the variance rests on few bars.
-            sel = np.flatnonzero(short)
             status[sel] = "short"
             for k in sel:
                 reason[k] += ("; ARs kept (market-adjusted needs no estimation), no variance estimate: "
                               "no test statistics" if fit.n[k] < 2 else
                               f"; ARs kept (market-adjusted needs no estimation), variance from {int(fit.n[k])} bars")
         else:
-            sel = np.flatnonzero(short)
             why = ("short_estimation = 'drop'" if short_estimation == "drop"
                    else "no fallback possible (the constant-mean model has no benchmark to fall back on)")
             for k in sel:
@@ -229,13 +270,169 @@ def estimate_events(
             for arr in (expected, ar, var_ar, var_path, var_car):
                 arr[sel] = np.nan
 
-    path = car_path(ar)
+    path = car_path(ar, before | (leading_missing(ar) if short.any() else before))
     car = np.empty((K, C))
     for c, (a, b) in enumerate(car_idx):
         car[:, c] = ar[:, a : b + 1].sum(axis=1)  # NaN if any bar of the window is missing
     return EventEstimates(
         model=model_used, status=status, reason=reason, n=n, df=df, sigma2=sigma2, coef=coef,
-        resid_est=resid, r_est=r_est, f_est=f_est, r_evt=r_evt, f_evt=f_evt, expected=expected,
-        ar=ar, var_ar=var_ar, car_path=path, var_car_path=var_path, car=car, var_car=var_car,
-        windows=windows,
+        r_evt=r_evt, f_evt=f_evt, expected=expected, ar=ar, var_ar=var_ar, car_path=path,
+        var_car_path=var_path, car=car, var_car=var_car, windows=windows, est_arrays=est_arrays,
     )
+
+
+def estimate_panel(
+    R: np.ndarray,
+    F: np.ndarray,
+    pos: np.ndarray,
+    col: np.ndarray,
+    fcol: np.ndarray,
+    model: NormalReturnModel,
+    windows: Windows,
+    *,
+    min_estimation: int = 30,
+    short_estimation: str = "fallback",
+    prediction_error: bool = True,
+    max_cells: int = 50_000_000,
+) -> EventEstimates:
+    """The fast path: like :func:`estimate_events`, straight from return matrices.
+
+    ``R`` (T, S) security returns and ``F`` (T, Q) benchmark/factor returns on one calendar;
+    event k is security ``col[k]`` with day 0 at row ``pos[k]`` and regressors ``F[:, fcol[k]]``
+    (``fcol`` is (K, q)). The OLS fits come from prefix sums of X'X, X'y and y'y per (security,
+    regressors) pair, so each event costs O(q^2) for its fit and O(W) for its event window
+    instead of O(Le) (Le estimation bars). The estimation-window residuals, which only some
+    tests need, are gathered on first use. Identical results to :func:`estimate_events`.
+    """
+    K = len(pos)
+    fcol = np.asarray(fcol, dtype=int).reshape(K, -1)
+    q = fcol.shape[1]
+    T = R.shape[0]
+    keys = np.concatenate([col[:, None], fcol], axis=1).astype(np.int64)
+    code = np.zeros(K, dtype=np.int64)  # one integer per (security, regressors) combination
+    for j in range(keys.shape[1]):
+        code = code * (int(keys[:, j].max(initial=0)) + 1) + keys[:, j]
+    _, first, pair_of = np.unique(code, return_index=True, return_inverse=True)
+    pairs = keys[first]
+    P = len(pairs)
+    est_off, evt_off = windows.est_offsets, windows.evt_offsets
+    if isinstance(model, MarketAdjusted) or (T + 1) * P * (q + 1) ** 2 > max_cells:
+        # No parameters to fit (or too many pairs for prefix sums): use the gathering path.
+        zero = np.zeros(K, dtype=int)
+        f_est = np.stack([gather(F, pos, fcol[:, j], est_off) for j in range(q)], axis=2) if q else \
+            np.zeros((K, len(est_off), 0))
+        f_evt = np.stack([gather(F, pos, fcol[:, j], evt_off) for j in range(q)], axis=2) if q else \
+            np.zeros((K, len(evt_off), 0))
+        del zero
+        return estimate_events(gather(R, pos, col, est_off), f_est, gather(R, pos, col, evt_off), f_evt, model,
+                               windows, min_estimation=min_estimation, short_estimation=short_estimation,
+                               prediction_error=prediction_error)
+    # Per pair: y (T, P) and regressor columns (T, P); centred by the pair's mean for accuracy.
+    y = R[:, pairs[:, 0]]
+    fx = [F[:, pairs[:, 1 + j]] for j in range(q)]
+    p = 1 + model.n_factors  # intercept + factors (linear models)
+    valid = np.isfinite(y)
+    for x in fx[: p - 1]:
+        valid &= np.isfinite(x)
+    vf = valid.astype(float)
+    cnt = vf.sum(axis=0)
+    safe = np.maximum(cnt, 1.0)
+    ybar = np.where(valid, y, 0.0).sum(axis=0) / safe
+    xshift = np.zeros((P, p))
+    Xc = [vf]  # the intercept column, zero where the bar is missing
+    for j in range(1, p):
+        xv = np.where(valid, fx[j - 1], 0.0)
+        xshift[:, j] = xv.sum(axis=0) / safe
+        Xc.append(np.where(valid, xv - xshift[None, :, j], 0.0))
+    is_const = np.zeros(p, dtype=bool)
+    is_const[0] = True
+    yc = np.where(valid, y - ybar[None, :], 0.0)
+    lo = np.clip(pos + est_off[0], 0, T)
+    hi = np.clip(pos + est_off[-1] + 1, 0, T)
+
+    def window_sum(v: np.ndarray) -> np.ndarray:
+        """Sum of a (T, P) series over each event's estimation window, via a prefix sum."""
+        c = np.empty((T + 1, P))
+        c[0] = 0.0
+        np.cumsum(v, axis=0, out=c[1:])
+        return c[hi, pair_of] - c[lo, pair_of]
+
+    n_f = window_sum(vf)
+    n = np.rint(n_f).astype(int)
+    xtx = np.empty((K, p, p))
+    xtx[:, 0, 0] = n_f
+    for i in range(p):
+        for j in range(max(i, 1), p):
+            xtx[:, i, j] = xtx[:, j, i] = window_sum(Xc[i] * Xc[j])
+    xty = np.stack([window_sum(Xc[i] * yc) for i in range(p)], axis=1)
+    yty = window_sum(yc * yc)
+    coef_c = np.full((K, p), np.nan)
+    xtx_inv = np.full((K, p, p), np.nan)
+    good = well_conditioned(xtx, n > p)
+    if good.size:
+        xtx_inv[good] = batched_inverse(xtx[good])
+        coef_c[good] = np.matmul(xtx_inv[good], xty[good][..., None])[..., 0]
+    ssr = yty - (coef_c * xty).sum(axis=1)
+    df = n - p
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sigma2 = np.where((df > 0) & ~np.isnan(coef_c).any(axis=1), np.maximum(ssr, 0.0) / df, np.nan)
+    # Back to uncentred coordinates: only the intercept moves; (X'X)^-1 of the centred design
+    # is the one of the uncentred design after the same change of variables, so the
+    # prediction-error quadratic form is computed on centred regressors below.
+    coef = coef_c.copy()
+    icol = np.flatnonzero(is_const)
+    if icol.size:
+        j = icol[0]
+        shift = ybar[pair_of] - (coef_c * xshift[pair_of]).sum(axis=1)
+        coef[:, j] = coef_c[:, j] + shift
+    r_evt = gather(R, pos, col, evt_off)
+    f_evt = np.stack([gather(F, pos, fcol[:, j], evt_off) for j in range(q)], axis=2) if q else \
+        np.zeros((K, len(evt_off), 0))
+    fit = BatchFit(coef, xtx_inv, sigma2, n, df, None)
+    model_c = _Centred(model, xshift[pair_of])
+
+    def est_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        r_est = gather(R, pos, col, est_off)
+        f_est = np.stack([gather(F, pos, fcol[:, j], est_off) for j in range(q)], axis=2) if q else \
+            np.zeros((K, len(est_off), 0))
+        Xe = model.design(f_est)
+        resid = r_est - np.matmul(Xe, coef[..., None])[..., 0]
+        resid = np.where(np.isfinite(r_est) & np.isfinite(Xe).all(axis=2), resid, np.nan)
+        fb = est.status == "fallback"
+        if fb.any():
+            resid[fb] = MarketAdjusted().fit(r_est[fb], f_est[fb]).resid
+        return r_est, f_est, resid
+
+    def fallback_fit(sel: np.ndarray) -> BatchFit:
+        r_e = gather(R, pos[sel], col[sel], est_off)
+        f_e = np.stack([gather(F, pos[sel], fcol[sel, j], est_off) for j in range(q)], axis=2)
+        return MarketAdjusted().fit(r_e, f_e)
+
+    est = _assemble(model_c, fit, r_evt, f_evt, windows, min_estimation, short_estimation, prediction_error,
+                    fallback_fit, est_arrays)
+    return est
+
+
+class _Centred:
+    """The study's model seen through centred regressors, for the prediction-error terms only.
+
+    ``abnormal`` uses the uncentred coefficients and regressors; ``design`` (used for
+    x'(X'X)^-1 x) subtracts each event's regressor means, matching the centred X'X inverse.
+    """
+
+    def __init__(self, model: NormalReturnModel, xshift: np.ndarray):
+        self.model, self.xshift = model, xshift
+        self.name, self.n_factors = model.name, model.n_factors
+
+    def design(self, f: np.ndarray) -> np.ndarray:
+        return self.model.design(f) - self.xshift[:, None, :]
+
+    def columns(self, f: np.ndarray) -> list[np.ndarray]:
+        cols = self.model.columns(f)
+        return [cols[0]] + [c - self.xshift[:, j, None] for j, c in enumerate(cols[1:], start=1)]
+
+    def abnormal(self, fit: BatchFit, r: np.ndarray, f: np.ndarray):
+        return self.model.abnormal(fit, r, f)
+
+    def fit(self, r, f):  # pragma: no cover - the panel path fits from prefix sums
+        return self.model.fit(r, f)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from .article import Extraction, extract_events, read_article
 from .calendars import EventTime, TradingCalendar, get_calendar
+from .diagnostics import drift_warnings, model_diagnostics
 from .engine import EventEstimates, Windows, estimate_events, gather
 from .factors import read_factors
 from .errors import EventStudyError, StudyFileError, WindowError
@@ -28,6 +29,9 @@ from .stats.single import t_and_p
 from .study import GroupSpec, StudySpec, WindowSpec
 
 Progress = Callable[[str], None]
+#: Above this many (event, security) pairs the statsmodels diagnostics are skipped (they are
+#: per-security regressions; call eventstudy.diagnostics.model_diagnostics yourself).
+MAX_DIAGNOSTICS = 500
 
 
 def resolve_event_time(spec: StudySpec, extraction: Extraction | None) -> tuple[EventTime, str]:
@@ -218,11 +222,15 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
         raise EventStudyError(f"no security could be studied:\n  {reasons}")
     say("running the test battery")
     tests = run_battery(group_inputs, spec.model.conventions)
+    n_events = sum(len(g.meta) for g in group_inputs)
+    diagnostics = model_diagnostics(group_inputs) if n_events <= MAX_DIAGNOSTICS else pd.DataFrame()
+    if not diagnostics.empty:
+        warnings.extend(drift_warnings(diagnostics, len(group_inputs[0].est.windows.evt_offsets)))
     return EventStudyResults(
         spec=spec, extraction=extraction, event_time=event_time, event_source=event_source,
         securities=pd.concat(sec_rows, ignore_index=True), abnormal_returns=pd.concat(ar_frames, ignore_index=True),
         cars=pd.concat(car_rows, ignore_index=True), test_table=tests,
-        dropped=tuple(dropped), warnings=tuple(warnings), provenance=provenance,
+        dropped=tuple(dropped), warnings=tuple(warnings), provenance=provenance, diagnostics=diagnostics,
         extras={"groups": group_inputs},
     )
 

@@ -54,6 +54,8 @@ class EventStudyResults:
     dropped : securities left out, with the reason.
     warnings : data-quality and method warnings, each a dict(ticker, check, message, action).
     provenance : per symbol, where its prices came from.
+    diagnostics : per-security regression diagnostics (statsmodels): alpha, beta and their
+        standard errors, R^2, Durbin-Watson, Ljung-Box and Jarque-Bera p-values.
     """
 
     spec: "StudySpec"
@@ -67,6 +69,7 @@ class EventStudyResults:
     dropped: tuple[Dropped, ...] = ()
     warnings: tuple[dict, ...] = ()
     provenance: dict[str, str] = field(default_factory=dict)
+    diagnostics: pd.DataFrame = field(default_factory=pd.DataFrame)
     extras: dict[str, Any] = field(default_factory=dict)
 
     # -- faces --------------------------------------------------------------------------------

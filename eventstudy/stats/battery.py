@@ -75,6 +75,23 @@ def clusters(meta: pd.DataFrame) -> np.ndarray:
     return np.array([ids.setdefault(k, len(ids)) for k in keys])
 
 
+def pairwise_correlation(x: np.ndarray, min_overlap: int = 20) -> np.ndarray:
+    """Pearson correlation of every pair of rows of ``x`` (n, L) over the bars both have
+    (pairwise-complete, like pandas' ``DataFrame.corr``); NaN below ``min_overlap`` common bars."""
+    v = np.isfinite(x).astype(float)
+    x0 = np.where(v > 0, x, 0.0)
+    n = v @ v.T                      # common bars of i and j
+    s_i = x0 @ v.T                   # sum of x_i over bars common with j
+    s_ii = (x0 * x0) @ v.T
+    s_ij = x0 @ x0.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = n * s_ij - s_i * s_i.T
+        var_i = n * s_ii - s_i * s_i
+        corr = cov / np.sqrt(var_i * var_i.T)
+    corr[n < min_overlap] = np.nan
+    return corr
+
+
 def mean_cross_correlation(resid: np.ndarray, cluster: np.ndarray, min_overlap: int = 20) -> tuple[float, int]:
     """Average pairwise correlation of estimation residuals, pairs within a cluster only.
 
@@ -90,7 +107,7 @@ def mean_cross_correlation(resid: np.ndarray, cluster: np.ndarray, min_overlap: 
         idx = np.flatnonzero(cluster == c)
         if len(idx) < 2:
             continue
-        corr = pd.DataFrame(resid[idx].T).corr(min_periods=min_overlap).to_numpy()
+        corr = pairwise_correlation(resid[idx], min_overlap)
         off = ~np.eye(len(idx), dtype=bool)
         vals = corr[off]
         ok = np.isfinite(vals)
