@@ -15,6 +15,7 @@ import pandas as pd
 
 from .article import Extraction, extract_events, read_article
 from .calendars import EventTime, TradingCalendar, get_calendar
+from .claims import check_claims
 from .diagnostics import drift_warnings, model_diagnostics
 from .engine import EventEstimates, Windows, estimate_events, gather
 from .factors import read_factors
@@ -226,13 +227,49 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
     diagnostics = model_diagnostics(group_inputs) if n_events <= MAX_DIAGNOSTICS else pd.DataFrame()
     if not diagnostics.empty:
         warnings.extend(drift_warnings(diagnostics, len(group_inputs[0].est.windows.evt_offsets)))
+    claims = pd.DataFrame()
+    if extraction is not None and event_time is not None:
+        all_claims = [c for ev in extraction.events for c in ev.claims]
+        if all_claims:
+            say(f"checking {len(all_claims)} claims of the article against the prices")
+            claims = _check_article_claims(all_claims, event_time, spec, gaz, sources, series, missing)
     return EventStudyResults(
-        spec=spec, extraction=extraction, event_time=event_time, event_source=event_source,
+        spec=spec, extraction=extraction, event_time=event_time, event_source=event_source, claims=claims,
         securities=pd.concat(sec_rows, ignore_index=True), abnormal_returns=pd.concat(ar_frames, ignore_index=True),
         cars=pd.concat(car_rows, ignore_index=True), test_table=tests,
         dropped=tuple(dropped), warnings=tuple(warnings), provenance=provenance, diagnostics=diagnostics,
-        extras={"groups": group_inputs},
+        extras={"groups": group_inputs,
+                "provenance_table": {sym: dict(ps.provenance) for sym, ps in series.items()}},
     )
+
+
+def _check_article_claims(claims, event_time: EventTime, spec: StudySpec, gaz: Gazetteer,
+                          sources: list[PriceSource], series: dict[str, PriceSeries], missing: dict[str, str]):
+    """The claim check with the prices at hand (daily closes, and 4-hour bars for 24/7 tokens)."""
+    tickers = [t for t in dict.fromkeys(c.ticker for c in claims) if t]
+    extra = [t for t in tickers if t not in series and t not in missing and (t in gaz)]
+    more, more_missing = load_prices(extra, sources) if extra else ({}, {})
+    daily = {t: ps.close for t, ps in {**series, **more}.items() if t in tickers}
+    calendars = {}
+    for t in tickers:
+        ent = gaz.get(t)
+        if ent is not None and ent.calendar:
+            calendars[t] = get_calendar(ent.calendar)
+    intraday = {}
+    crypto = [t for t in tickers if t in daily and getattr(calendars.get(t), "name", None) == "24/7"]
+    if crypto:
+        four = SnapshotSource("4h")
+        for t in crypto:
+            try:
+                intraday[t] = four.load(t).bars
+            except EventStudyError:
+                pass
+    why = {**missing, **more_missing}
+    for t in tickers:
+        if t not in gaz and t not in daily:
+            why.setdefault(t, "not in the gazetteer")
+    return check_claims(claims, event_date=event_time.date, studied=set(spec.securities), calendars=calendars,
+                        daily=daily, intraday=intraday, missing=why)
 
 
 def _calendar_block(group: GroupSpec, calendar: TradingCalendar, members: list[_Plan],

@@ -54,6 +54,8 @@ class EventStudyResults:
     dropped : securities left out, with the reason.
     warnings : data-quality and method warnings, each a dict(ticker, check, message, action).
     provenance : per symbol, where its prices came from.
+    claims : the article's price claims checked against the prices (see :mod:`eventstudy.claims`):
+        ticker, claimed_percent, horizon, date, measured_percent, difference, verdict, note.
     diagnostics : per-security regression diagnostics (statsmodels): alpha, beta and their
         standard errors, R^2, Durbin-Watson, Ljung-Box and Jarque-Bera p-values.
     """
@@ -70,6 +72,7 @@ class EventStudyResults:
     warnings: tuple[dict, ...] = ()
     provenance: dict[str, str] = field(default_factory=dict)
     diagnostics: pd.DataFrame = field(default_factory=pd.DataFrame)
+    claims: pd.DataFrame = field(default_factory=pd.DataFrame)
     extras: dict[str, Any] = field(default_factory=dict)
 
     # -- faces --------------------------------------------------------------------------------
@@ -98,7 +101,7 @@ class EventStudyResults:
         return f"<EventStudyResults {self.spec.name!r}: {n} securities, {len(self.dropped)} dropped>"
 
     def plot(self, kind: str = "car", **kwargs: Any) -> "Figure":
-        """Draw a figure: ``kind`` in "car", "caar", "ar", "prices", "tests", "claims"."""
+        """Draw a figure: ``kind`` in "prices", "ar", "car", "caar", "tests", "claims"."""
         from . import plots
 
         return plots.plot(self, kind, **kwargs)

@@ -1,6 +1,7 @@
 """Render the self-contained HTML report from a jinja2 template (figures embedded as PNG data URIs).
 
-Autoescaping is on: text from articles and data files cannot inject markup or scripts.
+Autoescaping is on: text from articles and data files cannot inject markup or scripts, and the
+page loads nothing from the network.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .. import __version__
+from ..stats.conventions import BY_NAME
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..results import EventStudyResults
@@ -31,22 +33,29 @@ def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NaT
+
+
 def _pct(x, digits: int = 2) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    return f"{100 * x:+.{digits}f}%"
+    return "n/a" if _missing(x) else f"{100 * x:+.{digits}f}%"
+
+
+def _pp(x, digits: int = 2) -> str:
+    """A number already in percent."""
+    return "n/a" if _missing(x) else f"{x:+.{digits}f}%"
 
 
 def _num(x, digits: int = 3) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    return f"{x:.{digits}f}"
+    return "n/a" if _missing(x) else f"{x:.{digits}f}"
 
 
 def _pval(x) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    return "<0.001" if x < 0.001 else f"{x:.3f}"
+    return "n/a" if _missing(x) else ("<0.001" if x < 0.001 else f"{x:.3f}")
+
+
+def _date(x) -> str:
+    return "" if _missing(x) else pd.Timestamp(x).strftime("%Y-%m-%d")
 
 
 _ENV = jinja2.Environment(
@@ -56,27 +65,69 @@ _ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_ENV.filters.update(pct=_pct, num=_num, pval=_pval)
+_ENV.filters.update(pct=_pct, pp=_pp, num=_num, pval=_pval, date=_date)
+_ENV.tests["missing"] = _missing
+
+RATE_LIKE = {"sign", "generalized_sign", "corrado_rank", "car_rank_test"}
+
+
+def claims_finding(claims: pd.DataFrame) -> str:
+    """One sentence on which session the consistent equity claims match, when they agree."""
+    if claims.empty:
+        return ""
+    eq = claims[(claims["verdict"] == "consistent") & claims["matched"].str.contains("session", na=False)]
+    sessions = {m.split(" ")[0] for m in eq["matched"]}
+    if len(eq) >= 2 and len(sessions) == 1:
+        s = sessions.pop()
+        return (f"The article's stock figures ({', '.join(eq['ticker'])}) match the regular session of {s} "
+                "(close to close), not the following session: the news was in prices before that close.")
+    return ""
+
+
+def _tests_by_group(res: "EventStudyResults") -> list[dict]:
+    out = []
+    t = res.test_table
+    for g in res.spec.groups:
+        sub = t[t["group"] == g.name]
+        if sub.empty:
+            continue
+        car = sub[sub["kind"] == "car"].sort_values(["window", "primary"], ascending=[True, False], kind="stable")
+        day = sub[sub["kind"] == "day"]
+        clustered = bool(car["primary"].any() and car.loc[car["primary"], "robust_to_clustering"].all()) \
+            and res.spec.model.conventions != "estudy2"
+        out.append({"name": g.name, "car": car.to_dict("records"), "day": day.to_dict("records"),
+                    "day0": day[day["rel_day"] == 0].to_dict("records"), "clustered": clustered,
+                    "note": next((n for n in car["note"] if "share day 0" in str(n)), "")})
+    return out
 
 
 def render_report(res: "EventStudyResults", figures: dict[str, tuple[str, bytes]]) -> str:
     """The report's HTML. ``figures`` maps a key to (caption, PNG bytes)."""
     template = _ENV.get_template("report.html.j2")
     ar = res.abnormal_returns
-    day0_returns = ar[ar["rel_day"] == 0][["ticker", "group", "date", "return", "benchmark_return", "ar"]]
+    day0_returns = ar[ar["rel_day"] == 0][["event", "ticker", "group", "date", "return", "benchmark_return", "ar",
+                                           "t_ar", "p_ar"]]
+    table = res.extras.get("provenance_table") or {}
+    prov = {sym: {"source": src, **{k: table.get(sym, {}).get(k, "") for k in ("adjustment", "venue", "time_convention")}}
+            for sym, src in res.provenance.items()}
     context = {
         "res": res,
         "spec": res.spec,
         "version": __version__,
         "generated": pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M UTC"),
         "figures": [(key, caption, _data_uri(png)) for key, (caption, png) in figures.items()],
-        "securities": res.securities.to_dict("records"),
+        "securities": res.securities.drop(columns=["_dates"], errors="ignore").to_dict("records"),
         "cars": res.cars.to_dict("records"),
-        "tests": res.test_table.to_dict("records"),
+        "groups": _tests_by_group(res),
         "day0_returns": day0_returns.to_dict("records"),
         "dropped": res.dropped,
         "warnings": res.warnings,
-        "provenance": sorted(res.provenance.items()),
+        "provenance": sorted(prov.items()),
         "extraction": res.extraction,
+        "claims": res.claims.to_dict("records") if not res.claims.empty else [],
+        "claims_finding": claims_finding(res.claims),
+        "diagnostics": res.diagnostics.to_dict("records") if not res.diagnostics.empty else [],
+        "conventions": BY_NAME[res.spec.model.conventions].as_rows(),
+        "rate_like": RATE_LIKE,
     }
     return template.render(**context)

@@ -17,9 +17,15 @@ RESULTS_COLUMNS = ["ticker", "group", "day0", "window", "car", "t_stat", "p_valu
 AR_COLUMNS = ["ticker", "group", "date", "rel_day", "return", "benchmark_return", "expected", "ar", "car", "model"]
 
 FIGURES = {
-    "car_paths": ("Cumulative abnormal returns over the event window", "car"),
-    "abnormal_returns": ("Abnormal return per bar", "ar"),
+    "prices": ("Prices around the event, 100 = close on day -1; dashed: day 0, dotted: dates the article gives", "prices"),
+    "car_paths": ("Cumulative abnormal return of each security over the event window", "car"),
+    "caar": ("Cumulative average abnormal return per group, with the band of the test reported beside it", "caar"),
+    "abnormal_returns": ("Abnormal return per bar, day 0 highlighted", "ar"),
+    "tests": ("Which days are significant under which test (two-sided p-values; cell text = statistic)", "tests"),
+    "claims": ("The article's claims against the measured moves", "claims"),
 }
+CLAIM_COLUMNS_OUT = ["ticker", "claimed_percent", "horizon", "date", "measured_percent", "difference", "verdict",
+                     "note", "matched", "name", "sentence"]
 
 
 def write_outputs(res: "EventStudyResults", out_dir: Path | str,
@@ -40,9 +46,19 @@ def write_outputs(res: "EventStudyResults", out_dir: Path | str,
     csv("tests.csv", res.tests())
     csv("securities.csv", res.securities.drop(columns=["_dates"], errors="ignore"))
     csv("dropped.csv", res.dropped_frame)
+    if not res.claims.empty:
+        csv("claims.csv", res.claims[CLAIM_COLUMNS_OUT])
+    if not res.diagnostics.empty:
+        csv("diagnostics.csv", res.diagnostics)
+    if res.warnings:
+        import pandas as pd
+
+        csv("warnings.csv", pd.DataFrame(list(res.warnings), columns=["ticker", "check", "message", "action"]))
 
     figures = {}
     for key, (caption, kind) in FIGURES.items():
+        if kind == "claims" and res.claims.empty:
+            continue
         say(f"drawing {key}.png")
         png = figure_png(res.plot(kind))
         atomic_write_bytes(out / f"{key}.png", png)
