@@ -20,7 +20,9 @@ from .errors import EventStudyError, StudyFileError, WindowError
 from .gazetteer import Gazetteer
 from .models import make_model
 from .panel import CalendarPanel, build_panel, window_offsets
-from .prices import PriceSeries, PriceSource, SnapshotSource, load_prices
+from .prices import PriceSeries, PriceSource, SnapshotSource, Span, load_prices
+from .prices.quality import check_series
+from .prices.sources import source_has
 from .results import Dropped, EventStudyResults
 from .stats.single import t_and_p
 from .study import GroupSpec, StudySpec, WindowSpec
@@ -46,9 +48,60 @@ def resolve_event_time(spec: StudySpec, extraction: Extraction | None) -> tuple[
             f"article {spec.article.name}: \u201c{primary.sentence[:160]}\u201d ({extraction.date_rule})")
 
 
-def default_sources(spec: StudySpec) -> list[PriceSource]:
-    """Price sources for the study's [data] settings."""
-    return [SnapshotSource(spec.data.frequency, spec.data.snapshot)]
+def default_sources(spec: StudySpec, span: Span | None = None, gazetteer: Gazetteer | None = None) -> list[PriceSource]:
+    """The chain of price sources for the study's [data] settings, tried in this order:
+
+    * ``[data] prices = "path"``: the user's own data only (it takes precedence over ``source``);
+    * ``source = "pinned"``: the embedded snapshot only (exact reproducibility);
+    * ``source = "offline"``: the download cache, then the snapshot; never the network;
+    * ``source = "auto"``: the cache, then Yahoo (downloading ``span`` into the cache), then the snapshot.
+    """
+    from .prices.cache import CacheSource, PriceCache
+    from .prices.userdata import UserPricesSource
+    from .prices.yahoo import YahooSource
+
+    data = spec.data
+    if data.prices is not None:
+        return [UserPricesSource(data.prices, data.frequency)]
+    snapshot = SnapshotSource(data.frequency, data.snapshot)
+    if data.source == "pinned":
+        return [snapshot]
+    cache = CacheSource(data.frequency, data.adjusted, data.cache)
+    if data.source == "offline":
+        return [cache, snapshot]
+    gaz = gazetteer if gazetteer is not None else Gazetteer.load(data.gazetteer)
+    yahoo = YahooSource.from_gazetteer(gaz, frequency=data.frequency, adjusted=data.adjusted, span=span,
+                                       cache=PriceCache(data.cache))
+    return [cache, yahoo, snapshot]
+
+
+#: Calendar days per bar used to turn windows (in bars) into dates to fetch, with room for
+#: weekends and holidays (252 sessions a year -> 365 days: 1.45; 1.6 leaves a margin).
+DAYS_PER_BAR = {"1d": 1.6, "4h": 1.6 / 6}
+#: Extra calendar days fetched on each side of the windows.
+SPAN_MARGIN_DAYS = 10
+
+
+def price_span(spec: StudySpec, event_time: EventTime) -> Span:
+    """The dates a study needs prices for: every group's windows around the event, with a margin.
+
+    Relative windows (in bars) become calendar days with :data:`DAYS_PER_BAR`; the bar before a
+    window (for its first return) is included. Dates windows are taken as they are.
+    """
+    per_bar = DAYS_PER_BAR.get(spec.data.frequency, 1.6)
+    day = pd.Timestamp(event_time.date)
+    lo, hi = day, day
+    for group in spec.groups:
+        ws = group.windows
+        for window in (ws.estimation, ws.event, *ws.car):
+            a, b = window
+            if isinstance(a, dt.date):
+                lo, hi = min(lo, pd.Timestamp(a)), max(hi, pd.Timestamp(b))
+            else:
+                lo = min(lo, day + pd.Timedelta(days=np.floor((a - 1) * per_bar)))
+                hi = max(hi, day + pd.Timedelta(days=np.ceil(b * per_bar)))
+    margin = pd.Timedelta(days=SPAN_MARGIN_DAYS)
+    return Span((lo - margin).normalize(), (hi + margin).normalize())
 
 
 @dataclass
@@ -60,12 +113,16 @@ class _Plan:
     note: str = ""
 
 
-def _check_tickers(spec: StudySpec, gaz: Gazetteer, available: Callable[[str], bool]) -> None:
-    """Refuse tickers that are neither in the gazetteer nor in the price data (likely typos)."""
+def _check_tickers(spec: StudySpec, gaz: Gazetteer, available: Callable[[str], bool], online: bool = False) -> None:
+    """Refuse tickers that are neither in the gazetteer nor in the price data (likely typos).
+
+    With a network source in the chain, a ticker of a group that names its ``calendar`` may be
+    unknown locally: it is looked up online (and dropped with Yahoo's answer if it has none).
+    """
     problems = []
     for g in spec.groups:
         for sym in (*g.securities, *([g.benchmark] if g.benchmark else [])):
-            if sym in gaz or available(sym):
+            if sym in gaz or available(sym) or (online and g.calendar):
                 continue
             hint = gaz.suggest(sym)
             hint_txt = f" Did you mean {', '.join(hint)}?" if hint else ""
@@ -111,6 +168,52 @@ def _window_label(window, off) -> str:
     return f"[{window[0]},{window[1]}]"
 
 
+def _source_notes(series: dict[str, PriceSeries]) -> list[dict]:
+    """Notes the sources attached to the series (a failed download, a corrupt cache file, ...),
+    as warnings; the same note for several symbols is reported once, naming them all."""
+    merged: dict[tuple[str, str, str], list[str]] = {}
+    for sym, ps in series.items():
+        for note in ps.notes:
+            merged.setdefault((note["check"], note["message"], note["action"]), []).append(sym)
+    return [{"ticker": ", ".join(syms), "check": check, "message": message, "action": action}
+            for (check, message, action), syms in merged.items()]
+
+
+def _quality_pass(spec: StudySpec, gaz: Gazetteer, series: dict[str, PriceSeries], missing: dict[str, str],
+                  warnings: list[dict]) -> dict[str, PriceSeries]:
+    """Run the data-quality checks once per series, on the calendar of the first group using it.
+
+    Findings go to ``warnings``; a series that cannot be used leaves ``series`` and its reason
+    goes to ``missing`` (the group loop then drops the security with that reason).
+    """
+    cutoff = spec.event.crypto_cutoff if spec.event else None
+    checked: dict[str, PriceSeries] = {}
+    for group in spec.groups:
+        for sym in (*group.securities, *([group.benchmark] if group.benchmark else [])):
+            if sym in checked:
+                continue
+            try:
+                cal_name = _calendar_name(sym, group, gaz)
+            except StudyFileError:
+                if sym not in series:
+                    continue  # dropped for lack of prices in the group loop
+                raise
+            try:  # also for symbols without prices: an equity in a 4h study is a study error
+                calendar = get_calendar(cal_name, spec.data.frequency, cutoff)
+            except StudyFileError as exc:
+                raise StudyFileError(f"group {group.name!r}, {sym}: {exc}") from None
+            if sym not in series:
+                continue
+            report = check_series(series[sym], calendar)
+            warnings.extend(f.as_dict() for f in report.findings)
+            if report.series is None:
+                missing[sym] = report.dropped or "data quality"
+                series.pop(sym)
+            else:
+                checked[sym] = report.series
+    return {**series, **checked}
+
+
 def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
               progress: Progress | None = None) -> EventStudyResults:
     """Run a study end to end and return its results (no files are written)."""
@@ -125,17 +228,19 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
     say(f"event: {event_time.describe()} ({event_source.split(':')[0]})")
 
     gaz = Gazetteer.load(spec.data.gazetteer)
-    sources = list(sources) if sources is not None else default_sources(spec)
-    snapshot_has = [s for s in sources if isinstance(s, SnapshotSource)]
-    _check_tickers(spec, gaz, lambda sym: any(s.snapshot.has(sym) for s in snapshot_has))
+    span = price_span(spec, event_time)
+    sources = list(sources) if sources is not None else default_sources(spec, span, gaz)
+    _check_tickers(spec, gaz, lambda sym: any(source_has(s, sym) for s in sources),
+                   online=any(getattr(s, "online", False) for s in sources))
 
     symbols = list(dict.fromkeys([*spec.securities, *[g.benchmark for g in spec.groups if g.benchmark]]))
-    say(f"loading prices for {len(symbols)} symbols from {', '.join(s.name for s in sources)}")
-    series, missing = load_prices(symbols, sources)
+    say(f"loading prices for {len(symbols)} symbols ({span.describe()}) from {' -> '.join(s.name for s in sources)}")
+    series, missing = load_prices(symbols, sources, span)
     provenance = {sym: ps.source for sym, ps in series.items()}
 
     dropped: list[Dropped] = []
-    warnings: list[dict] = []
+    warnings: list[dict] = _source_notes(series)
+    series = _quality_pass(spec, gaz, series, missing, warnings)
     sec_rows, ar_frames, car_rows = [], [], []
     group_estimates: dict[str, tuple[EventEstimates, pd.DataFrame]] = {}
 
@@ -144,12 +249,14 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
         bench = group.benchmark
         if bench is not None and bench not in series:
             for sym in group.securities:
-                dropped.append(Dropped(sym, group.name, f"benchmark {bench} has no prices ({missing.get(bench, '')})"))
+                dropped.append(Dropped(sym, group.name, f"benchmark {bench} has no usable prices ({missing.get(bench, '')})"))
             continue
         plans: dict[str, list[_Plan]] = {}
         for sym in group.securities:
             if sym not in series:
-                dropped.append(Dropped(sym, group.name, f"no price data: {missing.get(sym, 'not found')}"))
+                reason = missing.get(sym, "not found")
+                dropped.append(Dropped(sym, group.name, reason if reason.startswith("data quality")
+                                       else f"no price data: {reason}"))
                 continue
             cal = _calendar_name(sym, group, gaz)
             if bench is not None:
