@@ -4,7 +4,7 @@ The pipeline, one module per stage::
 
     article/      read an article, extract its events, entities, claims and amounts
     study         the study file (TOML): events, groups, windows, model, data
-    prices/       bars files, the embedded snapshot, sources of prices
+    prices/       bars files, the snapshot, the download cache, Yahoo, the user's prices, quality checks
     calendars     trading calendars and the day-0 rule
     returns       returns from prices on a calendar
     panel         securities and benchmarks aligned on a calendar, windows around day 0

@@ -2,11 +2,12 @@
 
 Subcommands::
 
-    eventstudy run STUDY [--out DIR] [--offline]     run a study, write report.html, PNGs, CSVs
+    eventstudy run STUDY [--out DIR] [--offline | --pinned]   run a study, write report.html, PNGs, CSVs
     eventstudy validate STUDY                         check a study file and its data, run nothing
     eventstudy extract ARTICLE [--published DATE]     events, entities, claims, amounts as JSON/YAML
     eventstudy data import FILES...                   add CSVs to the embedded snapshot
-    eventstudy data list                              what the snapshot holds
+    eventstudy data fetch SYMBOLS... --start --end    download from Yahoo into the cache (or the snapshot)
+    eventstudy data list [--cache]                    what the snapshot (or the cache) holds
 
 Errors print one message (what, where, what to do) and exit with status 2; never a traceback.
 """
@@ -37,8 +38,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     say = _say(args.quiet)
     spec = load_study(args.study)
-    if args.offline:
-        spec = spec.with_data(source="snapshot")
+    if args.pinned:
+        spec = spec.with_data(source="pinned")
+    elif args.offline:
+        spec = spec.with_data(source="offline")
     print(f"eventstudy {__version__}: running study {spec.name!r} ({args.study})", file=sys.stderr)
     res = run_study(spec, progress=say)
     out = Path(args.out) if args.out else Path("reports") / spec.name
@@ -90,10 +93,88 @@ def cmd_data_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_data_fetch(args: argparse.Namespace) -> int:
+    import pandas as pd
+    from tqdm import tqdm
+
+    from .gazetteer import Gazetteer
+    from .paths import snapshot_dir
+    from .prices import PriceCache, Snapshot, YahooSource
+    from .prices.bars import PriceSeries
+
+    try:
+        start, end = pd.Timestamp(_iso_date(args.start, "--start")), pd.Timestamp(_iso_date(args.end, "--end"))
+    except ValueError as exc:
+        raise EventStudyError(str(exc)) from None
+    if start > end:
+        raise EventStudyError(f"--start {args.start} is after --end {args.end}")
+    adjusted = not args.unadjusted
+    cache = PriceCache(args.cache)
+    source = YahooSource.from_gazetteer(Gazetteer.load(args.gazetteer or ()), frequency=args.frequency,
+                                        adjusted=adjusted, cache=cache if args.to == "cache" else None)
+    symbols = list(dict.fromkeys(args.symbols))
+    if args.to == "snapshot":
+        snap = Snapshot(Path(args.snapshot) if args.snapshot else snapshot_dir(args.frequency), args.frequency)
+        curated = [s for s in symbols if snap.has(s)
+                   and snap.manifest().get("symbols", {}).get(s, {}).get("source") != "yfinance"]
+        if curated and not args.replace:
+            raise EventStudyError(f"{', '.join(curated)} already in the snapshot {snap.root} from another source; "
+                                  "pass --replace to overwrite them with Yahoo data, or fetch into the cache")
+    print(f"fetching {len(symbols)} symbol(s) from Yahoo, {args.start} .. {args.end}, {args.frequency} bars, "
+          f"{source.adjustment} -> {cache.root if args.to == 'cache' else args.to}", file=sys.stderr)
+    with tqdm(total=len(symbols), unit="symbol", desc="yfinance", file=sys.stderr, disable=args.quiet) as bar:
+        results = source.refresh(symbols, start, end, progress=bar.update)
+    ok = {s: r for s, r in results.items() if isinstance(r, PriceSeries)}
+    failed = {s: r for s, r in results.items() if not isinstance(r, PriceSeries)}
+    if args.to == "snapshot" and ok:
+        extra = {s: {"source": "yfinance", "yahoo": source.yahoo_symbol(s), "downloaded_at": r.provenance.get("downloaded_at")}
+                 for s, r in ok.items()}
+        snap.import_frames({s: r.bars for s, r in ok.items()}, adjustment=source.adjustment,
+                           venue="Yahoo Finance (yfinance)", source="yfinance", extra=extra, progress=print)
+        print(f"wrote {len(ok)} symbol(s) into the snapshot {snap.root}")
+    else:
+        for s, r in ok.items():
+            print(f"{s}: {len(r.bars)} bars {r.first:%Y-%m-%d} .. {r.last:%Y-%m-%d} -> {r.source}")
+            for note in r.notes:
+                print(f"  note: {note['message']} ({note['action']})")
+    if failed:
+        by_message: dict[str, list[str]] = {}
+        for s, exc in failed.items():
+            by_message.setdefault(str(exc), []).append(s)
+        for message, syms in by_message.items():
+            named = message if len(syms) == 1 and message.startswith(syms[0]) else f"{', '.join(syms)}: {message}"
+            print(f"eventstudy: error: {named}", file=sys.stderr)
+        print(f"eventstudy: {len(failed)} of {len(symbols)} symbol(s) failed; the cache keeps what it had for them",
+              file=sys.stderr)
+        return 2
+    return 0
+
+
+def _iso_date(text: str, flag: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{flag} {text!r} is not a date; write it as YYYY-MM-DD") from None
+
+
 def cmd_data_list(args: argparse.Namespace) -> int:
     from .paths import snapshot_dir
-    from .prices import Snapshot
+    from .prices import PriceCache, Snapshot
 
+    if args.cache is not None:
+        cache = PriceCache(args.cache or None)
+        adjusted = not args.unadjusted
+        print(f"cache {cache.root} ({args.frequency} bars, {'adjusted' if adjusted else 'unadjusted'})")
+        for sym in cache.symbols(args.frequency, adjusted):
+            try:
+                ps = cache.read(sym, args.frequency, adjusted)
+                print(f"  {sym:<10} {len(ps.bars):>5} rows  {ps.provenance.get('first')} .. {ps.provenance.get('last')}  "
+                      f"downloaded {ps.provenance.get('downloaded_at')}")
+            except EventStudyError as exc:
+                print(f"  {sym:<10} CORRUPT: {exc}")
+        return 0
     root = Path(args.snapshot) if args.snapshot else snapshot_dir(args.frequency)
     snap = Snapshot(root, args.frequency)
     info = snap.manifest().get("symbols", {})
@@ -113,7 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a study and write its report folder")
     p.add_argument("study", help="study file (TOML)")
     p.add_argument("--out", help="output folder (default: reports/<study name>)")
-    p.add_argument("--offline", action="store_true", help="never touch the network: use the embedded snapshot only")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--offline", action="store_true",
+                      help="never touch the network: prices from the download cache, then the embedded snapshot")
+    mode.add_argument("--pinned", action="store_true",
+                      help="prices from the embedded snapshot only, for exact reproducibility")
     p.add_argument("--quiet", action="store_true", help="print only where the outputs are")
     p.set_defaults(func=cmd_run)
 
@@ -139,9 +224,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-convention", help="what a row's date/time means")
     p.set_defaults(func=cmd_data_import)
 
-    p = data.add_parser("list", help="list the symbols in the snapshot")
+    p = data.add_parser("fetch", help="download prices from Yahoo into the cache or the snapshot (online)")
+    p.add_argument("symbols", nargs="+", help="tickers (Yahoo symbols come from the gazetteer: BTC -> BTC-USD)")
+    p.add_argument("--start", required=True, help="first date YYYY-MM-DD")
+    p.add_argument("--end", required=True, help="last date YYYY-MM-DD (inclusive)")
+    p.add_argument("--to", choices=("cache", "snapshot"), default="cache", help="where to keep the prices (default: cache)")
+    p.add_argument("--unadjusted", action="store_true",
+                   help="Yahoo 'Close' (splits only, not dividends) instead of split- and dividend-adjusted prices")
+    p.add_argument("--frequency", choices=("1d", "4h"), default="1d", help="4h candles are built from Yahoo 1h bars")
+    p.add_argument("--cache", help="cache folder (default: $EVENTSTUDY_CACHE or the platform's user cache folder)")
+    p.add_argument("--snapshot", help="snapshot folder for --to snapshot (default: the project's data/prices)")
+    p.add_argument("--replace", action="store_true", help="with --to snapshot: overwrite symbols from other sources")
+    p.add_argument("--gazetteer", nargs="*", type=Path, help="extra gazetteer files (Yahoo symbols)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_data_fetch)
+
+    p = data.add_parser("list", help="list the symbols in the snapshot (or, with --cache, in the download cache)")
     p.add_argument("--frequency", choices=("1d", "4h"), default="1d")
     p.add_argument("--snapshot")
+    p.add_argument("--cache", nargs="?", const="", default=None,
+                   help="list the download cache instead (optionally its folder)")
+    p.add_argument("--unadjusted", action="store_true", help="with --cache: the unadjusted part of the cache")
     p.set_defaults(func=cmd_data_list)
     return parser
 

@@ -27,5 +27,13 @@ class ArticleError(EventStudyError):
     """An article cannot be read or yields no usable event."""
 
 
+class NotInSourceError(DataError):
+    """A price source does not hold a symbol: the next source in the chain is tried, silently."""
+
+
+class CacheCorruptError(DataError):
+    """A cache file is truncated, unreadable or does not match its recorded checksum."""
+
+
 class NetworkError(DataError):
     """A download failed (no connection, rate limit, timeout)."""

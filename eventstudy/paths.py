@@ -1,8 +1,13 @@
-"""Where the project's data lives (snapshot, gazetteer, studies).
+"""Where the project's data lives (snapshot, gazetteer, studies) and where downloads are cached.
 
 The embedded data sits in the repository's top-level ``data/`` folder, next to the
 ``eventstudy`` package (the project is installed in editable mode). ``EVENTSTUDY_DATA``
 overrides the location, e.g. for an installed wheel used with a copy of ``data/``.
+
+The download cache follows the platform's conventions (``platformdirs.user_cache_dir``:
+``~/.cache/eventstudy`` on Linux, ``~/Library/Caches/eventstudy`` on macOS,
+``%LOCALAPPDATA%\\eventstudy\\Cache`` on Windows); ``EVENTSTUDY_CACHE`` or a study's
+``[data] cache = "path"`` overrides it.
 """
 
 from __future__ import annotations
@@ -47,3 +52,18 @@ def snapshot_dir(frequency: str = "1d") -> Path:
 def gazetteer_path() -> Path:
     """The project's gazetteer of securities and named entities."""
     return data_dir() / "gazetteer.toml"
+
+
+def cache_dir(override: Path | str | None = None) -> Path:
+    """Folder of the download cache: ``override``, else ``$EVENTSTUDY_CACHE``, else the platform's.
+
+    The folder is not created here; the cache creates it when it first writes.
+    """
+    if override is not None:
+        return Path(override).expanduser()
+    env = os.environ.get("EVENTSTUDY_CACHE")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("eventstudy", appauthor=False))

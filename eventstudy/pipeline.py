@@ -23,7 +23,9 @@ from .errors import EventStudyError, StudyFileError, WindowError
 from .gazetteer import Gazetteer
 from .models import make_model
 from .panel import CalendarPanel, build_panel, window_offsets
-from .prices import PriceSeries, PriceSource, SnapshotSource, load_prices
+from .prices import PriceSeries, PriceSource, SnapshotSource, Span, load_prices
+from .prices.quality import check_series
+from .prices.sources import source_has
 from .results import Dropped, EventStudyResults
 from .stats.battery import GroupInput, run_battery
 from .stats.single import t_and_p
@@ -53,9 +55,61 @@ def resolve_event_time(spec: StudySpec, extraction: Extraction | None) -> tuple[
             f"article {spec.article.name}: \u201c{primary.sentence[:160]}\u201d ({extraction.date_rule})")
 
 
-def default_sources(spec: StudySpec) -> list[PriceSource]:
-    """Price sources for the study's [data] settings."""
-    return [SnapshotSource(spec.data.frequency, spec.data.snapshot)]
+def default_sources(spec: StudySpec, span: Span | None = None, gazetteer: Gazetteer | None = None) -> list[PriceSource]:
+    """The chain of price sources for the study's [data] settings, tried in this order:
+
+    * ``[data] prices = "path"``: the user's own data only (it takes precedence over ``source``);
+    * ``source = "pinned"``: the embedded snapshot only (exact reproducibility);
+    * ``source = "offline"``: the download cache, then the snapshot; never the network;
+    * ``source = "auto"``: the cache, then Yahoo (downloading ``span`` into the cache), then the snapshot.
+    """
+    from .prices.cache import CacheSource, PriceCache
+    from .prices.userdata import UserPricesSource
+    from .prices.yahoo import YahooSource
+
+    data = spec.data
+    if data.prices is not None:
+        return [UserPricesSource(data.prices, data.frequency)]
+    snapshot = SnapshotSource(data.frequency, data.snapshot)
+    if data.source == "pinned":
+        return [snapshot]
+    cache = CacheSource(data.frequency, data.adjusted, data.cache)
+    if data.source == "offline":
+        return [cache, snapshot]
+    gaz = gazetteer if gazetteer is not None else Gazetteer.load(data.gazetteer)
+    yahoo = YahooSource.from_gazetteer(gaz, frequency=data.frequency, adjusted=data.adjusted, span=span,
+                                       cache=PriceCache(data.cache))
+    return [cache, yahoo, snapshot]
+
+
+#: Calendar days per bar used to turn windows (in bars) into dates to fetch, with room for
+#: weekends and holidays (252 sessions a year -> 365 days: 1.45; 1.6 leaves a margin).
+DAYS_PER_BAR = {"1d": 1.6, "4h": 1.6 / 6}
+#: Extra calendar days fetched on each side of the windows.
+SPAN_MARGIN_DAYS = 10
+
+
+def price_span(spec: StudySpec, event_time: EventTime | None) -> Span:
+    """The dates a study needs prices for: every group's windows around the event, with a margin.
+
+    Relative windows (in bars) become calendar days with :data:`DAYS_PER_BAR`; the bar before a
+    window (for its first return) is included. Dates windows are taken as they are.
+    """
+    per_bar = DAYS_PER_BAR.get(spec.data.frequency, 1.6)
+    days = [pd.Timestamp(e.date) for e in spec.events] if spec.events else [pd.Timestamp(event_time.date)]
+    first_day, last_day = min(days), max(days)
+    lo, hi = first_day, last_day
+    for group in spec.groups:
+        ws = group.windows
+        for window in (ws.estimation, ws.event, *ws.car):
+            a, b = window
+            if isinstance(a, dt.date):
+                lo, hi = min(lo, pd.Timestamp(a)), max(hi, pd.Timestamp(b))
+            else:
+                lo = min(lo, first_day + pd.Timedelta(days=np.floor((a - 1) * per_bar)))
+                hi = max(hi, last_day + pd.Timedelta(days=np.ceil(b * per_bar)))
+    margin = pd.Timedelta(days=SPAN_MARGIN_DAYS)
+    return Span((lo - margin).normalize(), (hi + margin).normalize())
 
 
 @dataclass
@@ -73,14 +127,18 @@ class _Plan:
         return f"{self.ticker} ({self.event_id})" if many_events else self.ticker
 
 
-def _check_tickers(spec: StudySpec, gaz: Gazetteer, available: Callable[[str], bool]) -> None:
-    """Refuse tickers that are neither in the gazetteer nor in the price data (likely typos)."""
+def _check_tickers(spec: StudySpec, gaz: Gazetteer, available: Callable[[str], bool], online: bool = False) -> None:
+    """Refuse tickers that are neither in the gazetteer nor in the price data (likely typos).
+
+    With a network source in the chain, a ticker of a group that names its ``calendar`` may be
+    unknown locally: it is looked up online (and dropped with Yahoo's answer if it has none).
+    """
     problems = []
     for g in spec.groups:
         syms = [*g.securities, *([g.benchmark] if g.benchmark else []),
                 *[e.benchmark for e in spec.events if e.group == g.name and e.benchmark]]
         for sym in dict.fromkeys(syms):
-            if sym in gaz or available(sym):
+            if sym in gaz or available(sym) or (online and g.calendar):
                 continue
             hint = gaz.suggest(sym)
             hint_txt = f" Did you mean {', '.join(hint)}?" if hint else ""
@@ -120,6 +178,52 @@ def _plans(spec: StudySpec, group: GroupSpec, event_time: EventTime | None) -> l
     return [_Plan(sym, "", spec.name, event_time, group.benchmark) for sym in group.securities]
 
 
+def _source_notes(series: dict[str, PriceSeries]) -> list[dict]:
+    """Notes the sources attached to the series (a failed download, a corrupt cache file, ...),
+    as warnings; the same note for several symbols is reported once, naming them all."""
+    merged: dict[tuple[str, str, str], list[str]] = {}
+    for sym, ps in series.items():
+        for note in ps.notes:
+            merged.setdefault((note["check"], note["message"], note["action"]), []).append(sym)
+    return [{"ticker": ", ".join(syms), "check": check, "message": message, "action": action}
+            for (check, message, action), syms in merged.items()]
+
+
+def _quality_pass(spec: StudySpec, gaz: Gazetteer, series: dict[str, PriceSeries], missing: dict[str, str],
+                  warnings: list[dict]) -> dict[str, PriceSeries]:
+    """Run the data-quality checks once per series, on the calendar of the first group using it.
+
+    Findings go to ``warnings``; a series that cannot be used leaves ``series`` and its reason
+    goes to ``missing`` (the group loop then drops the security with that reason).
+    """
+    cutoff = spec.event.crypto_cutoff if spec.event else None
+    checked: dict[str, PriceSeries] = {}
+    for group in spec.groups:
+        for sym in (*group.securities, *([group.benchmark] if group.benchmark else [])):
+            if sym in checked:
+                continue
+            try:
+                cal_name = _calendar_name(sym, group, gaz)
+            except StudyFileError:
+                if sym not in series:
+                    continue  # dropped for lack of prices in the group loop
+                raise
+            try:  # also for symbols without prices: an equity in a 4h study is a study error
+                calendar = get_calendar(cal_name, spec.data.frequency, cutoff)
+            except StudyFileError as exc:
+                raise StudyFileError(f"group {group.name!r}, {sym}: {exc}") from None
+            if sym not in series:
+                continue
+            report = check_series(series[sym], calendar)
+            warnings.extend(f.as_dict() for f in report.findings)
+            if report.series is None:
+                missing[sym] = report.dropped or "data quality"
+                series.pop(sym)
+            else:
+                checked[sym] = report.series
+    return {**series, **checked}
+
+
 def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
               progress: Progress | None = None) -> EventStudyResults:
     """Run a study end to end and return its results (no files are written)."""
@@ -139,18 +243,20 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
         say(f"event: {event_time.describe()} ({event_source.split(':')[0]})")
 
     gaz = Gazetteer.load(spec.data.gazetteer)
-    sources = list(sources) if sources is not None else default_sources(spec)
-    snapshot_has = [s for s in sources if isinstance(s, SnapshotSource)]
-    _check_tickers(spec, gaz, lambda sym: any(s.snapshot.has(sym) for s in snapshot_has))
+    span = price_span(spec, event_time)
+    sources = list(sources) if sources is not None else default_sources(spec, span, gaz)
+    _check_tickers(spec, gaz, lambda sym: any(source_has(s, sym) for s in sources),
+                   online=any(getattr(s, "online", False) for s in sources))
 
     symbols = list(dict.fromkeys([*spec.securities, *spec.benchmarks]))
-    say(f"loading prices for {len(symbols)} symbols from {', '.join(s.name for s in sources)}")
-    series, missing = load_prices(symbols, sources)
+    say(f"loading prices for {len(symbols)} symbols ({span.describe()}) from {' -> '.join(s.name for s in sources)}")
+    series, missing = load_prices(symbols, sources, span)
     provenance = {sym: ps.source for sym, ps in series.items()}
     factors = read_factors(spec.model.factors) if spec.model.kind == "factor" else None
 
     dropped: list[Dropped] = []
-    warnings: list[dict] = []
+    warnings: list[dict] = _source_notes(series)
+    series = _quality_pass(spec, gaz, series, missing, warnings)
     sec_rows, ar_frames, car_rows = [], [], []
     group_inputs: list[GroupInput] = []
     many = bool(spec.events)
@@ -162,11 +268,13 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
         by_cal: dict[str, list[_Plan]] = {}
         for p in plans_all:
             if p.ticker not in series:
-                dropped.append(Dropped(p.label(many), group.name, f"no price data: {missing.get(p.ticker, 'not found')}"))
+                reason = missing.get(p.ticker, "not found")
+                dropped.append(Dropped(p.label(many), group.name, reason if reason.startswith("data quality")
+                                       else f"no price data: {reason}"))
                 continue
             if p.benchmark is not None and p.benchmark not in series:
                 dropped.append(Dropped(p.label(many), group.name,
-                                       f"benchmark {p.benchmark} has no prices ({missing.get(p.benchmark, '')})"))
+                                       f"benchmark {p.benchmark} has no usable prices ({missing.get(p.benchmark, '')})"))
                 continue
             if p.benchmark is None and (group.model or spec.model.kind) in ("market", "market_adjusted"):
                 dropped.append(Dropped(p.label(many), group.name, "no benchmark given for this event"))
@@ -232,7 +340,7 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
         all_claims = [c for ev in extraction.events for c in ev.claims]
         if all_claims:
             say(f"checking {len(all_claims)} claims of the article against the prices")
-            claims = _check_article_claims(all_claims, event_time, spec, gaz, sources, series, missing)
+            claims = _check_article_claims(all_claims, event_time, spec, gaz, sources, series, missing, span)
     return EventStudyResults(
         spec=spec, extraction=extraction, event_time=event_time, event_source=event_source, claims=claims,
         securities=pd.concat(sec_rows, ignore_index=True), abnormal_returns=pd.concat(ar_frames, ignore_index=True),
@@ -244,11 +352,12 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
 
 
 def _check_article_claims(claims, event_time: EventTime, spec: StudySpec, gaz: Gazetteer,
-                          sources: list[PriceSource], series: dict[str, PriceSeries], missing: dict[str, str]):
+                          sources: list[PriceSource], series: dict[str, PriceSeries], missing: dict[str, str],
+                          span: Span):
     """The claim check with the prices at hand (daily closes, and 4-hour bars for 24/7 tokens)."""
     tickers = [t for t in dict.fromkeys(c.ticker for c in claims) if t]
     extra = [t for t in tickers if t not in series and t not in missing and (t in gaz)]
-    more, more_missing = load_prices(extra, sources) if extra else ({}, {})
+    more, more_missing = load_prices(extra, sources, span) if extra else ({}, {})
     daily = {t: ps.close for t, ps in {**series, **more}.items() if t in tickers}
     calendars = {}
     for t in tickers:
@@ -257,13 +366,13 @@ def _check_article_claims(claims, event_time: EventTime, spec: StudySpec, gaz: G
             calendars[t] = get_calendar(ent.calendar)
     intraday = {}
     crypto = [t for t in tickers if t in daily and getattr(calendars.get(t), "name", None) == "24/7"]
-    if crypto:
-        four = SnapshotSource("4h")
-        for t in crypto:
-            try:
-                intraday[t] = four.load(t).bars
-            except EventStudyError:
-                pass
+    if crypto and spec.data.prices is None and spec.data.frequency == "1d":
+        try:
+            four = default_sources(spec.with_data(frequency="4h"), span, gaz)
+            bars, _ = load_prices(crypto, four, span)
+            intraday = {t: ps.bars for t, ps in bars.items()}
+        except EventStudyError:
+            intraday = {}
     why = {**missing, **more_missing}
     for t in tickers:
         if t not in gaz and t not in daily:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import StudyFileError
+from .errors import DataError, StudyFileError
 
 RETURN_KINDS = ("simple", "log")
 
@@ -28,6 +28,12 @@ def prices_on_calendar(close: pd.Series, sessions: pd.DatetimeIndex) -> tuple[pd
     (e.g. a US equity row dated on a holiday), which are left out.
     """
     close = close.dropna()
+    if close.index.has_duplicates:
+        first = close.index[close.index.duplicated()][0]
+        raise DataError(f"{close.name or 'a series'}: bar {first} appears more than once; remove the duplicate rows "
+                        "(the study's data-quality checks do this before lining prices up)")
+    if not close.index.is_monotonic_increasing:
+        close = close.sort_index(kind="stable")
     if close.empty:
         return pd.Series(dtype=float, index=pd.DatetimeIndex([])), pd.DatetimeIndex([])
     in_range = sessions[(sessions >= close.index[0]) & (sessions <= close.index[-1])]

@@ -20,7 +20,11 @@ from .models import MODEL_KINDS
 from .returns import RETURN_KINDS
 
 CONVENTIONS = ("textbook", "estudy2")
-SOURCES = ("auto", "snapshot", "cache", "online")
+#: Where prices come from ([data] source): auto = cache, then Yahoo (network), then the snapshot;
+#: offline = cache, then the snapshot, never the network; pinned = the embedded snapshot only.
+SOURCES = ("auto", "offline", "pinned")
+#: Former names, refused with a hint.
+_OLD_SOURCES = {"snapshot": "pinned", "cache": "offline", "online": "auto"}
 FREQUENCIES = ("1d", "4h")
 
 Window = tuple[int, int] | tuple[dt.date, dt.date]
@@ -75,11 +79,22 @@ class ModelSpec:
 
 @dataclass(frozen=True)
 class DataSpec:
+    """The [data] table: where prices come from and at which bar frequency.
+
+    ``source`` picks the chain of price sources (see :data:`SOURCES`); ``prices`` (the user's own
+    file or folder) replaces that chain. ``adjusted`` chooses split- and dividend-adjusted
+    downloads (True) or split-adjusted only (False); it applies to Yahoo and the cache, while
+    the snapshot's and the user's prices are as supplied (the report states each series'
+    adjustment). ``cache`` overrides the download cache folder.
+    """
+
     source: str = "auto"
     prices: Path | None = None
     frequency: str = "1d"
     gazetteer: tuple[Path, ...] = ()
     snapshot: Path | None = None
+    cache: Path | None = None
+    adjusted: bool = True
 
 
 @dataclass(frozen=True)
@@ -122,7 +137,7 @@ class StudySpec:
         return list(dict.fromkeys(found))
 
     def with_data(self, **changes: Any) -> "StudySpec":
-        """A copy with some [data] settings changed (e.g. ``source="snapshot"``)."""
+        """A copy with some [data] settings changed (e.g. ``source="pinned"``)."""
         return replace(self, data=replace(self.data, **changes))
 
 
@@ -133,7 +148,7 @@ _EVENT_KEYS = {"date", "time", "timezone", "name", "crypto_cutoff"}
 _GROUP_KEYS = {"name", "securities", "benchmark", "windows", "calendar", "model"}
 _WINDOW_KEYS = {"estimation", "event", "car"}
 _MODEL_KEYS = {"kind", "returns", "min_estimation", "short_estimation", "conventions", "factors"}
-_DATA_KEYS = {"source", "prices", "frequency", "gazetteer", "snapshot"}
+_DATA_KEYS = {"source", "prices", "frequency", "gazetteer", "snapshot", "cache", "adjusted"}
 
 
 class _Ctx:
@@ -345,7 +360,10 @@ def parse_study(text: str, path: Path | str | None = None) -> StudySpec:
         _check_keys(ctx, raw, _DATA_KEYS, "data")
         source = _expect(ctx, raw.get("source", data.source), str, "source", "data", f"one of {', '.join(SOURCES)}")
         if source not in SOURCES:
-            raise ctx.error(f"source = {source!r} is not one of {', '.join(SOURCES)}", "source", "data")
+            hint = f" (did you mean {_OLD_SOURCES[source]!r}?)" if source in _OLD_SOURCES else ""
+            raise ctx.error(f"source = {source!r} is not one of {', '.join(SOURCES)}{hint}: auto = cache, then "
+                            "Yahoo, then the snapshot; offline = cache, then the snapshot; pinned = the snapshot only",
+                            "source", "data")
         freq = _expect(ctx, raw.get("frequency", data.frequency), str, "frequency", "data", "1d or 4h")
         if freq not in FREQUENCIES:
             raise ctx.error(f"frequency = {freq!r} is not one of {', '.join(FREQUENCIES)}", "frequency", "data")
@@ -363,7 +381,14 @@ def parse_study(text: str, path: Path | str | None = None) -> StudySpec:
         for g, gp in zip(gaz, gaz_paths):
             if not gp.is_file():
                 raise ctx.error(f"gazetteer {g!r} does not exist (looked for {gp})", "gazetteer", "data")
-        data = DataSpec(source, prices, freq, gaz_paths, snapshot)
+        cache = None
+        if "cache" in raw:
+            cache = _resolve(base, _expect(ctx, raw["cache"], str, "cache", "data", "a path to a folder"))
+            if cache.exists() and not cache.is_dir():
+                raise ctx.error(f"cache {raw['cache']!r} is a file, not a folder (looked at {cache})", "cache", "data")
+        adjusted = _expect(ctx, raw.get("adjusted", data.adjusted), bool, "adjusted", "data",
+                           "true (splits and dividends) or false (splits only)")
+        data = DataSpec(source, prices, freq, gaz_paths, snapshot, cache, adjusted)
 
     raw_groups = doc.get("group")
     if raw_groups is None and events_file is None:

@@ -20,6 +20,12 @@ def _num(x: float, fmt: str = "{:.3f}") -> str:
     return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else fmt.format(x)
 
 
+def _bar(ts, calendar: str) -> str:
+    """A bar label: the date; for intraday calendars ("24/7 4h") the bar's UTC open time too."""
+    intraday = calendar.startswith("24/7 ") or ts != ts.normalize()
+    return f"{ts:%Y-%m-%d %H:%M} UTC" if intraday else f"{ts:%Y-%m-%d}"
+
+
 def _window_text(w) -> str:
     return f"[{w[0]}, {w[1]}]"
 
@@ -67,7 +73,7 @@ def render_summary(res: "EventStudyResults") -> str:
         if sec.empty:
             lines.append(f"Group: {group.name}: no security could be studied (see Dropped)")
             continue
-        d0 = ", ".join(sorted({f"{r.calendar} {r.day0:%Y-%m-%d}" for r in sec.itertuples()}))
+        d0 = ", ".join(sorted({f"{r.calendar} {_bar(r.day0, r.calendar)}" for r in sec.itertuples()}))
         lines.append(f"Group: {group.name}    benchmark: {group.benchmark or '-'}    day 0: {d0}")
         lines.append(f"  {'ticker':<9}{'window':<10}{'CAR':>10}{'s.e.':>9}{'t':>8}{'p':>8}{'n_est':>7}  model")
         cars = res.cars[res.cars["group"] == group.name]

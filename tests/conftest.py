@@ -25,12 +25,27 @@ def _no_network(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", guard)
 
 
+@pytest.fixture(autouse=True)
+def _isolated_cache(monkeypatch, tmp_path_factory):
+    """Every test gets an empty download cache (never the user's), and the Yahoo boundary
+    refuses to run unless a test fakes it (tests/test_prices_yahoo.py shows how)."""
+    from eventstudy.errors import NetworkError
+    from eventstudy.prices import yahoo
+
+    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path_factory.mktemp("cache")))
+
+    def no_yahoo(*args, **kwargs):
+        raise NetworkError("tests must not touch the network (yfinance was not faked)")
+
+    monkeypatch.setattr(yahoo, "yf_download", no_yahoo)
+
+
 @pytest.fixture(scope="session")
 def stargate_results():
     """The Stargate study run once on the embedded snapshot (shared by many tests)."""
     from eventstudy import load_study, run_study
 
-    return run_study(load_study(STARGATE).with_data(source="snapshot"))
+    return run_study(load_study(STARGATE).with_data(source="pinned"))
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

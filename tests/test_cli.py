@@ -14,7 +14,7 @@ from tests.conftest import ROOT, STARGATE, write
 
 def test_run_writes_the_report_folder(tmp_path, capsys):
     out = tmp_path / "out"
-    assert main(["run", str(STARGATE), "--offline", "--out", str(out), "--quiet"]) == 0
+    assert main(["run", str(STARGATE), "--pinned", "--out", str(out), "--quiet"]) == 0  # the README main job
     printed = capsys.readouterr().out
     assert str(out.resolve()) in printed
     for name in ["report.html", "results.csv", "abnormal_returns.csv", "tests.csv", "car_paths.png"]:

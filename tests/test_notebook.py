@@ -20,7 +20,10 @@ def test_notebook_is_stored_without_outputs():
 
 
 @pytest.mark.slow
-def test_notebook_executes_offline(tmp_path):
+def test_notebook_executes_offline(tmp_path, monkeypatch):
+    # The kernel starts in notebooks/, so without this it would import whichever eventstudy the
+    # environment has installed (e.g. another checkout), not the one under test.
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
     nb = nbformat.read(NOTEBOOK, as_version=4)
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     params.source += f'\nout_dir = r"{tmp_path / "nb-out"}"\n'

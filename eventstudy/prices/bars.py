@@ -12,7 +12,8 @@ An empty cell is missing data (NaN), never zero.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +37,11 @@ class PriceSeries:
     symbol: str
     bars: pd.DataFrame
     frequency: str = "1d"
+    #: Where the bars came from, in words the report prints (file, checksum, download time,
+    #: adjustment), e.g. ``snapshot data/prices/ORCL.csv (sha256 1a2b..., splits and dividends)``.
     source: str = ""
+    #: Facts about the series (manifest entry, cache metadata, ...). ``notes`` holds findings
+    #: about how it was obtained (dicts with check, message, action) that the study reports.
     provenance: dict = field(default_factory=dict)
 
     @property
@@ -51,6 +56,20 @@ class PriceSeries:
     def last(self) -> pd.Timestamp:
         return self.bars.index[-1]
 
+    @property
+    def notes(self) -> tuple[dict, ...]:
+        """Findings about how the series was obtained (check, message, action)."""
+        return tuple(self.provenance.get("notes", ()))
+
+    def with_note(self, check: str, message: str, action: str) -> "PriceSeries":
+        """A copy carrying one more note (the original is unchanged)."""
+        notes = [*self.notes, {"ticker": self.symbol, "check": check, "message": message, "action": action}]
+        return replace(self, provenance={**self.provenance, "notes": notes})
+
+    def with_bars(self, bars: pd.DataFrame) -> "PriceSeries":
+        """A copy holding other bars (e.g. after the data-quality checks cleaned them)."""
+        return replace(self, bars=bars)
+
 
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
@@ -63,6 +82,69 @@ def sha256_file(path: Path) -> str:
 _MISSING = {"", "nan", "null", "na", "none"}
 
 
+def read_csv_cells(path: Path, expected: str) -> pd.DataFrame:
+    """Read a CSV as text cells (no conversion), turning I/O and format problems into a
+    :class:`DataError` that names the file; ``expected`` describes the header to ask for."""
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=True, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a folder, not a CSV file") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not a UTF-8 text file; is it a CSV?") from None
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path}: the file is empty; expected a header {expected}") from None
+    except pd.errors.ParserError as exc:
+        raise DataError(f"{path}: not a well-formed CSV ({exc})") from None
+
+
+def parse_times(cells: pd.Series, frequency: str, where: Callable[[int], str]) -> pd.DatetimeIndex:
+    """Parse a column of ISO dates (``1d``) or ISO date-times (intraday, converted to naive UTC).
+
+    ``where(i)`` names row ``i`` for messages (e.g. ``"prices.csv, line 7"``). A daily file may
+    not carry a time of day; a date-time without a zone is taken as UTC.
+    """
+    text = cells.astype(str).str.strip()
+    stamps = pd.to_datetime(text, errors="coerce", utc=(frequency != "1d"), format="ISO8601")
+    bad = stamps.isna().to_numpy()
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise DataError(f"{where(i)}: {cells.iloc[i]!r} is not a date/time in ISO form (YYYY-MM-DD"
+                        f"{'' if frequency == '1d' else 'THH:MM:SSZ'})")
+    if frequency != "1d":
+        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    else:
+        if getattr(stamps.dt, "tz", None) is not None:
+            stamps = stamps.dt.tz_localize(None)
+        has_time = (stamps != stamps.dt.normalize()).to_numpy()
+        if has_time.any():
+            i = int(np.argmax(has_time))
+            raise DataError(f"{where(i)}: {cells.iloc[i]!r} has a time of day; daily files hold dates only")
+    return pd.DatetimeIndex(stamps.to_numpy())
+
+
+def parse_numbers(cells: pd.Series, column: str, where: Callable[[int], str]) -> np.ndarray:
+    """Parse a column of numbers; an empty cell (or nan/null/na/none) is missing data (NaN)."""
+    text = cells.astype(str).str.strip()
+    numbers = pd.to_numeric(text, errors="coerce")
+    unreadable = (numbers.isna() & ~text.str.lower().isin(_MISSING)).to_numpy()
+    if unreadable.any():
+        i = int(np.argmax(unreadable))
+        raise DataError(
+            f"{where(i)}: column {column!r} holds {cells.iloc[i]!r}, which is not a number; "
+            "fix it or leave the cell empty for missing data"
+        )
+    return numbers.to_numpy(dtype=float)
+
+
+def bars_frame(index: pd.DatetimeIndex, columns: dict[str, np.ndarray], frequency: str = "1d") -> pd.DataFrame:
+    """A bars frame with every price column (absent ones all NaN), as :class:`PriceSeries` holds."""
+    n = len(index)
+    data = {c: np.asarray(columns[c], dtype=float) if c in columns else np.full(n, np.nan) for c in PRICE_COLUMNS}
+    return pd.DataFrame(data, index=pd.DatetimeIndex(index, name=TIME_COLUMN.get(frequency, "time")))
+
+
 def read_bars_csv(path: Path | str, frequency: str = "1d") -> pd.DataFrame:
     """Read a snapshot-format CSV into a bars frame (see module docstring).
 
@@ -73,16 +155,7 @@ def read_bars_csv(path: Path | str, frequency: str = "1d") -> pd.DataFrame:
     time_col = TIME_COLUMN.get(frequency)
     if time_col is None:
         raise DataError(f"unknown bar frequency {frequency!r}; use one of {', '.join(TIME_COLUMN)}")
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=True, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise DataError(f"{path}: not a UTF-8 text file; is it a CSV?") from None
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{path}: the file is empty; expected a header `{time_col},{','.join(PRICE_COLUMNS)}`") from None
-    except pd.errors.ParserError as exc:
-        raise DataError(f"{path}: not a well-formed CSV ({exc})") from None
+    raw = read_csv_cells(path, f"`{time_col},{','.join(PRICE_COLUMNS)}`")
     header = [str(h).strip().lower() for h in raw.columns]
     if header[:1] != [time_col] or "close" not in header:
         raise DataError(
@@ -95,40 +168,14 @@ def read_bars_csv(path: Path | str, frequency: str = "1d") -> pd.DataFrame:
     raw.columns = header
     if raw.empty:
         raise DataError(f"{path}: the file has a header but no rows")
-    line = np.arange(len(raw)) + 2  # header is line 1; blank lines are rare in these files
-    text_time = raw[time_col].str.strip()
-    stamps = pd.to_datetime(text_time, errors="coerce", utc=(frequency != "1d"), format="ISO8601")
-    bad = stamps.isna().to_numpy()
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise DataError(f"{path}, line {line[i]}: {raw[time_col].iloc[i]!r} is not a date/time in ISO form")
-    if frequency != "1d":
-        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
-    else:
-        has_time = (stamps != stamps.dt.normalize()).to_numpy()
-        if has_time.any():
-            i = int(np.argmax(has_time))
-            raise DataError(f"{path}, line {line[i]}: {raw[time_col].iloc[i]!r} has a time of day; daily files hold dates only")
-    columns = {}
-    for c in PRICE_COLUMNS:
-        if c not in raw:
-            columns[c] = np.full(len(raw), np.nan)
-            continue
-        cells = raw[c].str.strip()
-        numbers = pd.to_numeric(cells, errors="coerce")
-        unreadable = (numbers.isna() & ~cells.str.lower().isin(_MISSING)).to_numpy()
-        if unreadable.any():
-            i = int(np.argmax(unreadable))
-            raise DataError(
-                f"{path}, line {line[i]}: column {c!r} holds {raw[c].iloc[i]!r}, which is not a number; "
-                "fix it or leave the cell empty for missing data"
-            )
-        columns[c] = numbers.to_numpy(dtype=float)
-    return pd.DataFrame(columns, index=pd.DatetimeIndex(stamps.to_numpy(), name=time_col))
+    where = lambda i: f"{path}, line {i + 2}"  # noqa: E731  (header is line 1)
+    stamps = parse_times(raw[time_col], frequency, where)
+    columns = {c: parse_numbers(raw[c], c, where) for c in PRICE_COLUMNS if c in raw}
+    return bars_frame(stamps, columns, frequency)
 
 
-def write_bars_csv(frame: pd.DataFrame, path: Path, frequency: str = "1d") -> None:
-    """Write bars in the snapshot format, atomically (temporary file, then rename)."""
+def bars_csv_text(frame: pd.DataFrame, frequency: str = "1d") -> str:
+    """Bars as snapshot-format CSV text (numbers in shortest round-trip form, empty = missing)."""
     time_col = TIME_COLUMN[frequency]
     out = frame.loc[:, list(PRICE_COLUMNS)].copy()
     if frequency == "1d":
@@ -136,7 +183,12 @@ def write_bars_csv(frame: pd.DataFrame, path: Path, frequency: str = "1d") -> No
     else:
         labels = out.index.strftime("%Y-%m-%dT%H:%M:%SZ")
     out.index = pd.Index(labels, name=time_col)
-    atomic_write_text(path, out.to_csv(lineterminator="\n"))
+    return out.to_csv(lineterminator="\n")
+
+
+def write_bars_csv(frame: pd.DataFrame, path: Path, frequency: str = "1d") -> None:
+    """Write bars in the snapshot format, atomically (temporary file, then rename)."""
+    atomic_write_text(path, bars_csv_text(frame, frequency))
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

@@ -24,8 +24,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
-from .bars import PriceSeries, atomic_write_bytes, atomic_write_text, read_bars_csv, sha256_file
+from ..errors import DataError, NotInSourceError
+from .bars import (
+    PRICE_COLUMNS,
+    PriceSeries,
+    atomic_write_bytes,
+    atomic_write_text,
+    bars_csv_text,
+    bars_frame,
+    read_bars_csv,
+    sha256_file,
+)
 
 MANIFEST = "manifest.json"
 
@@ -49,12 +58,12 @@ def validate_bars(frame: pd.DataFrame, path: Path) -> None:
     close = frame["close"].to_numpy()
     if np.isnan(close).any():
         i = int(np.argmax(np.isnan(close)))
-        raise DataError(f"{path}, line {line(i)}: close is missing; a snapshot row needs a close price")
+        raise DataError(f"{path}, line {line(i)}: close is missing on {_when(idx[i])}; a snapshot row needs a close price")
     prices = frame[["open", "high", "low", "close"]].to_numpy()
     nonpos = (prices <= 0) & ~np.isnan(prices)
     if nonpos.any():
         i = int(np.argmax(nonpos.any(axis=1)))
-        raise DataError(f"{path}, line {line(i)}: a price is zero or negative; prices must be positive")
+        raise DataError(f"{path}, line {line(i)}: a price is zero or negative on {_when(idx[i])}; prices must be positive")
     o, h, lo, c = (frame[k].to_numpy() for k in ("open", "high", "low", "close"))
     with np.errstate(invalid="ignore"):
         bad = (lo > np.fmin(o, c)) | (h < np.fmax(o, c)) | (lo > h)
@@ -63,7 +72,7 @@ def validate_bars(frame: pd.DataFrame, path: Path) -> None:
         i = int(np.argmax(bad))
         raise DataError(
             f"{path}, line {line(i)}: low/high do not bracket open and close "
-            f"(open {o[i]}, high {h[i]}, low {lo[i]}, close {c[i]})"
+            f"(open {o[i]}, high {h[i]}, low {lo[i]}, close {c[i]}) on {_when(idx[i])}"
         )
 
 
@@ -103,7 +112,7 @@ class Snapshot:
         """Load one symbol; raises :class:`DataError` when it is absent or unreadable."""
         path = self.path_for(symbol)
         if not path.is_file():
-            raise DataError(f"{symbol}: no prices in the snapshot {self.root}")
+            raise NotInSourceError(f"{symbol}: no prices in the snapshot {self.root}")
         info = self.manifest().get("symbols", {}).get(symbol, {})
         bars = read_bars_csv(path, self.frequency)
         digest = sha256_file(path)
@@ -112,7 +121,12 @@ class Snapshot:
                 f"{path}: the file differs from the snapshot manifest (sha256 {digest[:12]} vs "
                 f"{info['sha256'][:12]}); it was edited by hand. Re-import it with `eventstudy data import`."
             )
-        source = f"snapshot {path} (sha256 {digest[:12]})"
+        facts = [f"sha256 {digest[:12]}"]
+        if info.get("adjustment"):
+            facts.append(f"adjustment: {info['adjustment']}")
+        if info.get("downloaded_at"):
+            facts.append(f"downloaded {info['downloaded_at']}")
+        source = f"snapshot {path} ({'; '.join(facts)})"
         return PriceSeries(symbol, bars, self.frequency, source, dict(info))
 
     # -- writing ---------------------------------------------------------------------------
@@ -145,7 +159,45 @@ class Snapshot:
             bars = read_bars_csv(path, self.frequency)
             validate_bars(bars, path)
             symbol = symbols[i] if symbols else path.stem
-            checked.append((symbol, path, bars))
+            checked.append((symbol, path.read_bytes(), bars, {"source_file": str(path)}))
+        facts = {"adjustment": adjustment, "venue": venue, "time_convention": time_convention}
+        return self._write(checked, facts, provenance, progress)
+
+    def import_frames(
+        self,
+        frames: dict[str, pd.DataFrame],
+        *,
+        adjustment: str,
+        venue: str,
+        source: str,
+        extra: dict[str, dict] | None = None,
+        provenance: Path | str | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> list[dict]:
+        """Validate bars held in memory (e.g. a download) and add them in the snapshot format.
+
+        Same checks and the same all-or-nothing rule as :meth:`import_files`; a refused frame is
+        named by symbol and the offending row's date. ``source`` says where the bars came from
+        (e.g. ``"yfinance ORCL"``) and ``extra`` adds per-symbol facts to the manifest entry
+        (Yahoo symbol, download time, ...).
+        """
+        if not frames:
+            raise DataError("no prices to import")
+        checked = []
+        for symbol, bars in frames.items():
+            bars = bars_frame(bars.index, {c: bars[c].to_numpy() for c in PRICE_COLUMNS if c in bars}, self.frequency)
+            try:
+                validate_bars(bars, Path(f"{symbol}.csv"))
+            except DataError as exc:
+                raise DataError(f"{symbol} ({source}): refused for the snapshot: {exc}") from None
+            text = bars_csv_text(bars, self.frequency)
+            checked.append((symbol, text.encode("utf-8"), bars, {"source_file": source, **(extra or {}).get(symbol, {})}))
+        facts = {"adjustment": adjustment, "venue": venue, "time_convention": None}
+        return self._write(checked, facts, provenance, progress)
+
+    def _write(self, checked: list[tuple[str, bytes, pd.DataFrame, dict]], facts: dict, provenance: Path | str | None,
+               progress: Callable[[str], None] | None) -> list[dict]:
+        """Write validated files and their manifest entries (the manifest last, atomically)."""
         self.root.mkdir(parents=True, exist_ok=True)
         prov_name = self._store_provenance(Path(provenance)) if provenance else None
         manifest = self.manifest()
@@ -153,21 +205,22 @@ class Snapshot:
         manifest["frequency"] = self.frequency
         written = []
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-        for symbol, path, bars in checked:
+        for symbol, content, bars, extra in checked:
             target = self.path_for(symbol)
-            atomic_write_bytes(target, path.read_bytes())
+            atomic_write_bytes(target, content)
+            previous = entries.get(symbol, {})
             entry = {
                 "file": target.name,
                 "rows": int(len(bars)),
                 "first": _label(bars.index[0], self.frequency),
                 "last": _label(bars.index[-1], self.frequency),
                 "sha256": sha256_file(target),
-                "source_file": str(path),
-                "adjustment": adjustment or entries.get(symbol, {}).get("adjustment") or "not stated",
-                "venue": venue or entries.get(symbol, {}).get("venue") or "not stated",
-                "time_convention": time_convention or DEFAULT_TIME_CONVENTION[self.frequency],
-                "provenance": prov_name or entries.get(symbol, {}).get("provenance"),
+                "adjustment": facts["adjustment"] or previous.get("adjustment") or "not stated",
+                "venue": facts["venue"] or previous.get("venue") or "not stated",
+                "time_convention": facts["time_convention"] or DEFAULT_TIME_CONVENTION[self.frequency],
+                "provenance": prov_name or previous.get("provenance"),
                 "imported_at": now,
+                **extra,
             }
             entries[symbol] = entry
             written.append({"symbol": symbol, **entry})
@@ -190,3 +243,8 @@ class Snapshot:
 
 def _label(stamp: pd.Timestamp, frequency: str) -> str:
     return stamp.strftime("%Y-%m-%d") if frequency == "1d" else stamp.strftime("%Y-%m-%dT%H:%MZ")
+
+
+def _when(stamp: pd.Timestamp) -> str:
+    """A bar label for messages: the date, with the UTC time when it is not midnight."""
+    return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else stamp.strftime("%Y-%m-%d %H:%M UTC")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 from scipy import stats
@@ -26,8 +27,11 @@ def normalised_ranks(ar_full: np.ndarray) -> np.ndarray:
 
 def rank_day_series(U: np.ndarray) -> np.ndarray:
     """D_t = mean over available events of (U_it - 1/2), for every bar t (NaN if none)."""
-    with np.errstate(invalid="ignore"):
-        return np.nanmean(U - 0.5, axis=0) if U.size else np.full(U.shape[1], np.nan)
+    if not U.size:
+        return np.full(U.shape[1], np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # bars no event has (e.g. before a listing)
+        return np.nanmean(U - 0.5, axis=0)
 
 
 def corrado_rank(D: np.ndarray, window: slice, n: int) -> TestResult:
