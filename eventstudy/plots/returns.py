@@ -59,12 +59,13 @@ def plot_caar(res, group: str | None = None, level: float = 0.95) -> Figure:
     for i, (ax, g) in enumerate(zip(axes, groups)):
         band, how = caar_band(inputs[g], level)
         colour = PALETTE[i % len(PALETTE)]
-        ax.fill_between(band["rel_day"], 100 * band["low"], 100 * band["high"], color=colour, alpha=0.18, lw=0,
-                        label=how.split(":")[0])
+        if band["low"].notna().any():
+            ax.fill_between(band["rel_day"], 100 * band["low"], 100 * band["high"], color=colour, alpha=0.18, lw=0,
+                            label=f"{int(level * 100)}% band: {how.split('(')[0].split('of the')[-1].strip()}")
         ax.plot(band["rel_day"], 100 * band["caar"], color=colour, lw=2.2, marker="o", ms=3.5,
                 label=f"CAAR (N = {int(band['n'].max())})")
         style_axes(ax, f"{g}: cumulative average abnormal return", "CAAR (%)")
-        ax.text(0.0, -0.30, how, transform=ax.transAxes, fontsize=8, color="#444444", va="top", wrap=True)
+        ax.set_xlabel(f"event day (0 = day 0). Band: {how}", fontsize=8)
         legend_outside(ax)
     return fig
 
@@ -123,7 +124,9 @@ def plot_prices(res, group: str | None = None) -> Figure:
         ax.axhline(100, color="#888888", lw=0.8)
         style_axes(ax, f"{g}: prices, 100 = close on day -1", "price index (day -1 = 100)", xlabel="date",
                    percent=False, day0_line=False)
-        fig.autofmt_xdate(rotation=30, ha="right")
+        for label in ax.get_xticklabels():
+            label.set_rotation(30)
+            label.set_horizontalalignment("right")
         legend_outside(ax)
     return fig
 

@@ -17,6 +17,10 @@ from scipy import stats
 from .battery import GroupInput, _portfolio, clusters
 
 
+#: Fewest events for a cross-sectional band (with N = 2, t(1) makes the band uselessly wide).
+MIN_N_BAND = 3
+
+
 def caar_band(g: GroupInput, level: float = 0.95) -> tuple[pd.DataFrame, str]:
     """(frame with rel_day, caar, low, high, n; a sentence saying how the band was built)."""
     est = g.est
@@ -43,9 +47,11 @@ def caar_band(g: GroupInput, level: float = 0.95) -> tuple[pd.DataFrame, str]:
             sd = np.nanstd(path, axis=0, ddof=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             half = stats.t.ppf(q, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
-        half = np.where(n >= 2, half, np.nan)
+        half = np.where(n >= MIN_N_BAND, half, np.nan)
         centre = caar
-        how = f"{int(level * 100)}% band of the cross-sectional t test (sd of CARs across events / sqrt(N))"
+        how = (f"{int(level * 100)}% band of the cross-sectional t test (sd of CARs across events / sqrt(N))"
+               if (n >= MIN_N_BAND).any() else
+               f"no band: the cross-sectional t needs at least {MIN_N_BAND} events with a CAR on a day")
     frame = pd.DataFrame({"rel_day": offsets, "caar": caar, "centre": centre, "low": centre - half,
                           "high": centre + half, "n": n})
     return frame, how
