@@ -20,6 +20,7 @@ The pipeline, one module per stage::
 
 __version__ = "0.1.0"
 
+from .article import extract_events, read_article  # noqa: E402
 from .errors import ArticleError, DataError, EventStudyError, StudyFileError, WindowError  # noqa: E402
 from .pipeline import run_study  # noqa: E402
 from .results import EventStudyResults  # noqa: E402
@@ -27,5 +28,5 @@ from .study import StudySpec, load_study, parse_study  # noqa: E402
 
 __all__ = [
     "ArticleError", "DataError", "EventStudyError", "EventStudyResults", "StudyFileError", "StudySpec",
-    "WindowError", "__version__", "load_study", "parse_study", "run_study",
+    "WindowError", "__version__", "extract_events", "load_study", "parse_study", "read_article", "run_study",
 ]

@@ -3,7 +3,8 @@
 Subcommands::
 
     eventstudy run STUDY [--out DIR] [--offline | --pinned]   run a study, write report.html, PNGs, CSVs
-    eventstudy validate STUDY                         check a study file and its data, run nothing
+    eventstudy notebook STUDY [--out DIR]             execute the analyst's notebook for a study, export HTML
+    eventstudy validate STUDY                         check a study file, run nothing
     eventstudy extract ARTICLE [--published DATE]     events, entities, claims, amounts as JSON/YAML
     eventstudy data import FILES...                   add CSVs to the embedded snapshot
     eventstudy data fetch SYMBOLS... --start --end    download from Yahoo into the cache (or the snapshot)
@@ -51,6 +52,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"\nReport written to {out.resolve()}/")
     for name, path in paths.items():
         print(f"  {name:<24} {path.resolve()}")
+    return 0
+
+
+def cmd_notebook(args: argparse.Namespace) -> int:
+    from .notebook import run_notebook
+
+    study = Path(args.study)
+    out = Path(args.out) if args.out else Path("reports") / f"{study.stem}-notebook"
+    source = None if args.source == "study" else args.source
+    paths = run_notebook(study, out, notebook=args.notebook, source=source, progress=_say(False))
+    print(f"Notebook executed for {study}:")
+    for name, path in paths.items():
+        print(f"  {name:<10} {path}")
     return 0
 
 
@@ -201,6 +215,14 @@ def build_parser() -> argparse.ArgumentParser:
                       help="prices from the embedded snapshot only, for exact reproducibility")
     p.add_argument("--quiet", action="store_true", help="print only where the outputs are")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("notebook", help="execute the analyst's notebook for a study and export it to HTML")
+    p.add_argument("study", help="study file (TOML)")
+    p.add_argument("--out", help="output folder (default: reports/<study>-notebook)")
+    p.add_argument("--notebook", help="notebook to run (default: the project's notebooks/stargate.ipynb)")
+    p.add_argument("--source", choices=("pinned", "offline", "auto", "study"), default="pinned",
+                   help="price sources for the run (default pinned: the embedded snapshot; 'study' = as the file says)")
+    p.set_defaults(func=cmd_notebook)
 
     p = sub.add_parser("validate", help="check a study file without running it")
     p.add_argument("study")

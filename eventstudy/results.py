@@ -106,6 +106,33 @@ class EventStudyResults:
 
         return plots.plot(self, kind, **kwargs)
 
+    def caveats(self) -> list[str]:
+        """What a reader must keep in mind, in plain sentences, computed from the results."""
+        out = []
+        for d in self.dropped:
+            out.append(f"{d.ticker} ({d.group}) is not in the study: {d.reason}.")
+        flagged = self.securities[self.securities["status"].isin(["fallback", "short"])]
+        for r in flagged.itertuples():
+            out.append(f"{r.ticker}: {r.reason.lstrip('; ')}.")
+        t = self.test_table
+        for g in self.spec.groups:
+            sub = t[(t["group"] == g.name) & (t["kind"] == "car")]
+            n = int((self.securities["group"] == g.name).sum())
+            if len(sub) and sub["primary"].any() and sub.loc[sub["primary"], "robust_to_clustering"].all():
+                out.append(f"{g.name}: all {n} securities share day 0, so their abnormal returns are correlated; "
+                           "read the dependence-robust tests (kp_bmp_t, portfolio_t, brown_warner_t, corrado_rank).")
+            if 0 < n < 5:
+                out.append(f"{g.name}: only {n} securities; cross-sectional tests have little power and their "
+                           "p-values rest on few degrees of freedom.")
+        for w in self.warnings:
+            if w["check"] == "estimation-window drift":
+                out.append(f"{w['ticker']}: {w['message']}.")
+        if not self.claims.empty:
+            for r in self.claims[self.claims["verdict"] != "consistent"].itertuples():
+                who = r.ticker if isinstance(r.ticker, str) else r.name
+                out.append(f"Claim {who} {r.claimed_percent:+.2f}%: {r.verdict} ({r.note}).")
+        return out
+
     def return_on(self, ticker: str, date: pd.Timestamp | str) -> float:
         """The security's raw return (fraction) on a bar of the event window; NaN if absent."""
         ar = self.abnormal_returns

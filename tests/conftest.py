@@ -14,15 +14,30 @@ SHARED = ROOT.parent / "shared"
 ESTUDY2 = SHARED / "data" / "estudy2-covid"
 
 
+LOCAL_HOSTS = {"127.0.0.1", "::1", "localhost"}
+
+
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch):
-    """Any attempt to open a network connection fails the test."""
+    """Any attempt to open a connection beyond this machine fails the test (the headless
+    browser test talks to chromedriver on localhost, which is allowed)."""
+    real_connect, real_create = socket.socket.connect, socket.create_connection
 
-    def guard(*args, **kwargs):
-        raise RuntimeError("tests must not touch the network")
+    def host_of(address) -> str:
+        return address[0] if isinstance(address, tuple) else str(address)
 
-    monkeypatch.setattr(socket.socket, "connect", guard)
-    monkeypatch.setattr(socket, "create_connection", guard)
+    def connect(self, address, *args, **kwargs):
+        if self.family == socket.AF_UNIX or host_of(address) in LOCAL_HOSTS:
+            return real_connect(self, address, *args, **kwargs)
+        raise RuntimeError(f"tests must not touch the network (connect to {address!r})")
+
+    def create_connection(address, *args, **kwargs):
+        if host_of(address) in LOCAL_HOSTS:
+            return real_create(address, *args, **kwargs)
+        raise RuntimeError(f"tests must not touch the network (connect to {address!r})")
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "create_connection", create_connection)
 
 
 @pytest.fixture(autouse=True)

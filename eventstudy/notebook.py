@@ -1,0 +1,77 @@
+"""Run the analyst's notebook on any study, headless, and export it to HTML.
+
+The notebook (``notebooks/stargate.ipynb``) has a cell tagged ``parameters`` (papermill style).
+:func:`run_notebook` injects the study file, output folder and price-source mode in a cell
+tagged ``injected-parameters`` right after it, executes every cell with nbclient, and writes the
+executed notebook and its HTML export into the output folder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from .errors import EventStudyError
+
+PARAMETERS_TAG = "parameters"
+
+
+def default_notebook() -> Path:
+    """The project's walkthrough notebook (``notebooks/stargate.ipynb`` next to ``data/``)."""
+    from .paths import data_dir
+
+    return data_dir().parent / "notebooks" / "stargate.ipynb"
+
+
+def inject_parameters(nb, params: dict) -> None:
+    """Insert a cell assigning ``params`` after the cell tagged ``parameters``."""
+    import nbformat
+
+    idx = next((i for i, c in enumerate(nb.cells) if PARAMETERS_TAG in c.get("metadata", {}).get("tags", [])), None)
+    if idx is None:
+        raise EventStudyError("the notebook has no cell tagged 'parameters'; tag the cell that sets study_file")
+    source = "# Injected parameters\n" + "".join(f"{k} = {v!r}\n" for k, v in params.items())
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
+    nb.cells.insert(idx + 1, cell)
+
+
+def run_notebook(study: Path | str, out_dir: Path | str, *, notebook: Path | str | None = None,
+                 source: str | None = "pinned", timeout: int = 600,
+                 progress: Callable[[str], None] | None = None) -> dict[str, Path]:
+    """Execute the notebook for ``study``; write ``<name>.ipynb`` and ``<name>.html`` into ``out_dir``.
+
+    ``source`` is the price-source mode the notebook uses ("pinned", "offline", "auto"; None =
+    as the study file says). Returns name -> path of the files written.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    from nbconvert import HTMLExporter
+
+    say = progress or (lambda msg: None)
+    study, out = Path(study).resolve(), Path(out_dir).resolve()
+    template = Path(notebook) if notebook else default_notebook()
+    if not template.is_file():
+        raise EventStudyError(f"notebook {template} does not exist; give --notebook PATH")
+    if not study.is_file():
+        raise EventStudyError(f"{study}: no such study file")
+    out.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.read(template, as_version=4)
+    inject_parameters(nb, {"study_file": str(study), "out_dir": str(out / "report"), "source": source})
+    say(f"executing {template.name} for {study.name} ({sum(c.cell_type == 'code' for c in nb.cells)} code cells)")
+    env_path = str(template.parent)
+    try:
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": env_path}}).execute()
+    except CellExecutionError as exc:
+        first = str(exc).strip().splitlines()
+        raise EventStudyError(f"the notebook failed in a cell: {first[-1] if first else exc}") from None
+    stem = study.stem
+    ipynb, html = out / f"{stem}.ipynb", out / f"{stem}.html"
+    nbformat.write(nb, ipynb)
+    say("exporting to HTML")
+    body, _ = HTMLExporter().from_notebook_node(nb)
+    html.write_text(body, encoding="utf-8")
+    os.utime(html)
+    return {"notebook": ipynb, "html": html, "report": out / "report" / "report.html"}
