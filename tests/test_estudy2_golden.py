@@ -102,3 +102,41 @@ def test_car_tests_match_published(table, published, name):
     assert row["signif"] == pub["significance"]
     if "car_mean" in pub:
         assert row["estimate"] == pytest.approx(pub["car_mean"], rel=1e-4)
+
+
+def test_study_file_in_estudy2_mode_end_to_end(tmp_path, published):
+    """The same numbers through the study file, the user-prices source and the pipeline."""
+    from eventstudy import load_study, run_study
+    from eventstudy.report import write_outputs
+
+    study = tmp_path / "covid.toml"
+    study.write_text(f"""name = "covid"
+[event]
+date = "2020-03-16"
+[[group]]
+name = "covid"
+securities = {SECS!r}
+benchmark = "GSPC"
+[windows]
+estimation = ["2019-04-01", "2020-03-13"]
+event = ["2020-03-16", "2020-03-20"]
+car = [["2020-03-16", "2020-03-20"]]
+[model]
+kind = "market"
+returns = "log"
+conventions = "estudy2"
+[data]
+prices = "{(ESTUDY2 / 'prices.csv').as_posix()}"
+""".replace("'", '"'))
+    res = run_study(load_study(study))
+    assert not res.dropped
+    t = res.tests()
+    assert set(t.test) == set(NAMES.values()) | {"car_lamb", "car_brown_warner_1985", "car_rank_test"}
+    for key, name in NAMES.items():
+        got = t[t.test == name].sort_values("rel_day")["statistic"].to_numpy(float)
+        np.testing.assert_allclose(got, published["daily"][key], rtol=1e-4, err_msg=name)
+    car = t[t.test == "car_brown_warner_1985"].iloc[0]
+    assert car["statistic"] == pytest.approx(published["car"]["car_brown_warner_1985"]["statistic"], rel=1e-4)
+    write_outputs(res, tmp_path / "out")
+    written = pd.read_csv(tmp_path / "out" / "tests.csv")
+    assert "car_rank_test" in set(written["test"]) and "signif" in written.columns
