@@ -4,7 +4,7 @@ Subcommands::
 
     eventstudy run STUDY [--out DIR] [--offline | --pinned]   run a study, write report.html, PNGs, CSVs
     eventstudy notebook STUDY [--out DIR]             execute the analyst's notebook for a study, export HTML
-    eventstudy validate STUDY                         check a study file, run nothing
+    eventstudy validate STUDY [--file-only]           check a study file and its data; write nothing
     eventstudy extract ARTICLE [--published DATE]     events, entities, claims, amounts as JSON/YAML
     eventstudy data import FILES...                   add CSVs to the embedded snapshot
     eventstudy data fetch SYMBOLS... --start --end    download from Yahoo into the cache (or the snapshot)
@@ -71,9 +71,25 @@ def cmd_notebook(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from .study import load_study
 
+    from .pipeline import run_study
+
     spec = load_study(args.study)
     groups = ", ".join(f"{g.name} ({len(g.securities)})" for g in spec.groups)
-    print(f"{args.study}: OK — study {spec.name!r}, groups: {groups}")
+    print(f"{args.study}: the file is valid — study {spec.name!r}, groups: {groups}")
+    if args.file_only:
+        return 0
+    if spec.data.source == "auto" and spec.data.prices is None:
+        spec = spec.with_data(source="offline")  # a check never downloads
+    res = run_study(spec)
+    print(f"data ({spec.data.source if spec.data.prices is None else 'your prices'}): "
+          f"{len(res.securities)} event-securities can be studied, {len(res.dropped)} dropped")
+    for r in res.securities.itertuples():
+        print(f"  ok       {r.ticker:<10} {r.group}: day 0 {r.day0:%Y-%m-%d} ({r.calendar}), "
+              f"{r.n_estimation} estimation bars, model {r.model}")
+    for d in res.dropped:
+        print(f"  dropped  {d.ticker:<10} {d.group}: {d.reason}")
+    for w in res.warnings:
+        print(f"  warning  {w['ticker']:<10} {w['check']}: {w['message']}")
     return 0
 
 
@@ -224,8 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="price sources for the run (default pinned: the embedded snapshot; 'study' = as the file says)")
     p.set_defaults(func=cmd_notebook)
 
-    p = sub.add_parser("validate", help="check a study file without running it")
+    p = sub.add_parser("validate", help="check a study file and its data (a dry run that writes nothing)")
     p.add_argument("study")
+    p.add_argument("--file-only", action="store_true", help="check the file only, not the data")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("extract", help="extract events, entities, claims and amounts from an article")

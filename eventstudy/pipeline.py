@@ -443,7 +443,9 @@ def _calendar_block(group: GroupSpec, calendar: TradingCalendar, members: list[_
                              "message": f"event window [{evt_off[0]}, {evt_off[-1]}] needs prices from "
                                         f"{panel.bar_date(evt_lo)} to {panel.bar_date(evt_hi)}; {p.ticker} has {have}",
                              "action": "bars outside the data are missing (NaN); CAR windows are complete"})
-        if first > pos0 + est_off[0] - 1:
+        # With date windows (estudy2 style) prices that start on the window's first date are
+        # complete: that bar simply has no return. With relative windows the bar before counts.
+        if first > pos0 + est_off[0] - (0 if group.windows.uses_dates else 1):
             covered = max(0, pos0 + est_off[-1] - first)
             p.note = f"estimation window covers {covered} of {len(est_off)} bars (prices start {panel.bar_date(first)})"
             if covered >= spec.model.min_estimation:  # shorter windows are reported by the engine

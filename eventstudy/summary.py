@@ -75,11 +75,12 @@ def render_summary(res: "EventStudyResults") -> str:
             continue
         d0 = ", ".join(sorted({f"{r.calendar} {_bar(r.day0, r.calendar)}" for r in sec.itertuples()}))
         lines.append(f"Group: {group.name}    benchmark: {group.benchmark or '-'}    day 0: {d0}")
-        lines.append(f"  {'ticker':<9}{'window':<10}{'CAR':>10}{'s.e.':>9}{'t':>8}{'p':>8}{'n_est':>7}  model")
+        ww = max(10, int(res.cars["window"].str.len().max()) + 2)
+        lines.append(f"  {'ticker':<9}{'window':<{ww}}{'CAR':>10}{'s.e.':>9}{'t':>8}{'p':>8}{'n_est':>7}  model")
         cars = res.cars[res.cars["group"] == group.name]
         for r in cars.itertuples():
             flag = f" *{r.status}*" if r.status in ("fallback", "short") else ""
-            lines.append(f"  {r.ticker:<9}{r.window:<10}{_pct(r.car):>10}{_pct(r.se).lstrip('+'):>9}{_num(r.t_stat, '{:.2f}'):>8}"
+            lines.append(f"  {r.ticker:<9}{r.window:<{ww}}{_pct(r.car):>10}{_pct(r.se).lstrip('+'):>9}{_num(r.t_stat, '{:.2f}'):>8}"
                          f"{_num(r.p_value):>8}{r.n_estimation:>7}  {r.model}{flag}")
         lines.extend(_tests_block(res, group.name, len(sec)))
     if res.dropped:

@@ -62,6 +62,10 @@ def test_console_script_entry_point_runs_without_traceback(tmp_path):
     assert proc.returncode == 2 and "has no benchmark" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_validate(capsys):
+def test_validate_checks_the_file_and_the_data(capsys):
     assert main(["validate", str(STARGATE)]) == 0
-    assert "OK" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "the file is valid" in out
+    assert "ok       ORCL" in out and "dropped  AI16Z" in out and "dropped  PIPPIN" in out
+    assert main(["validate", str(STARGATE), "--file-only"]) == 0
+    assert "dropped" not in capsys.readouterr().out
