@@ -5,7 +5,8 @@ Subcommands::
     eventstudy run STUDY [--out DIR] [--offline | --pinned]   run a study, write report.html, PNGs, CSVs
     eventstudy notebook STUDY [--out DIR]             execute the analyst's notebook for a study, export HTML
     eventstudy validate STUDY [--file-only]           check a study file and its data; write nothing
-    eventstudy extract ARTICLE [--published DATE]     events, entities, claims, amounts as JSON/YAML
+    eventstudy extract ARTICLE [--published DATE] [--format yaml] [--gazetteer FILE]
+                                                      events, entities, claims, amounts as JSON/YAML
     eventstudy data import FILES...                   add CSVs to the embedded snapshot
     eventstudy data fetch SYMBOLS... --start --end    download from Yahoo into the cache (or the snapshot)
     eventstudy data list [--cache]                    what the snapshot (or the cache) holds
@@ -94,18 +95,33 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    """Print the article's events, entities, claims and amounts as JSON (default) or YAML."""
     import datetime as dt
     import json
 
     from .article import extract_events, read_article
+    from .errors import ArticleError
+    from .gazetteer import Gazetteer
 
+    published = None
+    if args.published:
+        try:
+            published = dt.date.fromisoformat(args.published)
+        except ValueError:
+            raise ArticleError(f"--published {args.published!r} is not a date; give it as YYYY-MM-DD") from None
+    gazetteer = Gazetteer.load(args.gazetteer) if args.gazetteer else None
     article = read_article(args.article)
-    published = dt.date.fromisoformat(args.published) if args.published else article.published
-    result = extract_events(article.text, published=published, source=str(args.article)).to_dict()
+    extraction = extract_events(article.text, published=published or article.published, source=str(args.article),
+                                gazetteer=gazetteer)
+    result = extraction.to_dict()
+    if article.title and not result.get("title"):
+        result["title"] = article.title
+    if article.notes:
+        result["notes"] = list(article.notes) + result["notes"]
     if args.format == "yaml":
         import yaml
 
-        print(yaml.safe_dump(result, allow_unicode=True, sort_keys=False))
+        print(yaml.safe_dump(result, allow_unicode=True, sort_keys=False), end="")
     else:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
@@ -247,8 +263,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("extract", help="extract events, entities, claims and amounts from an article")
     p.add_argument("article", help="article file (text or HTML)")
-    p.add_argument("--published", help="publication date YYYY-MM-DD (resolves 'yesterday', 'mardi', ...)")
-    p.add_argument("--format", choices=("json", "yaml"), default="json")
+    p.add_argument("--published", help="publication date YYYY-MM-DD (resolves 'yesterday', 'mardi', ...); "
+                                       "default: the file's 'published:' header or HTML metadata")
+    p.add_argument("--format", choices=("json", "yaml"), default="json", help="output format (default: json)")
+    p.add_argument("--gazetteer", action="append", default=[], metavar="FILE",
+                   help="extra gazetteer file (TOML) adding or overriding entities; may be repeated")
     p.set_defaults(func=cmd_extract)
 
     data = sub.add_parser("data", help="manage price data").add_subparsers(dest="data_command", required=True,

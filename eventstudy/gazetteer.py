@@ -36,6 +36,11 @@ class Entity:
     yahoo_verified: bool = True
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     cashtags: tuple[str, ...] = ()
+    #: aliases that are also ordinary words or other things ("Arm", "Oracle", "Virtual"): a mention
+    #: counts only when the context supports it (see eventstudy.article.entities)
+    common_words: tuple[str, ...] = ()
+    #: words that, near a mention, support reading it as this entity ("puces", "token", "NYSE")
+    context: tuple[str, ...] = ()
 
     @property
     def is_listed(self) -> bool:
@@ -54,6 +59,7 @@ class Entity:
 _FIELDS = {
     "id": str, "name": str, "asset_class": str, "ticker": str, "exchange": str, "calendar": str,
     "currency": str, "yahoo": str, "yahoo_verified": bool, "aliases": (dict, list), "cashtags": list,
+    "common_words": list, "context": list,
 }
 
 
@@ -73,6 +79,17 @@ def _parse_entity(raw: dict, where: str) -> Entity:
     aliases = raw.get("aliases", {})
     if isinstance(aliases, list):
         aliases = {"any": aliases}
+    for lang, names in aliases.items():
+        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+            raise StudyFileError(f"{where} ({raw['id']}): aliases.{lang} must be a list of non-empty strings")
+    for key in ("cashtags", "common_words", "context"):
+        if not all(isinstance(v, str) and v.strip() for v in raw.get(key, [])):
+            raise StudyFileError(f"{where} ({raw['id']}): {key} must be a list of non-empty strings")
+    known = {n for names in aliases.values() for n in names} | {raw.get("ticker")} | set(raw.get("cashtags", []))
+    unknown_common = [w for w in raw.get("common_words", []) if w not in known]
+    if unknown_common:
+        raise StudyFileError(f"{where} ({raw['id']}): common_words {unknown_common} are not aliases, the ticker or "
+                             "cashtags of this entity; list them under aliases too")
     return Entity(
         id=raw["id"],
         name=raw["name"],
@@ -85,6 +102,8 @@ def _parse_entity(raw: dict, where: str) -> Entity:
         yahoo_verified=raw.get("yahoo_verified", True),
         aliases={lang: tuple(names) for lang, names in aliases.items()},
         cashtags=tuple(raw.get("cashtags", ())),
+        common_words=tuple(raw.get("common_words", ())),
+        context=tuple(raw.get("context", ())),
     )
 
 

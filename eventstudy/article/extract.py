@@ -1,155 +1,181 @@
-"""Extract market events from an article's text.
+"""Extract market events from an article's text: the one entry point, :func:`extract_events`.
 
-Returns typed, JSON-serialisable objects: the events (name, date, timing, source sentence), the
-entities named (with tickers from the gazetteer), the price moves the article claims and the
-money amounts it names.
+The steps, one module each: :mod:`.text` (sentences), :mod:`.language` (lingua),
+:mod:`.dates` (dateparser, the date rule), :mod:`.entities` (gazetteer, ambiguity),
+:mod:`.roles`, :mod:`.claims` (price moves), :mod:`.amounts` (money), :mod:`.events` (which
+events, the main one, names, timing). This module only assembles their results into the typed
+objects of :mod:`.model`; it reads no file except the project's gazetteer when none is given.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+import functools
 from collections import Counter
-from dataclasses import asdict, dataclass, field
-
-import dateparser
+from collections.abc import Iterable
 
 from ..errors import ArticleError
+from ..gazetteer import Gazetteer
+from .amounts import find_amounts
+from .claims import find_claims
+from .dates import resolve_dates
+from .entities import Mention, find_mentions
+from .events import EventDraft, detect_events
+from .language import SUPPORTED, detect_language
+from .model import Amount, Claim, EntityMention, ExtractedEvent, Extraction
+from .read import split_header
+from .roles import assign_roles
+from .text import segment
+
+__all__ = ["Amount", "Claim", "EntityMention", "ExtractedEvent", "Extraction", "extract_events", "MAX_CHARS"]
+
+#: Longest text extracted, in characters (about 150 pages); longer input is refused.
+MAX_CHARS = 500_000
 
 
-@dataclass(frozen=True)
-class EntityMention:
-    name: str
-    ticker: str | None
-    asset_class: str | None
-    exchange: str | None = None
-    role: str | None = None
-    gazetteer_id: str | None = None
+@functools.lru_cache(maxsize=1)
+def _project_gazetteer() -> Gazetteer:
+    return Gazetteer.load()
 
 
-@dataclass(frozen=True)
-class Claim:
-    """A price move the article reports. ``percent`` is signed, in percent (7.18 = +7.18 %)."""
+def extract_events(text: str, *, published: dt.date | None = None, source: str | None = None,
+                   gazetteer: Gazetteer | None = None) -> Extraction:
+    """Events, entities, price claims and money amounts of an article.
 
-    ticker: str | None
-    name: str
-    percent: float
-    horizon: str | None
-    date: dt.date | None
-    sentence: str
-    approximate: bool = False
+    Parameters
+    ----------
+    text : the article as text (a ``published: YYYY-MM-DD`` header line is read when ``published``
+        is not given).
+    published : publication date; relative dates ("hier", "on Tuesday") and dates without a year
+        are resolved against it (see :mod:`eventstudy.article.dates` for the full rule).
+    source : where the text came from, used in messages.
+    gazetteer : entities to recognise; default: the project's ``data/gazetteer.toml``.
 
+    Returns
+    -------
+    Extraction, with ``events`` main event first and ``date_rule`` saying how dates were resolved.
 
-@dataclass(frozen=True)
-class Amount:
-    """A money amount, normalised to US dollars."""
-
-    usd: float
-    text: str
-    sentence: str
-
-
-@dataclass(frozen=True)
-class ExtractedEvent:
-    name: str
-    date: dt.date | None
-    sentence: str
-    time: dt.time | None = None
-    timezone: str | None = None
-    timing: str | None = None
-    entities: tuple[EntityMention, ...] = ()
-    claims: tuple[Claim, ...] = ()
-    amounts: tuple[Amount, ...] = ()
-
-
-@dataclass(frozen=True)
-class Extraction:
-    """What was extracted from one article, and how dates were resolved."""
-
-    language: str
-    published: dt.date | None
-    date_rule: str
-    events: tuple[ExtractedEvent, ...] = field(default_factory=tuple)
-    source: str | None = None
-
-    @property
-    def primary(self) -> ExtractedEvent:
-        if not self.events:
-            raise ArticleError(f"{self.source or 'the article'}: no dated event found; give `[event] date` in the study")
-        return self.events[0]
-
-    def to_dict(self) -> dict:
-        def conv(obj):
-            if isinstance(obj, (dt.date, dt.time)):
-                return obj.isoformat()
-            if isinstance(obj, dict):
-                return {k: conv(v) for k, v in obj.items()}
-            if isinstance(obj, (list, tuple)):
-                return [conv(v) for v in obj]
-            return obj
-
-        return conv(asdict(self))
-
-
-_MONTHS = (
-    "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|"
-    "january|february|march|april|may|june|july|august|september|october|november|december"
-)
-_EXPLICIT = re.compile(rf"\b(\d{{1,2}}(?:er)?)\s+({_MONTHS})(?:\s+(\d{{4}}))?\b", re.I)
-_MONTH_YEAR = re.compile(rf"\b({_MONTHS})\s+(\d{{4}})\b", re.I)
-_FRENCH_HINTS = re.compile(r"\b(le|la|les|des|et|une|dans|avec|pour|sur)\b", re.I)
-
-
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in re.split(r"(?<=[.!?»])\s+|\n+", text) if s.strip()]
-
-
-def extract_events(text: str, *, published: dt.date | None = None, source: str | None = None) -> Extraction:
-    """Find the article's main dated event.
-
-    Dates without a year are resolved against ``published`` when given, else against the latest
-    explicit (month, year) in the text; the rule used is returned in ``date_rule``.
+    Raises
+    ------
+    ArticleError : the text is not a string, is empty or is longer than :data:`MAX_CHARS`.
     """
-    if not text or not text.strip():
-        raise ArticleError(f"{source or 'the article'}: the text is empty")
-    language = "fr" if len(_FRENCH_HINTS.findall(text)) > 5 else "en"
-    years = [int(m.group(2)) for m in _MONTH_YEAR.finditer(text)] + [
-        int(m.group(3)) for m in _EXPLICIT.finditer(text) if m.group(3)
-    ]
-    if published is not None:
-        base = dt.datetime.combine(published, dt.time())
-        rule = f"dates without a year resolved against the publication date {published}"
-        prefer = "past"
-    elif years:
-        latest = max(years)
-        base = dt.datetime(latest, 12, 31)
-        rule = (f"no publication date: dates without a year resolved against the latest explicit date in the text "
-                f"(year {latest}), as the first such date after it")
-        prefer = "future"
-    else:
-        base = None
-        rule = "no publication date and no explicit year in the text: dates without a year are unresolved"
-        prefer = "past"
-    dated: list[tuple[dt.date, str]] = []
-    for sentence in _sentences(text):
-        for m in _EXPLICIT.finditer(sentence):
-            if base is None and not m.group(3):
-                continue
-            settings = {"PREFER_DATES_FROM": prefer, "REQUIRE_PARTS": ["day", "month"]}
-            if base is not None:
-                settings["RELATIVE_BASE"] = base
-            parsed = dateparser.parse(m.group(0), languages=[language], settings=settings)
-            if parsed is not None:
-                dated.append((parsed.date(), sentence))
-    events: list[ExtractedEvent] = []
-    if dated:
-        counts = Counter(d for d, _ in dated)
-        best = max(counts, key=lambda d: (counts[d], -[x for x, _ in dated].index(d)))
-        sentence = next(s for d, s in dated if d == best)
-        events.append(ExtractedEvent(name=_title(text), date=best, sentence=sentence))
-    return Extraction(language=language, published=published, date_rule=rule, events=tuple(events), source=source)
+    where = source or "the article"
+    if not isinstance(text, str):
+        raise ArticleError(f"{where}: expected the article as text (str), got {type(text).__name__}; "
+                           "use read_article(path) to read a file")
+    if not text.strip():
+        raise ArticleError(f"{where}: the text is empty")
+    if len(text) > MAX_CHARS:
+        raise ArticleError(f"{where}: {len(text):,} characters is too long for one article (limit {MAX_CHARS:,}); "
+                           "keep only the article itself")
+    header = split_header(text, where)
+    if published is None:
+        published = header.published
+    body = header.body
+    seg = segment(body)
+    language, confidence = detect_language(seg.norm)
+    notes: list[str] = []
+    if language not in SUPPORTED:
+        notes.append(f"language detected as {language!r} (confidence {confidence:.2f}); the extraction rules cover "
+                     f"{' and '.join(SUPPORTED)}, so claims, roles and events may be missed")
+    gazetteer = gazetteer if gazetteer is not None else _project_gazetteer()
+
+    resolution = resolve_dates(seg.norm, body, language, published)
+    mentions, entity_notes = find_mentions(seg, gazetteer)
+    claims, extra, claim_notes = find_claims(seg, mentions, list(resolution.mentions), language)
+    mentions = sorted(mentions + extra, key=lambda m: m.start)
+    roles = assign_roles(seg, mentions)
+    amounts = find_amounts(seg, language)
+    drafts = detect_events(seg, resolution.mentions, mentions, {i for i, _ in claims})
+
+    all_entities = _aggregate(mentions, roles, range(len(mentions)))
+    events = _assemble(seg, drafts, mentions, roles, all_entities, claims, amounts)
+    notes += entity_notes + claim_notes
+    return Extraction(
+        language=language,
+        published=published,
+        date_rule=resolution.rule,
+        events=tuple(events),
+        source=source,
+        title=header.title or seg.title,
+        anchor=resolution.anchor,
+        entities=tuple(all_entities),
+        claims=tuple(c for _, c in claims),
+        amounts=tuple(a for _, a in amounts),
+        notes=tuple(dict.fromkeys(notes)),
+    )
 
 
-def _title(text: str) -> str:
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "event")
-    return first[:120]
+def _aggregate(mentions: list[Mention], roles: dict[int, list[str]], which: Iterable[int]) -> list[EntityMention]:
+    """One :class:`EntityMention` per entity (or unmapped name), in order of first mention, named by
+    its most frequent written form."""
+    groups: dict[str, dict] = {}
+    for i in which:
+        m = mentions[i]
+        key = m.key
+        if m.entity is None and not m.candidates:
+            # "Northwind" after "Northwind Robotics": the same unmapped firm
+            key = next((k for k, g in groups.items() if g["first"].entity is None and not g["first"].candidates
+                        and (k.startswith(key + " ") or key.startswith(k + " "))), key)
+        g = groups.setdefault(key, {"first": m, "count": 0, "roles": [], "resolution": None, "written": []})
+        g["count"] += 1
+        g["written"].append(m.text)
+        for role in roles.get(i, []) + ([m.role] if m.role else []):
+            if role not in g["roles"]:
+                g["roles"].append(role)
+        if g["resolution"] is None and m.resolution:
+            g["resolution"] = m.resolution
+    out = []
+    for g in groups.values():
+        m: Mention = g["first"]
+        e = m.entity
+        written = Counter(g["written"])
+        out.append(EntityMention(
+            name=max(written, key=lambda w: (written[w], -g["written"].index(w))),
+            ticker=e.ticker if e is not None else None,
+            asset_class=e.asset_class if e is not None else None,
+            exchange=(e.exchange if e is not None else m.exchange),
+            role=", ".join(g["roles"]) or None,
+            gazetteer_id=e.id if e is not None else None,
+            resolution=g["resolution"],
+            unmapped=e is None,
+            roles=tuple(g["roles"]),
+            canonical_name=e.name if e is not None else None,
+            yahoo=e.yahoo if e is not None else None,
+            mentions=g["count"],
+            candidates=m.candidates,
+            kind_hint=m.kind_hint,
+        ))
+    return out
+
+
+def _assemble(seg, drafts: list[EventDraft], mentions: list[Mention], roles: dict[int, list[str]],
+              all_entities: list[EntityMention], claims: list[tuple[int, Claim]],
+              amounts: list[tuple[int, Amount]]) -> list[ExtractedEvent]:
+    secondary_sentences = {i: d for d in drafts[1:] for i in d.sentences}
+    events = []
+    for k, d in enumerate(drafts):
+        if k == 0:
+            entities = all_entities
+            ev_claims = [c for i, c in claims if i not in secondary_sentences]
+            ev_amounts = [a for i, a in amounts if i not in secondary_sentences]
+        else:
+            entities = _aggregate(mentions, roles, [j for j, m in enumerate(mentions) if m.sentence in d.sentences])
+            ev_claims = [c for i, c in claims if secondary_sentences.get(i) is d]
+            ev_amounts = [a for i, a in amounts if secondary_sentences.get(i) is d]
+        events.append(ExtractedEvent(
+            name=d.name,
+            date=d.date,
+            sentence=seg.original_of(seg.sentences[d.sentence]),
+            time=d.time,
+            timezone=d.timezone,
+            timing=d.timing,
+            entities=tuple(entities),
+            claims=tuple(ev_claims),
+            amounts=tuple(ev_amounts),
+            kind=d.kind,
+            date_text=d.date_text,
+            date_precision=d.precision,
+            primary=k == 0,
+        ))
+    return events

@@ -1,15 +1,33 @@
-"""Read an article file (plain text or HTML) into clean text plus metadata."""
+"""Read an article file (plain text or HTML) into clean text plus metadata. This is the I/O edge.
+
+* Bytes: UTF-8 (with or without BOM) and UTF-16 with a BOM are read directly; anything else is
+  detected with charset-normalizer (when several Western encodings fit equally well, Windows-1252 is
+  chosen, as articles are French or English) or refused with a message saying how to convert it.
+* Empty files, binary files (NUL bytes, control characters) and files over :data:`MAX_BYTES` are
+  refused with one :class:`~eventstudy.errors.ArticleError`.
+* HTML (by suffix or content): trafilatura takes the article body, its title and its publication
+  date from the page metadata (never guessed from the body text).
+* Plain text: header lines at the top (``published: YYYY-MM-DD``, ``title: ...``, ``source: ...``)
+  give metadata and are removed from the text.
+"""
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ArticleError
 
-MAX_BYTES = 5_000_000
+#: Largest article file read, in bytes.
+MAX_BYTES = 10_000_000
+_HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
+_HEADER_LINE = re.compile(
+    r"^[ \t]*(?P<key>published|publié(?:\s+le)?|publication|date|title|titre|source|url|author|auteur)[ \t]*:[ \t]*"
+    r"(?P<value>[^\n]*?)[ \t]*$", re.I)
+_PUBLISHED_KEYS = {"published", "publié", "publié le", "publication", "date"}
 
 
 @dataclass(frozen=True)
@@ -21,33 +39,166 @@ class ArticleText:
     title: str | None = None
     published: dt.date | None = None
     format: str = "text"
+    encoding: str = "utf-8"
+    notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-_PUBLISHED = re.compile(r"^\s*(?:published|publié(?:\s+le)?|date)\s*:\s*(\d{4}-\d{2}-\d{2})\s*$", re.I | re.M)
+@dataclass(frozen=True)
+class Header:
+    """Metadata lines at the top of a plain-text article, and the text after them."""
+
+    body: str
+    published: dt.date | None = None
+    title: str | None = None
+    source: str | None = None
+
+
+def split_header(text: str, where: str = "the article") -> Header:
+    """Take ``key: value`` header lines (published, title, source, url, author) off the top of ``text``.
+
+    ``published`` must be ``YYYY-MM-DD``; anything else raises :class:`ArticleError` naming the line.
+    """
+    published = title = source = None
+    lines = text.split("\n")
+    i, last = 0, None
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if not line.strip():
+            continue
+        m = _HEADER_LINE.match(line)
+        if not m:
+            break
+        key, value = m.group("key").lower(), m.group("value")
+        if key in _PUBLISHED_KEYS:
+            if key != "published" and not re.match(r"\d{4}-\d\d-\d\d", value):
+                break  # "Date: ..." that is not a date is the article's own text
+            try:
+                published = dt.date.fromisoformat(value[:10])
+            except ValueError:
+                raise ArticleError(f"{where}, line {i}: {line.strip()!r} is not a date; write the header as "
+                                   "'published: YYYY-MM-DD'") from None
+        elif key in ("title", "titre"):
+            title = value
+        else:
+            source = value
+        last = i
+    if last is None:
+        return Header(text)
+    return Header("\n".join(lines[last:]), published, title, source)
+
+
+def decode(data: bytes, where: str) -> tuple[str, str]:
+    """Text and encoding name of an article's bytes (see the module docstring for the rules)."""
+    if not data.strip():
+        raise ArticleError(f"{where}: the article is empty; give a text or HTML file with the article in it")
+    if data.startswith(codecs.BOM_UTF8):
+        return _strict(data[3:], "utf-8", where), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _strict(data, "utf-16", where), "utf-16"
+    if b"\x00" in data[:65536]:
+        raise ArticleError(f"{where}: this looks like a binary file (it contains NUL bytes), not an article; "
+                           "give a plain-text (UTF-8) or HTML file")
+    try:
+        text = data.decode("utf-8")
+        encoding = "utf-8"
+    except UnicodeDecodeError as exc:
+        text, encoding = _detect(data, where, exc.start)
+    controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\n\r\t\f\v")
+    if controls > max(8, len(text[:65536]) // 100):
+        raise ArticleError(f"{where}: this looks like a binary file ({controls} control characters), not an "
+                           "article; give a plain-text (UTF-8) or HTML file")
+    return text, encoding
+
+
+def _strict(data: bytes, encoding: str, where: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ArticleError(f"{where}: starts with a {encoding} byte-order mark but is not valid {encoding} "
+                           f"(byte {exc.start}); re-save it as UTF-8") from None
+
+
+def _detect(data: bytes, where: str, bad_byte: int) -> tuple[str, str]:
+    import charset_normalizer
+
+    matches = list(charset_normalizer.from_bytes(data))
+    refuse = ArticleError(
+        f"{where}: not UTF-8 (invalid byte at offset {bad_byte}) and its encoding could not be detected; "
+        "convert it to UTF-8, e.g. `iconv -f WINDOWS-1252 -t UTF-8 FILE > FILE.utf8`")
+    if not matches:
+        raise refuse
+    best_chaos = min(m.chaos for m in matches)
+    if best_chaos > 0.2:
+        raise refuse
+    close = [m for m in matches if m.chaos <= best_chaos + 0.01]
+    chosen = next((m for m in close if m.encoding == "cp1252"), close[0])
+    return str(chosen), chosen.encoding
+
+
+def _looks_like_html(path: Path, text: str) -> bool:
+    if path.suffix.lower() in _HTML_SUFFIXES:
+        return True
+    head = text[:2000].lstrip().lower()
+    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in head)
+
+
+def html_to_article(html: str, where: str) -> tuple[str, str | None, dt.date | None]:
+    """Body text, title and publication date of an HTML page (trafilatura; metadata dates only)."""
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(
+            html, with_metadata=True, include_comments=False, include_tables=True, include_images=False,
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
+    except Exception as exc:  # trafilatura/lxml can raise many things on broken markup  # noqa: BLE001
+        raise ArticleError(f"{where}: the HTML could not be parsed ({type(exc).__name__}); save the article as "
+                           "plain text instead") from None
+    body = getattr(doc, "text", None) if doc is not None else None
+    if not body or not body.strip():
+        raise ArticleError(f"{where}: no article body found in this HTML page; save the article text as a .txt file")
+    title = (getattr(doc, "title", None) or "").strip() or None
+    published = None
+    raw_date = getattr(doc, "date", None)
+    if raw_date:
+        try:
+            published = dt.date.fromisoformat(str(raw_date)[:10])
+        except ValueError:
+            published = None
+    if title and not body.lstrip().startswith(title):
+        body = f"{title}\n{body}"
+    return body, title, published
 
 
 def read_article(path: Path | str) -> ArticleText:
-    """Read a UTF-8 text file; a ``published: YYYY-MM-DD`` header line gives the publication date."""
+    """Read a text or HTML article file (see the module docstring); raise :class:`ArticleError` on bad input."""
     path = Path(path)
+    where = str(path)
     try:
+        if path.is_dir():
+            raise ArticleError(f"{where}: is a folder, not an article file")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ArticleError(f"{where}: {size:,} bytes is too large for an article (limit {MAX_BYTES:,} bytes); "
+                               "keep only the article itself")
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ArticleError(f"{path}: no such article file") from None
+        raise ArticleError(f"{where}: no such article file") from None
     except OSError as exc:
-        raise ArticleError(f"{path}: cannot read ({exc.strerror})") from None
-    if len(data) > MAX_BYTES:
-        raise ArticleError(f"{path}: {len(data):,} bytes is too large for an article (limit {MAX_BYTES:,})")
-    if b"\x00" in data[:4096]:
-        raise ArticleError(f"{path}: looks like a binary file, not an article; give a text or HTML file")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ArticleError(f"{path}: not UTF-8 text (byte {exc.start}); convert it to UTF-8") from None
-    if not text.strip():
-        raise ArticleError(f"{path}: the article is empty")
-    published = None
-    m = _PUBLISHED.search(text[:2000])
-    if m:
-        published = dt.date.fromisoformat(m.group(1))
-    title = next((line.strip() for line in text.splitlines() if line.strip()), None)
-    return ArticleText(text=text, path=path, title=title, published=published)
+        raise ArticleError(f"{where}: cannot read the article ({exc.strerror})") from None
+    text, encoding = decode(data, where)
+    notes: list[str] = []
+    if encoding not in ("utf-8", "utf-8-sig"):
+        notes.append(f"{where} is not UTF-8: read as {encoding}")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _looks_like_html(path, text):
+        body, title, published = html_to_article(text, where)
+        header = split_header(body, where)
+        return ArticleText(header.body, path, title or header.title, header.published or published, "html",
+                           encoding, tuple(notes))
+    header = split_header(text, where)
+    if not header.body.strip():
+        raise ArticleError(f"{where}: the article has a header but no text")
+    title = header.title or next((line.strip() for line in header.body.splitlines() if line.strip()), None)
+    return ArticleText(header.body, path, title, header.published, "text", encoding, tuple(notes))
