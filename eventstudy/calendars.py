@@ -10,7 +10,8 @@ Day 0 is the first bar whose prices can reflect the news:
   open or during the session); at or after the close -> the next session; on a weekend or holiday
   -> the next session.
 * exchange calendar, date only (no time): that date's session if it is one, else the next session.
-  This default assumes the news reached the market before the close; the report says so.
+  This default assumes the news reached the market before the close; the report says so. A
+  session word instead of a clock time ("after the close") moves it to the next session.
 * 24/7 (crypto): the UTC day that contains the timestamp (date only: that date). An optional
   ``cutoff`` (UTC time of day) moves news at or after the cutoff to the next UTC day.
 * intraday bars: the bar that contains the timestamp (date only: the first bar of that UTC day).
@@ -40,6 +41,8 @@ class EventTime:
     date: dt.date
     time: dt.time | None = None
     timezone: str = "UTC"
+    #: When only the date is known, a session word: "before_open", "during_session" or "after_close".
+    timing: str | None = None
 
     @property
     def timestamp(self) -> pd.Timestamp | None:
@@ -51,6 +54,8 @@ class EventTime:
 
     def describe(self) -> str:
         if self.time is None:
+            if self.timing:
+                return f"{self.date.isoformat()} ({self.timing.replace('_', ' ')}, no clock time)"
             return f"{self.date.isoformat()} (no time of day)"
         return f"{self.date.isoformat()} {self.time.strftime('%H:%M')} {self.timezone}"
 
@@ -102,6 +107,12 @@ class ExchangeCalendar:
         date = pd.Timestamp(when.date)
         ts = when.timestamp
         if ts is None:
+            if self._cal.is_session(date) and when.timing == "after_close":
+                nxt = pd.Timestamp(self._cal.next_session(date)).tz_localize(None)
+                return Day0(nxt, f"{self.name}: after the close of {date.date()} (no clock time) -> next session {nxt.date()}")
+            if self._cal.is_session(date) and when.timing in ("before_open", "during_session"):
+                word = when.timing.replace("_", " ")
+                return Day0(date, f"{self.name}: {word} on {date.date()} (no clock time) -> session of {date.date()}")
             if self._cal.is_session(date):
                 return Day0(date, f"{self.name}: date without time; assumed before the close -> session of {date.date()}")
             nxt = self._next_session(date)

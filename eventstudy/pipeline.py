@@ -44,14 +44,15 @@ def resolve_event_time(spec: StudySpec, extraction: Extraction | None) -> tuple[
         src = "study file [event]"
         if extraction is not None and extraction.events and extraction.primary.date not in (None, ev.date):
             src += f" (the article's extracted date {extraction.primary.date} was overridden)"
-        return EventTime(ev.date, ev.time, ev.timezone), src
+        return EventTime(ev.date, ev.time, ev.timezone, ev.timing), src
     if extraction is None:
         raise StudyFileError("the study has neither [event] date nor an article to take it from")
     primary = extraction.primary
     if primary.date is None:
         raise StudyFileError(f"{spec.article}: the article's event has no resolvable date; give [event] date")
     tz = (ev.timezone if ev is not None else None) or primary.timezone or "UTC"
-    return (EventTime(primary.date, primary.time, tz),
+    timing = primary.timing if primary.timing in ("before_open", "during_session", "after_close") else None
+    return (EventTime(primary.date, primary.time, tz, timing),
             f"article {spec.article.name}: \u201c{primary.sentence[:160]}\u201d ({extraction.date_rule})")
 
 
@@ -233,7 +234,7 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
         say(f"reading article {spec.article}")
         article = read_article(spec.article)
         extraction = extract_events(article.text, published=spec.published or article.published,
-                                    source=str(spec.article))
+                                    source=str(spec.article), gazetteer=Gazetteer.load(spec.data.gazetteer))
     if spec.events:
         event_time = None
         n_events = len({e.event for e in spec.events})
@@ -332,7 +333,8 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
     say("running the test battery")
     tests = run_battery(group_inputs, spec.model.conventions)
     n_events = sum(len(g.meta) for g in group_inputs)
-    diagnostics = model_diagnostics(group_inputs) if n_events <= MAX_DIAGNOSTICS else pd.DataFrame()
+    diagnostics = (model_diagnostics(group_inputs, spec.model.newey_west) if n_events <= MAX_DIAGNOSTICS
+                   else pd.DataFrame())
     if not diagnostics.empty:
         warnings.extend(drift_warnings(diagnostics, len(group_inputs[0].est.windows.evt_offsets)))
     claims = pd.DataFrame()

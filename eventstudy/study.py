@@ -40,6 +40,8 @@ class EventSpec:
     name: str | None = None
     #: 24/7 calendars: news at or after this UTC time of day counts for the next UTC day.
     crypto_cutoff: dt.time | None = None
+    #: Without a clock time: "before_open", "during_session" or "after_close".
+    timing: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class ModelSpec:
     conventions: str = "textbook"
     #: CSV of factor returns (date + one column per factor, fractions) for kind = "factor".
     factors: Path | None = None
+    #: Lags of Newey-West (HAC) standard errors in the regression diagnostics; None = OLS errors.
+    newey_west: int | None = None
 
 
 @dataclass(frozen=True)
@@ -144,10 +148,11 @@ class StudySpec:
 # --- parsing -----------------------------------------------------------------------------------
 
 _TOP_KEYS = {"name", "title", "article", "published", "event", "events", "group", "windows", "model", "data"}
-_EVENT_KEYS = {"date", "time", "timezone", "name", "crypto_cutoff"}
+_EVENT_KEYS = {"date", "time", "timezone", "name", "crypto_cutoff", "timing"}
+TIMINGS = ("before_open", "during_session", "after_close")
 _GROUP_KEYS = {"name", "securities", "benchmark", "windows", "calendar", "model"}
 _WINDOW_KEYS = {"estimation", "event", "car"}
-_MODEL_KEYS = {"kind", "returns", "min_estimation", "short_estimation", "conventions", "factors"}
+_MODEL_KEYS = {"kind", "returns", "min_estimation", "short_estimation", "conventions", "factors", "newey_west"}
 _DATA_KEYS = {"source", "prices", "frequency", "gazetteer", "snapshot", "cache", "adjusted"}
 
 
@@ -308,7 +313,10 @@ def parse_study(text: str, path: Path | str | None = None) -> StudySpec:
             timezone=tz,
             name=_expect(ctx, raw["name"], str, "name", "event", "a string") if "name" in raw else None,
             crypto_cutoff=_parse_time(ctx, raw["crypto_cutoff"], "crypto_cutoff", "event") if "crypto_cutoff" in raw else None,
+            timing=raw.get("timing"),
         )
+        if event.timing is not None and event.timing not in TIMINGS:
+            raise ctx.error(f"timing = {event.timing!r} is not one of {', '.join(TIMINGS)}", "timing", "event")
         if event.time is not None and event.date is None:
             raise ctx.error("[event] gives a time but no date", "time", "event")
     events_file = None
@@ -352,7 +360,12 @@ def parse_study(text: str, path: Path | str | None = None) -> StudySpec:
                 raise ctx.error(f"factors file {raw['factors']!r} does not exist (looked for {factors})", "factors", "model")
         if kind == "factor" and factors is None:
             raise ctx.error("kind = 'factor' needs `factors = \"path/to/factors.csv\"` in [model]", "kind", "model")
-        model = ModelSpec(kind, rk, me, se, conv, factors)
+        nw = raw.get("newey_west")
+        if nw is not None:
+            _expect(ctx, nw, int, "newey_west", "model", "a number of lags (an integer)")
+            if nw < 1:
+                raise ctx.error("newey_west must be at least 1 lag (leave it out for OLS errors)", "newey_west", "model")
+        model = ModelSpec(kind, rk, me, se, conv, factors, nw)
 
     data = DataSpec()
     if "data" in doc:

@@ -70,3 +70,12 @@ def test_intraday_bar_contains_the_timestamp():
 def test_get_calendar():
     assert get_calendar("24/7").name == "24/7"
     assert get_calendar("XNYS").name == "XNYS"
+
+
+def test_session_word_without_clock_time():
+    xnys = ExchangeCalendar("XNYS")
+    after = xnys.day0(EventTime(dt.date(2025, 1, 21), timing="after_close"))
+    assert after.session == pd.Timestamp("2025-01-22") and "after the close" in after.rule
+    before = xnys.day0(EventTime(dt.date(2025, 1, 21), timing="before_open"))
+    assert before.session == pd.Timestamp("2025-01-21")
+    assert CryptoCalendar().day0(EventTime(dt.date(2025, 1, 21), timing="after_close")).session == pd.Timestamp("2025-01-21")

@@ -128,3 +128,16 @@ def test_panel_path_equals_array_path():
     assert list(fast.status) == list(slow.status) and "fallback" in set(fast.status)
     for name in ("coef", "sigma2", "n", "ar", "var_ar", "car", "var_car", "car_path", "var_car_path", "resid_est"):
         np.testing.assert_allclose(getattr(fast, name), getattr(slow, name), rtol=1e-9, atol=1e-15, err_msg=name)
+
+
+def test_diagnostics_with_newey_west_errors(stargate_results):
+    from eventstudy.diagnostics import model_diagnostics
+
+    ols = stargate_results.diagnostics.set_index("ticker")
+    hac = model_diagnostics(stargate_results.extras["groups"], newey_west_lags=5).set_index("ticker")
+    assert hac.loc["ORCL", "errors"] == "Newey-West HAC (5 lags)"
+    assert hac.loc["ORCL", "alpha"] == pytest.approx(ols.loc["ORCL", "alpha"])          # same fit
+    assert hac.loc["ORCL", "alpha_se"] != pytest.approx(ols.loc["ORCL", "alpha_se"])    # other errors
+    sec = stargate_results.securities.set_index("ticker")
+    assert ols.loc["NVDA", "alpha"] == pytest.approx(sec.loc["NVDA", "alpha"], rel=1e-9)  # checks the fast path
+    assert ols.loc["NVDA", "sigma"] == pytest.approx(sec.loc["NVDA", "sigma"], rel=1e-9)

@@ -31,7 +31,11 @@ def plot_claims(res) -> Figure:
         if np.isfinite(r.measured_percent):
             ax.plot(r.measured_percent, y, "o", color=colour, ms=8)
         ax.plot(r.claimed_percent, y, "D", color="black", ms=6, mfc="white" if r.verdict == "cannot be checked" else "black")
-    labels = [f"{r.ticker or r.name} {r.claimed_percent:+.2f}% ({r.horizon or 'n/a'})" for r in claims.itertuples()]
+    def text(x, default: str) -> str:
+        return x if isinstance(x, str) and x else default
+
+    labels = [f"{text(r.ticker, text(r.name, '?'))} {r.claimed_percent:+.2f}% ({text(r.horizon, 'no horizon')})"
+              + (" – cannot be checked" if r.verdict == "cannot be checked" else "") for r in claims.itertuples()]
     ax.set_yticks(range(n), labels[::-1], fontsize=8)
     ax.xaxis.set_major_formatter(PCT)
     ax.axvline(0, color="#888888", lw=0.8)
