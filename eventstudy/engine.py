@@ -63,6 +63,14 @@ def gather(matrix: np.ndarray, rows: np.ndarray, cols: np.ndarray, offsets: np.n
     return np.where(inside, out, np.nan)
 
 
+def gather_columns(F: np.ndarray, rows: np.ndarray, fcol: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Several regressor columns per event: (K, len(offsets), q) from ``F`` and ``fcol`` (K, q)."""
+    K, q = fcol.shape
+    if q == 0:
+        return np.zeros((K, len(offsets), 0))
+    return np.stack([gather(F, rows, fcol[:, j], offsets) for j in range(q)], axis=2)
+
+
 @dataclass(frozen=True)
 class EventEstimates:
     """Everything the tests need about K events (all arrays indexed by event first).
@@ -318,12 +326,7 @@ def estimate_panel(
     est_off, evt_off = windows.est_offsets, windows.evt_offsets
     if isinstance(model, MarketAdjusted) or (T + 1) * P * (q + 1) ** 2 > max_cells:
         # No parameters to fit (or too many pairs for prefix sums): use the gathering path.
-        zero = np.zeros(K, dtype=int)
-        f_est = np.stack([gather(F, pos, fcol[:, j], est_off) for j in range(q)], axis=2) if q else \
-            np.zeros((K, len(est_off), 0))
-        f_evt = np.stack([gather(F, pos, fcol[:, j], evt_off) for j in range(q)], axis=2) if q else \
-            np.zeros((K, len(evt_off), 0))
-        del zero
+        f_est, f_evt = gather_columns(F, pos, fcol, est_off), gather_columns(F, pos, fcol, evt_off)
         return estimate_events(gather(R, pos, col, est_off), f_est, gather(R, pos, col, evt_off), f_evt, model,
                                windows, min_estimation=min_estimation, short_estimation=short_estimation,
                                prediction_error=prediction_error)
@@ -386,15 +389,13 @@ def estimate_panel(
         shift = ybar[pair_of] - (coef_c * xshift[pair_of]).sum(axis=1)
         coef[:, j] = coef_c[:, j] + shift
     r_evt = gather(R, pos, col, evt_off)
-    f_evt = np.stack([gather(F, pos, fcol[:, j], evt_off) for j in range(q)], axis=2) if q else \
-        np.zeros((K, len(evt_off), 0))
+    f_evt = gather_columns(F, pos, fcol, evt_off)
     fit = BatchFit(coef, xtx_inv, sigma2, n, df, None)
     model_c = _Centred(model, xshift[pair_of])
 
     def est_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         r_est = gather(R, pos, col, est_off)
-        f_est = np.stack([gather(F, pos, fcol[:, j], est_off) for j in range(q)], axis=2) if q else \
-            np.zeros((K, len(est_off), 0))
+        f_est = gather_columns(F, pos, fcol, est_off)
         Xe = model.design(f_est)
         resid = r_est - np.matmul(Xe, coef[..., None])[..., 0]
         resid = np.where(np.isfinite(r_est) & np.isfinite(Xe).all(axis=2), resid, np.nan)
@@ -405,7 +406,7 @@ def estimate_panel(
 
     def fallback_fit(sel: np.ndarray) -> BatchFit:
         r_e = gather(R, pos[sel], col[sel], est_off)
-        f_e = np.stack([gather(F, pos[sel], fcol[sel, j], est_off) for j in range(q)], axis=2)
+        f_e = gather_columns(F, pos[sel], fcol[sel], est_off)
         return MarketAdjusted().fit(r_e, f_e)
 
     est = _assemble(model_c, fit, r_evt, f_evt, windows, min_estimation, short_estimation, prediction_error,
