@@ -11,7 +11,10 @@ from .style import GREY, PALETTE, day0_label, figure, legend_outside, studied_gr
 
 
 def _is_fallback(rows: pd.DataFrame, res) -> bool:
-    return (rows["model"] == "market_adjusted").all() and res.spec.model.kind != "market_adjusted"
+    """True when the security's model was replaced because its estimation window was short."""
+    sec = res.securities
+    key = (sec["ticker"] == rows["ticker"].iloc[0]) & (sec["event"] == rows["event"].iloc[0])
+    return bool((sec.loc[key, "status"] == "fallback").any())
 
 
 def plot_car_paths(res, group: str | None = None) -> Figure:

@@ -91,7 +91,9 @@ def _tests_by_group(res: "EventStudyResults") -> list[dict]:
         sub = t[t["group"] == g.name]
         if sub.empty:
             continue
-        car = sub[sub["kind"] == "car"].sort_values(["window", "primary"], ascending=[True, False], kind="stable")
+        order = {w: i for i, w in enumerate(dict.fromkeys(res.cars.loc[res.cars["group"] == g.name, "window"]))}
+        car = sub[sub["kind"] == "car"].assign(_o=lambda f: f["window"].map(order))
+        car = car.sort_values(["_o", "primary"], ascending=[True, False], kind="stable").drop(columns="_o")
         day = sub[sub["kind"] == "day"]
         clustered = bool(car["primary"].any() and car.loc[car["primary"], "robust_to_clustering"].all()) \
             and res.spec.model.conventions != "estudy2"

@@ -177,7 +177,7 @@ def textbook_battery(g: GroupInput) -> list[dict]:
     def battery(kind, window, rel_day, date, x, sx, length, rank_slice, port_val, port_var):
         out = [
             ("cross_sectional_t", cross_sectional_t(x[keep])),
-            ("brown_warner_t", brown_warner_t(aar_est, _nanmean(x[keep]), length)),
+            ("brown_warner_t", brown_warner_t(aar_est, _nanmean(x[keep]), length, int(np.isfinite(x[keep]).sum()))),
             ("patell_z", patell_z(sx[keep], df[keep])),
             ("bmp_t", bmp_t(sx[keep])),
         ]

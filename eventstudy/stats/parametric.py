@@ -93,7 +93,7 @@ def kp_adjusted(result: TestResult, rbar: float, kind: str) -> TestResult:
                       note=f"r\u0304 = {rbar:.3f} (mean cross-correlation of estimation residuals), factor {f:.3f}")
 
 
-def brown_warner_t(aar_est: np.ndarray, value: float, length: int) -> TestResult:
+def brown_warner_t(aar_est: np.ndarray, value: float, length: int, n_events: int | None = None) -> TestResult:
     """Time-series ("crude dependence adjustment") t test (Brown & Warner 1980, 1985).
 
     S = sd of the average abnormal return AAR_tau over the estimation window (divisor T - 1, T
@@ -103,9 +103,10 @@ def brown_warner_t(aar_est: np.ndarray, value: float, length: int) -> TestResult
     """
     a = _finite(aar_est)
     T = len(a)
+    n = T if n_events is None else n_events
     if T < 3 or not np.isfinite(value):
-        return nan_result(T, "t(T-1)", value, "needs estimation-window AARs")
+        return nan_result(n, "t(T-1)", value, "needs estimation-window AARs")
     s = a.std(ddof=1)
     t = value / (math.sqrt(length) * s) if s > 0 else math.nan
-    return TestResult(t, p_student(t, T - 1), T, t_label(T - 1), value, T - 1,
-                      note=f"S(AAR) from {T} estimation bars")
+    return TestResult(t, p_student(t, T - 1), n, t_label(T - 1), value, T - 1,
+                      note=f"S(AAR) from the AARs of {T} estimation bars")
