@@ -88,8 +88,9 @@ class EventEstimates:
     r_evt, f_evt : (K, W) and (K, W, q) raw event-window returns of security and benchmark.
     expected, ar : (K, W) expected and abnormal returns on the event window.
     var_ar : (K, W) Var(AR) with the prediction-error term.
-    car_path, var_car_path : (K, W) CAR from the first available event bar to each bar (NaN
-        before it, and after a missing bar), and its variance.
+    car_path, var_car_path : (K, W) cumulative AR relative to day -1 (0 there; on day t >= 0 it
+        equals CAR[0, t]; before day 0, minus the CAR from the next bar to day -1), and its
+        variance; NaN where a bar in between is missing (see :func:`car_path`).
     car, var_car : (K, C) CAR over each CAR window, and its variance (prediction error and
         cross-day covariance included). A CAR window with a missing AR is NaN.
     r_est, f_est, resid_est : (K, Le), (K, Le, q), (K, Le) estimation-window returns and
@@ -133,29 +134,31 @@ class EventEstimates:
         return self._est[2]
 
 
-def leading_missing(ar: np.ndarray) -> np.ndarray:
-    """(K, W) mask of the bars before each event's first non-missing AR (a young security)."""
-    valid = ~np.isnan(ar)
-    lead = np.where(valid.any(axis=1), valid.argmax(axis=1), ar.shape[1])
-    return np.arange(ar.shape[1])[None, :] < lead[:, None]
+def path_anchor(windows: "Windows") -> int:
+    """Position in the event window of the bar the CAR path is anchored at (its value there is 0):
+    day -1 when the window contains it, else -1 (the bar before the window's first one)."""
+    a, b = windows.event
+    return -1 - a if a <= -1 <= b else -1
 
 
-def car_path(ar: np.ndarray, before: np.ndarray | None = None) -> np.ndarray:
-    """CAR from the first available event-window bar to each bar (NaN before it, and after a gap).
-
-    ``before`` (K, W) masks the bars before each event's first AR (computed when not given)."""
-    before = leading_missing(ar) if before is None else before
-    if not before.any():
-        return np.cumsum(ar, axis=1)
-    path = np.cumsum(np.where(before, 0.0, ar), axis=1)
-    return np.where(before, np.nan, path)
+def car_path(ar: np.ndarray, anchor: int) -> np.ndarray:
+    """Cumulative AR relative to the anchor bar (usually day -1): for a bar t after the anchor the
+    sum of ARs over (anchor, t], before it minus the sum over (t, anchor]. So the path is 0 at
+    day -1 and its value on day t >= 0 is CAR[0, t]. NaN when a bar in between is missing."""
+    nan = np.isnan(ar)
+    S = np.cumsum(np.where(nan, 0.0, ar), axis=1)
+    M = np.cumsum(nan, axis=1)
+    S_a = S[:, anchor : anchor + 1] if anchor >= 0 else 0.0
+    M_a = M[:, anchor : anchor + 1] if anchor >= 0 else 0
+    return np.where(M == M_a, S - S_a, np.nan)
 
 
 def _variances(model: NormalReturnModel, fit: BatchFit, f_evt: np.ndarray, car_idx: np.ndarray,
-               prediction_error: bool, before: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Var(AR) per bar, Var(CAR path) and Var(CAR) per window for one model's events.
+               prediction_error: bool, anchor: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Var(AR) per bar, Var(CAR path) (relative to the ``anchor`` bar) and Var(CAR) per window.
 
-    ``before`` masks bars before each event's first available AR; the CAR path starts after them.
+    Each is sigma^2 (L + g'(X'X)^-1 g) for the bars summed (L of them, regressors summing to g);
+    MacKinlay (1997), eq. 4.14-4.15.
     """
     cols = model.columns(f_evt)  # each broadcastable to (K, W)
     K, W = f_evt.shape[:2]
@@ -164,8 +167,8 @@ def _variances(model: NormalReturnModel, fit: BatchFit, f_evt: np.ndarray, car_i
     if prediction_error and cols:
         A = fit.xtx_inv
         quad_bar = quad_columns(A, cols, (K, W))
-        G0 = [np.cumsum(c, axis=1) for c in cols]
-        G = G0 if not before.any() else [np.cumsum(np.where(before, 0.0, c), axis=1) for c in cols]
+        G0 = [np.cumsum(np.nan_to_num(c), axis=1) for c in cols]
+        G = G0 if anchor < 0 else [g - g[:, anchor : anchor + 1] for g in G0]
         quad_path = quad_columns(A, G, (K, W))
         a, b = car_idx[:, 0], car_idx[:, 1]
         Gc = [g[:, b] - np.where(a > 0, g[:, np.maximum(a - 1, 0)], 0.0) for g in G0]
@@ -174,7 +177,7 @@ def _variances(model: NormalReturnModel, fit: BatchFit, f_evt: np.ndarray, car_i
         quad_bar = np.zeros((K, W))
         quad_path = np.zeros((K, W))
         quad_car = np.zeros((K, C))
-    lengths_path = np.cumsum(~before, axis=1) if before.any() else np.arange(1, W + 1)[None, :]
+    lengths_path = np.abs(np.arange(W) - anchor)[None, :]
     lengths_car = (car_idx[:, 1] - car_idx[:, 0] + 1)[None, :]
     var_ar = np.add(quad_bar, 1.0, out=quad_bar if quad_bar.flags.writeable else None)
     var_ar *= s2
@@ -239,8 +242,8 @@ def _assemble(model: NormalReturnModel, fit: BatchFit, r_evt: np.ndarray, f_evt:
                      f"{int(fit.n[k])} valid bars, fewer than min_estimation = {min_estimation}")
 
     expected, ar = model.abnormal(fit, r_evt, f_evt)
-    before = leading_missing(r_evt - (f_evt[..., 0] if f_evt.shape[2] else 0.0))
-    var_ar, var_path, var_car = _variances(model, fit, f_evt, car_idx, prediction_error, before)
+    anchor = path_anchor(windows)
+    var_ar, var_path, var_car = _variances(model, fit, f_evt, car_idx, prediction_error, anchor)
     n, df, sigma2 = fit.n.astype(float), fit.df.astype(float), fit.sigma2.copy()
     coef = np.where(short[:, None], np.nan, fit.coef) if p else fit.coef
 
@@ -252,7 +255,7 @@ def _assemble(model: NormalReturnModel, fit: BatchFit, r_evt: np.ndarray, f_evt:
             fb_fit = fallback_fit(sel)
             fb_exp, fb_ar = fb_model.abnormal(fb_fit, r_evt[sel], f_evt[sel])
             fb_var_ar, fb_var_path, fb_var_car = _variances(fb_model, fb_fit, f_evt[sel], car_idx,
-                                                                prediction_error, before[sel])
+                                                                prediction_error, anchor)
             expected[sel], ar[sel] = fb_exp, fb_ar
             var_ar[sel], var_path[sel], var_car[sel] = fb_var_ar, fb_var_path, fb_var_car
             n[sel], df[sel], sigma2[sel] = fb_fit.n, fb_fit.df, fb_fit.sigma2
@@ -278,7 +281,7 @@ def _assemble(model: NormalReturnModel, fit: BatchFit, r_evt: np.ndarray, f_evt:
             for arr in (expected, ar, var_ar, var_path, var_car):
                 arr[sel] = np.nan
 
-    path = car_path(ar, before | (leading_missing(ar) if short.any() else before))
+    path = car_path(ar, anchor)
     car = np.empty((K, C))
     for c, (a, b) in enumerate(car_idx):
         car[:, c] = ar[:, a : b + 1].sum(axis=1)  # NaN if any bar of the window is missing

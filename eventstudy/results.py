@@ -46,8 +46,9 @@ class EventStudyResults:
     securities : one row per studied security: ticker, group, benchmark, calendar, day0,
         day0_rule, model, status, n_estimation, df, sigma (fraction per bar), alpha, beta,
         note, source.
-    abnormal_returns : long frame, one row per security and event-window bar: ticker, group,
-        date, rel_day, return, benchmark_return, expected, ar, car, var_ar.
+    abnormal_returns : long frame, one row per security and event-window bar: event, ticker,
+        group, date, rel_day, return, benchmark_return, expected, ar, car (cumulated from day -1:
+        CAR[0, t] on day t >= 0), var_ar, t_ar, p_ar, model.
     cars : one row per security and CAR window: ticker, group, day0, window, start, end, car,
         se, t_stat, p_value, df, n_estimation, model, status.
     test_table : one row per cross-sectional test, group and day/window.

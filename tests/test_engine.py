@@ -54,8 +54,14 @@ def test_car_variance_is_gamma_v_gamma():
             gamma[a - WIN.event[0]: b - WIN.event[0] + 1] = 1
             assert est.var_car[k, c] == pytest.approx(gamma @ V @ gamma, rel=1e-10)
             assert est.car[k, c] == pytest.approx(gamma @ est.ar[k], rel=1e-12)
-        # CAR path variance at the last bar equals the full-window CAR variance
-        assert est.var_car_path[k, -1] == pytest.approx(est.var_car[k, 2], rel=1e-10)
+        # The CAR path is anchored at day -1 (index 1 here): after it, CAR[0, t]; before it,
+        # minus the CAR from the next bar to day -1. Its variance is gamma' V gamma as well.
+        rel = np.arange(WIN.event[0], WIN.event[1] + 1)
+        for j, t in enumerate(rel):
+            gamma = ((rel >= 0) & (rel <= t)).astype(float) if t >= 0 else -((rel > t) & (rel <= -1)).astype(float)
+            assert est.car_path[k, j] == pytest.approx(gamma @ est.ar[k], abs=1e-15)
+            assert est.var_car_path[k, j] == pytest.approx(gamma @ V @ gamma, rel=1e-10, abs=1e-18)
+        assert est.car_path[k, 1] == 0.0 and est.car_path[k, -1] == pytest.approx(est.ar[k, 2:].sum())
 
 
 def test_hand_computed_constant_mean_case():
@@ -96,7 +102,12 @@ def test_missing_event_bar_voids_only_the_windows_that_contain_it():
     r_evt[0, 0] = np.nan  # rel day -2
     est = estimate_events(r_est, f_est, r_evt, f_evt, MarketModel(), WIN, min_estimation=10)
     assert np.isfinite(est.car[0, 0]) and np.isfinite(est.car[0, 1]) and np.isnan(est.car[0, 2])
-    assert np.isnan(est.car_path[0, 0]) and np.isfinite(est.car_path[0, 1])
+    # the path from day -1 back to day -2 needs AR(-1) only; back to -2's own bar it is fine,
+    # and everything after day -1 is unaffected by the missing bar at day -2
+    assert np.isfinite(est.car_path[0, 0]) and (np.isfinite(est.car_path[0, 1:])).all()
+    r_evt[0, 1] = np.nan  # now day -1 is missing: the path before day -1 is lost
+    est = estimate_events(r_est, f_est, r_evt, f_evt, MarketModel(), WIN, min_estimation=10)
+    assert np.isnan(est.car_path[0, 0]) and est.car_path[0, 1] == 0.0 and np.isfinite(est.car_path[0, 2:]).all()
 
 
 def test_gather_pads_with_nan_outside():

@@ -29,7 +29,8 @@ def plot_car_paths(res, group: str | None = None) -> Figure:
             label = ticker if sub["event"].nunique() == 1 else f"{ticker} ({event})"
             ax.plot(rows["rel_day"], 100 * rows["car"], marker="o", ms=3, lw=1.6, color=PALETTE[i % len(PALETTE)],
                     ls="--" if fb else "-", label=label + (" (market-adjusted fallback)" if fb else ""))
-        style_axes(ax, f"{g}: cumulative abnormal return per security (day 0 = {day0_label(res, g)})", "CAR (%)")
+        style_axes(ax, f"{g}: cumulative abnormal return per security (day 0 = {day0_label(res, g)})",
+                   "CAR since day -1 (%)")
         legend_outside(ax)
     return fig
 
@@ -67,7 +68,7 @@ def plot_caar(res, group: str | None = None, level: float = 0.95) -> Figure:
                             label=f"{int(level * 100)}% band: {how.split('(')[0].split('of the')[-1].strip()}")
         ax.plot(band["rel_day"], 100 * band["caar"], color=colour, lw=2.2, marker="o", ms=3.5,
                 label=f"CAAR (N = {int(band['n'].max())})")
-        style_axes(ax, f"{g}: cumulative average abnormal return", "CAAR (%)")
+        style_axes(ax, f"{g}: cumulative average abnormal return", "CAAR since day -1 (%)")
         ax.set_xlabel(f"event day (0 = day 0). Band: {how}", fontsize=8)
         legend_outside(ax)
     return fig
