@@ -146,6 +146,14 @@ def check_claim(claim: Any, *, event_date: dt.date, in_study: bool, calendar: Tr
                            matched=f"trailing 24 h at 4-hour marks of UTC {ref:%Y-%m-%d}: "
                                    f"{_pct(lo)} .. {_pct(hi)} (nearest {_pct(nearest)} at "
                                    f"{marks.index[np.argmin(np.abs(marks.to_numpy() - claimed))]:%H:%M})")
+                close_marks = [f"{t:%H:%M}" for t, v in marks.items() if abs(v - claimed) <= tol]
+                if inside:
+                    notes.append(f"within {tol:.2f} points of the 24 h move at {', '.join(close_marks)}" if close_marks
+                                 else "no 4-hour mark is within the tolerance, but the trailing 24 h move passed "
+                                      "through every value of the range during the day, so a snapshot taken between "
+                                      "marks can give this figure")
+                if hi - lo > 8 * tol:
+                    notes.append(f"weak check: the 24 h move ranged over {hi - lo:.0f} points that day")
                 notes.append(f"daily UTC closes: {daily_txt}" if daily_txt else "")
                 row["note"] = "; ".join(n for n in notes if n)
                 return row

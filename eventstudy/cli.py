@@ -44,7 +44,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         spec = spec.with_data(source="pinned")
     elif args.offline:
         spec = spec.with_data(source="offline")
-    print(f"eventstudy {__version__}: running study {spec.name!r} ({args.study})", file=sys.stderr)
+    if not args.quiet:
+        print(f"eventstudy {__version__}: running study {spec.name!r} ({args.study})", file=sys.stderr)
     res = run_study(spec, progress=say)
     out = Path(args.out) if args.out else Path("reports") / spec.name
     paths = write_outputs(res, out, progress=say)
@@ -76,11 +77,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     spec = load_study(args.study)
     groups = ", ".join(f"{g.name} ({len(g.securities)})" for g in spec.groups)
-    print(f"{args.study}: the file is valid — study {spec.name!r}, groups: {groups}")
+    print(f"{args.study}: the file itself is valid — study {spec.name!r}, groups: {groups}")
     if args.file_only:
         return 0
     if spec.data.source == "auto" and spec.data.prices is None:
         spec = spec.with_data(source="offline")  # a check never downloads
+    print("checking its data (a dry run, nothing is written)...")
     res = run_study(spec)
     print(f"data ({spec.data.source if spec.data.prices is None else 'your prices'}): "
           f"{len(res.securities)} event-securities can be studied, {len(res.dropped)} dropped")

@@ -46,12 +46,22 @@ class CalendarPanel:
         return self.index[pos] if 0 <= pos < len(self.index) else None
 
     def bar_date(self, pos: int) -> str:
-        """Readable label of a (possibly out-of-range) position, for messages."""
-        if 0 <= pos < len(self.index):
+        """Readable label of a (possibly out-of-range) position, for messages: the calendar's
+        own bar that far before/after the data when the calendar knows it."""
+        T = len(self.index)
+        if 0 <= pos < T:
             return _fmt(self.index[pos])
+        step = self.index[1] - self.index[0] if T > 1 and self.calendar.bar == "intraday" else pd.Timedelta(days=1)
         if pos < 0:
-            return f"{-pos} bars before {_fmt(self.index[0])}"
-        return f"{pos - len(self.index) + 1} bars after {_fmt(self.index[-1])}"
+            need = -pos
+            span = step * int(need * 1.6 + 15)
+            earlier = self.calendar.sessions(self.index[0] - span, self.index[0])
+            earlier = earlier[earlier < self.index[0]]
+            return _fmt(earlier[-need]) if len(earlier) >= need else f"{need} bars before {_fmt(self.index[0])}"
+        need = pos - T + 1
+        later = self.calendar.sessions(self.index[-1], self.index[-1] + step * int(need * 1.6 + 15))
+        later = later[later > self.index[-1]]
+        return _fmt(later[need - 1]) if len(later) >= need else f"{need} bars after {_fmt(self.index[-1])}"
 
 
 def _fmt(ts: pd.Timestamp) -> str:

@@ -53,7 +53,7 @@ def resolve_event_time(spec: StudySpec, extraction: Extraction | None) -> tuple[
     tz = (ev.timezone if ev is not None else None) or primary.timezone or "UTC"
     timing = primary.timing if primary.timing in ("before_open", "during_session", "after_close") else None
     return (EventTime(primary.date, primary.time, tz, timing),
-            f"article {spec.article.name}: \u201c{primary.sentence[:160]}\u201d ({extraction.date_rule})")
+            f"article {spec.article.name}: \u201c{primary.sentence}\u201d")
 
 
 def default_sources(spec: StudySpec, span: Span | None = None, gazetteer: Gazetteer | None = None) -> list[PriceSource]:
@@ -143,11 +143,25 @@ def _check_tickers(spec: StudySpec, gaz: Gazetteer, available: Callable[[str], b
                 continue
             hint = gaz.suggest(sym)
             hint_txt = f" Did you mean {', '.join(hint)}?" if hint else ""
-            problems.append(f"unknown ticker {sym!r} in group {g.name!r}: it is not in the gazetteer and has no "
-                            f"prices.{hint_txt} Fix the ticker, or add it to a gazetteer file ([data] gazetteer).")
+            line = _line_of(spec.path, f'"{sym}"')
+            where = f"{spec.path}, line {line}: " if line else (f"{spec.path}: " if spec.path else "")
+            problems.append(f"{where}unknown ticker {sym!r} in group {g.name!r}: it is not in the gazetteer and has "
+                            f"no prices.{hint_txt} Fix the ticker, or add it to a gazetteer file ([data] gazetteer).")
     if problems:
-        where = f"{spec.path}: " if spec.path else ""
-        raise StudyFileError(where + ("\n  ".join(problems) if len(problems) == 1 else "\n  " + "\n  ".join(problems)))
+        raise StudyFileError(problems[0] if len(problems) == 1 else "\n  " + "\n  ".join(problems))
+
+
+def _line_of(path, token: str) -> int | None:
+    """First line of the study file holding ``token`` (for messages), or None."""
+    if path is None:
+        return None
+    try:
+        for i, line in enumerate(open(path, encoding="utf-8"), start=1):
+            if token in line or token.replace('"', "'") in line:
+                return i
+    except OSError:
+        return None
+    return None
 
 
 def _calendar_name(sym: str, group: GroupSpec, gaz: Gazetteer) -> str:
@@ -330,6 +344,7 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
     if not sec_rows:
         reasons = "\n  ".join(f"{d.ticker} ({d.group}): {d.reason}" for d in dropped) or "no securities"
         raise EventStudyError(f"no security could be studied:\n  {reasons}")
+    warnings.extend(_adjustment_mismatches(spec, series))
     say("running the test battery")
     tests = run_battery(group_inputs, spec.model.conventions)
     n_events = sum(len(g.meta) for g in group_inputs)
@@ -339,7 +354,8 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
         warnings.extend(drift_warnings(diagnostics, len(group_inputs[0].est.windows.evt_offsets)))
     claims = pd.DataFrame()
     if extraction is not None and event_time is not None:
-        all_claims = [c for ev in extraction.events for c in ev.claims]
+        # every claim of the article, also when it describes no event of its own ([event] given)
+        all_claims = list(extraction.claims) or [c for ev in extraction.events for c in ev.claims]
         if all_claims:
             say(f"checking {len(all_claims)} claims of the article against the prices")
             claims = _check_article_claims(all_claims, event_time, spec, gaz, sources, series, missing, span)
@@ -351,6 +367,28 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
         extras={"groups": group_inputs,
                 "provenance_table": {sym: dict(ps.provenance) for sym, ps in series.items()}},
     )
+
+
+def _adjustment_mismatches(spec: StudySpec, series: dict[str, PriceSeries]) -> list[dict]:
+    """Warn when a security and its benchmark are adjusted differently (e.g. splits only against
+    splits and dividends): their returns then differ on ex-dividend days by the dividend yield."""
+    out, seen = [], set()
+    for g in spec.groups:
+        bench = g.benchmark
+        if bench is None or bench not in series:
+            continue
+        b_adj = str(series[bench].provenance.get("adjustment", "")).split(" (")[0]
+        for sym in g.securities:
+            if sym not in series or (sym, bench) in seen:
+                continue
+            seen.add((sym, bench))
+            s_adj = str(series[sym].provenance.get("adjustment", "")).split(" (")[0]
+            if s_adj and b_adj and s_adj != b_adj and "none" not in (s_adj, b_adj):
+                out.append({"ticker": sym, "check": "adjustment basis",
+                            "message": f"{sym} is adjusted for {s_adj!r} but its benchmark {bench} for {b_adj!r}; "
+                                       "on ex-dividend days their returns differ by the dividend",
+                            "action": "kept; prefer a benchmark with the same adjustment"})
+    return out
 
 
 def _check_article_claims(claims, event_time: EventTime, spec: StudySpec, gaz: Gazetteer,
@@ -419,7 +457,8 @@ def _calendar_block(group: GroupSpec, calendar: TradingCalendar, members: list[_
         if p.benchmark is not None:
             problem = _benchmark_problem(panel, p.benchmark, pos0, windows, group.windows.uses_dates)
             if problem:
-                msg = (f"group {group.name!r}: the windows (estimation {list(windows.estimation)}, event "
+                msg = (f"{spec.path}: " if spec.path else "") + (
+                       f"group {group.name!r}: the windows (estimation {list(windows.estimation)}, event "
                        f"{list(windows.event)} around day 0 = {panel.bar_date(pos0)}) need {calendar.name} prices "
                        f"{problem}. Shorten the windows or add data.")
                 if not many:

@@ -281,7 +281,8 @@ def parse_study(text: str, path: Path | str | None = None) -> StudySpec:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise StudyFileError(f"{where}: not valid TOML: {exc}") from None
+        raise StudyFileError(f"{where}: not valid TOML: {exc}. Is this a study file? (see the README's "
+                             "'The study file'; an article goes in `article = \"...\"`)") from None
     _check_keys(ctx, doc, _TOP_KEYS, None)
 
     name = _expect(ctx, doc.get("name", Path(where).stem), str, "name", None, "a string")
@@ -542,6 +543,8 @@ def load_study(path: Path | str) -> StudySpec:
         raise StudyFileError(f"{path}: no such study file") from None
     except UnicodeDecodeError:
         raise StudyFileError(f"{path}: not a UTF-8 text file; a study file is TOML text") from None
+    except IsADirectoryError:
+        raise StudyFileError(f"{path}: is a folder; give the study file (a .toml file) inside it") from None
     except OSError as exc:
         raise StudyFileError(f"{path}: cannot read ({exc.strerror})") from None
     return parse_study(text, path)

@@ -63,7 +63,8 @@ def render_summary(res: "EventStudyResults") -> str:
     spec = res.spec
     lines = ["=" * WIDTH, f"Event study: {spec.title or spec.name}".center(WIDTH), "=" * WIDTH]
     lines.append(f"Event:        {res.event_time.describe() if res.event_time else 'several (events file)'}")
-    lines.append(f"  from:       {res.event_source[:WIDTH - 14]}")
+    src = res.event_source
+    lines.append(f"  from:       {src if len(src) <= WIDTH - 14 else src[:WIDTH - 17].rsplit(' ', 1)[0] + ' ...'}")
     lines.append(f"Model:        {spec.model.kind}, {spec.model.returns} returns, conventions = {spec.model.conventions}")
     lines.append(f"Windows:      estimation {_window_text(spec.windows.estimation)}, event {_window_text(spec.windows.event)}"
                  " (bars of each security's calendar; groups may override)")

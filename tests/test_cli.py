@@ -65,7 +65,7 @@ def test_console_script_entry_point_runs_without_traceback(tmp_path):
 def test_validate_checks_the_file_and_the_data(capsys):
     assert main(["validate", str(STARGATE)]) == 0
     out = capsys.readouterr().out
-    assert "the file is valid" in out
+    assert "the file itself is valid" in out
     assert "ok       ORCL" in out and "dropped  AI16Z" in out and "dropped  PIPPIN" in out
     assert main(["validate", str(STARGATE), "--file-only"]) == 0
     assert "dropped" not in capsys.readouterr().out

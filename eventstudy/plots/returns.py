@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -69,7 +71,7 @@ def plot_caar(res, group: str | None = None, level: float = 0.95) -> Figure:
         ax.plot(band["rel_day"], 100 * band["caar"], color=colour, lw=2.2, marker="o", ms=3.5,
                 label=f"CAAR (N = {int(band['n'].max())})")
         style_axes(ax, f"{g}: cumulative average abnormal return", "CAAR since day -1 (%)")
-        ax.set_xlabel(f"event day (0 = day 0). Band: {how}", fontsize=8)
+        ax.set_xlabel("event day (0 = day 0)\n" + textwrap.fill(f"Band: {how}", 120), fontsize=8)
         legend_outside(ax)
     return fig
 
@@ -123,8 +125,13 @@ def plot_prices(res, group: str | None = None) -> Figure:
         day0s = sorted({pd.Timestamp(d) for d in res.securities.loc[res.securities["group"] == g, "day0"]})
         for d in day0s:
             ax.axvline(d, color="#444444", lw=1.0, ls="--", label=f"day 0 ({d:%Y-%m-%d})")
-        for d, what in marks:
-            ax.axvline(pd.Timestamp(d), color="#CC79A7", lw=1.0, ls=":", label=f"article: {what} ({d:%m-%d})")
+        dates = pd.to_datetime(sub["date"])
+        lo, hi = dates.min() - pd.Timedelta(days=2), dates.max() + pd.Timedelta(days=2)
+        styles = [("#CC79A7", ":"), ("#D55E00", "-."), ("#56B4E9", (0, (1, 3))), ("#009E73", (0, (5, 2, 1, 2)))]
+        shown = [(d, w) for d, w in marks if lo <= pd.Timestamp(d) <= hi]  # dates outside the window are not drawn
+        for k, (d, what) in enumerate(shown):
+            colour, ls = styles[k % len(styles)]
+            ax.axvline(pd.Timestamp(d), color=colour, lw=1.2, ls=ls, label=f"article: {what} ({d:%Y-%m-%d})")
         ax.axhline(100, color="#888888", lw=0.8)
         style_axes(ax, f"{g}: prices, 100 = close on day -1", "price index (day -1 = 100)", xlabel="date",
                    percent=False, day0_line=False)

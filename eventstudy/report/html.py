@@ -69,6 +69,19 @@ _ENV.filters.update(pct=_pct, pp=_pp, num=_num, pval=_pval, date=_date)
 _ENV.tests["missing"] = _missing
 
 RATE_LIKE = {"sign", "generalized_sign", "corrado_rank", "car_rank_test"}
+ROBUST_NAMES = {"kp_bmp_t": "Kolari & Pynnönen's adjusted BMP", "portfolio_t": "the portfolio t",
+                "brown_warner_t": "Brown & Warner's time-series t", "corrado_rank": "Corrado's rank test"}
+
+
+def _relative(text: str) -> str:
+    """Paths inside the project shown relative to it (the report travels; local folders need not)."""
+    try:
+        from ..paths import data_dir
+
+        root = str(data_dir().parent) + "/"
+    except Exception:  # noqa: BLE001 - no project folder: leave the text as it is
+        return text
+    return text.replace(root, "")
 
 
 def claims_finding(claims: pd.DataFrame) -> str:
@@ -97,9 +110,12 @@ def _tests_by_group(res: "EventStudyResults") -> list[dict]:
         day = sub[sub["kind"] == "day"]
         clustered = bool(car["primary"].any() and car.loc[car["primary"], "robust_to_clustering"].all()) \
             and res.spec.model.conventions != "estudy2"
+        robust = [name for name in ("kp_bmp_t", "portfolio_t", "brown_warner_t", "corrado_rank")
+                  if car.loc[car["test"] == name, "statistic"].notna().any()]
         out.append({"name": g.name, "car": car.to_dict("records"), "day": day.to_dict("records"),
                     "day0": day[day["rel_day"] == 0].to_dict("records"), "clustered": clustered,
-                    "note": next((n for n in car["note"] if "share day 0" in str(n)), "")})
+                    "robust": [ROBUST_NAMES[r] for r in robust],
+                    "note": next((str(n).split("; ")[-1] for n in car["note"] if "share day 0" in str(n)), "")})
     return out
 
 
@@ -110,7 +126,7 @@ def render_report(res: "EventStudyResults", figures: dict[str, tuple[str, bytes]
     day0_returns = ar[ar["rel_day"] == 0][["event", "ticker", "group", "date", "return", "benchmark_return", "ar",
                                            "t_ar", "p_ar"]]
     table = res.extras.get("provenance_table") or {}
-    prov = {sym: {"source": src, **{k: table.get(sym, {}).get(k, "") for k in ("adjustment", "venue", "time_convention")}}
+    prov = {sym: {"source": _relative(src), **{k: table.get(sym, {}).get(k, "") for k in ("venue", "time_convention")}}
             for sym, src in res.provenance.items()}
     context = {
         "res": res,

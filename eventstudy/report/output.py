@@ -6,6 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from ..prices.bars import atomic_write_bytes, atomic_write_text
 from .html import figure_png, render_report
 
@@ -46,14 +48,10 @@ def write_outputs(res: "EventStudyResults", out_dir: Path | str,
     csv("tests.csv", res.tests())
     csv("securities.csv", res.securities.drop(columns=["_dates"], errors="ignore"))
     csv("dropped.csv", res.dropped_frame)
-    if not res.claims.empty:
-        csv("claims.csv", res.claims[CLAIM_COLUMNS_OUT])
-    if not res.diagnostics.empty:
-        csv("diagnostics.csv", res.diagnostics)
-    if res.warnings:
-        import pandas as pd
-
-        csv("warnings.csv", pd.DataFrame(list(res.warnings), columns=["ticker", "check", "message", "action"]))
+    claims = res.claims if not res.claims.empty else pd.DataFrame(columns=CLAIM_COLUMNS_OUT)
+    csv("claims.csv", claims[CLAIM_COLUMNS_OUT])
+    csv("diagnostics.csv", res.diagnostics)
+    csv("warnings.csv", pd.DataFrame(list(res.warnings), columns=["ticker", "check", "message", "action"]))
 
     figures = {}
     for key, (caption, kind) in FIGURES.items():

@@ -35,6 +35,11 @@ def caar_band(g: GroupInput, level: float = 0.95) -> tuple[pd.DataFrame, str]:
     clustered = keep.sum() >= 2 and len(np.unique(cl[keep])) == 1
     q = (1 + level) / 2
     portfolio = _portfolio(g, keep) if clustered else None
+    if clustered and portfolio is None:
+        n_ok = int((keep & (est.status == "ok")).sum())
+        frame = pd.DataFrame({"rel_day": offsets, "caar": caar, "centre": caar, "low": np.nan, "high": np.nan, "n": n})
+        return frame, (f"no band: the events share day 0, so the band must come from the portfolio t, which needs at "
+                       f"least 2 events with an estimated model ({n_ok} here)")
     if portfolio is not None:
         df = float(portfolio.df[0])
         half = stats.t.ppf(q, df) * np.sqrt(portfolio.var_car_path[0])

@@ -9,6 +9,7 @@ import numpy as np
 from .result import TestResult, nan_result
 
 
+MIN_N = 10  # fewest events for a bootstrap interval
 MAX_RESAMPLED = 10_000_000  # values drawn per interval: bounds time and memory for large samples
 
 
@@ -26,8 +27,9 @@ def bootstrap_mean_ci(x: np.ndarray, *, level: float = 0.95, n_boot: int = 2000,
     x = np.asarray(x, float)
     x = x[np.isfinite(x)]
     n = len(x)
-    if n < 3:
-        return nan_result(n, "bootstrap", x.mean() if n else math.nan, "needs N >= 3")
+    if n < MIN_N:
+        return nan_result(n, "bootstrap", x.mean() if n else math.nan,
+                          f"needs N >= {MIN_N}: with fewer events the resamples cannot represent the sampling distribution")
     n_boot = int(max(500, min(n_boot, MAX_RESAMPLED // n)))
     rng = np.random.default_rng(seed)
     chunk = max(1, min(n_boot, 4_000_000 // n))  # bounded memory for large N
