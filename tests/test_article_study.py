@@ -24,3 +24,30 @@ def test_report_shows_the_claims_and_entities(stargate_results):
     assert '<td class="l">MGX</td><td class="l">–</td><td class="l">private</td>' in flat
     assert "funder" in flat
     assert '<td class="l">TRUMP</td><td class="l">–</td><td class="l">unmapped</td>' in flat
+
+
+def test_claims_are_checked_even_when_the_article_yields_no_event(tmp_path, monkeypatch):
+    """[event] gives the date; the article only supplies claims: they must still be checked."""
+    from eventstudy import load_study, pipeline, run_study
+    from eventstudy.article import Claim, Extraction
+
+    article = tmp_path / "a.txt"
+    article.write_text("Oracle rose 7.2%.", encoding="utf-8")
+    study = tmp_path / "s.toml"
+    study.write_text('article = "a.txt"\n[event]\ndate = "2025-01-21"\n[[group]]\nsecurities = ["ORCL"]\n'
+                     'benchmark = "SPY"\n[data]\nsource = "pinned"\n', encoding="utf-8")
+    claim = Claim(ticker="ORCL", name="Oracle", percent=7.2, horizon=None, date=None, sentence="Oracle rose 7.2%.")
+    monkeypatch.setattr(pipeline, "extract_events", lambda *a, **k: Extraction(
+        language="en", published=None, date_rule="test", events=(), claims=(claim,)))
+    res = run_study(load_study(study))
+    row = res.claims.iloc[0]
+    assert row["ticker"] == "ORCL" and row["verdict"] == "consistent" and "2025-01-21 session" in row["matched"]
+
+
+def test_mixed_adjustment_basis_is_flagged(tmp_path):
+    from eventstudy import parse_study, run_study
+
+    res = run_study(parse_study('[event]\ndate = "2025-01-27"\n[[group]]\nsecurities = ["NVDA", "SMH"]\n'
+                                'benchmark = "SPY"\n[data]\nsource = "pinned"\n'))
+    flagged = [w for w in res.warnings if w["check"] == "adjustment basis"]
+    assert [w["ticker"] for w in flagged] == ["SMH"] and "splits only" in flagged[0]["message"]
