@@ -190,3 +190,78 @@ def test_without_the_user_gazetteer_the_firms_are_unmapped_not_dropped():
     assert unmapped["Northwind Robotics"].mentions == 3  # "Northwind shares fell 4%" is the same firm
     assert [(c.ticker, c.name, c.percent) for c in x.claims][:2] == [(None, "Northwind", -4.0),
                                                                       (None, "Fabrikam Inc.", 2.0)]
+
+
+# --- the DeepSeek sell-off (a new user's article: hard-wrapped and on one line) -----------------
+
+D27 = dt.date(2025, 1, 27)
+DEEPSEEK_CLAIMS = [
+    # ticker, percent, horizon, date, approximate
+    ("NVDA", -17.0, "1d", D27, True),     # "closed down nearly 17%"
+    ("ARM", -10.0, "1d", D27, True),      # "fell about 10%"
+    ("SMH", -9.9, "1d", D27, False),      # "the VanEck Semiconductor ETF (SMH) dropped 9.9%"
+    ("AVGO", -17.0, "1d", D27, False),    # "Broadcom lost 17%"
+    ("GSPC", -1.5, "1d", D27, False),     # "The S&P 500 slipped 1.5%
+    ("IXIC", -3.1, "1d", D27, False),     #  and the Nasdaq fell 3.1%": not GSPC
+    ("MSFT", -2.1, "1d", D27, False),
+    ("ORCL", -14.0, "1d", D27, True),     # "Oracle sank nearly 14%"
+]
+
+
+@pytest.fixture(scope="module", params=["deepseek-selloff-en.txt", "deepseek-selloff-oneline-en.txt"])
+def deepseek(request) -> Extraction:
+    return _extract(request.param)
+
+
+def test_deepseek_sell_off_is_the_event(deepseek):
+    ev = deepseek.primary
+    assert len(deepseek.events) == 1 and deepseek.published == dt.date(2025, 1, 28)
+    assert ev.kind == "sell_off" and ev.date == D27 and ev.date_precision == "day"
+    assert ev.name == "Market sell-off after DeepSeek announcement"
+    assert ev.sentence.startswith("Chip stocks tumbled on Monday, January 27, 2025, after the Chinese start-up")
+    assert ev.sentence.endswith("of its American rivals.") and "\n" not in ev.sentence
+
+
+def test_deepseek_claims_each_to_its_own_subject_with_the_event_day(deepseek):
+    assert _claims(deepseek) == DEEPSEEK_CLAIMS
+    nvda = deepseek.claims[0]
+    assert nvda.note is not None and "carried from the event sentence" in nvda.note
+    assert not any("no security or sector" in n for n in deepseek.notes)
+
+
+def test_deepseek_price_level_is_not_an_amount(deepseek):
+    assert [(a.text, a.usd) for a in deepseek.amounts] == [("$589 billion", 589e9)]
+    assert any("'$98,000' is a price level" in n for n in deepseek.notes)
+    assert not any(c.ticker == "BTC" for c in deepseek.claims)  # "fell below $98,000" is no percent move
+
+
+def test_deepseek_nasdaq_is_the_index_and_deepseek_the_private_firm(deepseek):
+    by_id = {e.gazetteer_id: e for e in deepseek.entities}
+    assert by_id["IXIC"].name == "Nasdaq" and by_id["IXIC"].ticker == "^IXIC"
+    assert "read as Nasdaq Composite index" in by_id["IXIC"].resolution
+    assert by_id["AVGO"].exchange == "NASDAQ" and by_id["DEEPSEEK"].asset_class == "private"
+
+
+def test_deepseek_wrapped_and_one_line_give_the_same_extraction():
+    wrapped, one_line = (_extract(n).to_dict() for n in ("deepseek-selloff-en.txt", "deepseek-selloff-oneline-en.txt"))
+    for key in ("events", "claims", "amounts", "entities", "notes", "title", "published"):
+        assert wrapped[key] == one_line[key], key
+
+
+def test_french_sell_off_article():
+    x = _extract("deepseek-selloff-fr.txt")
+    ev = x.primary
+    assert x.language == "fr" and len(x.events) == 1
+    assert (ev.kind, ev.date, ev.date_text) == ("sell_off", D27, "lundi 27 janvier")
+    assert ev.name == "Market sell-off after DeepSeek announcement"
+    assert _claims(x) == [
+        ("NVDA", -17.0, "1d", D27, True),    # its own sentence gives the day; "en une séance"
+        ("ARM", -10.0, "1d", D27, True),     # the event's day, carried within the paragraph
+        ("AVGO", -17.0, "1d", D27, False),
+        ("GSPC", -1.5, "1d", D27, False),
+        ("IXIC", -3.1, "1d", D27, False),    # "tandis que le Nasdaq a chuté de 3,1 %"
+        ("NVDA", 8.9, "1d", dt.date(2025, 1, 28), False),  # "Mardi, ..." in another paragraph: its own day
+    ]
+    assert x.claims[0].note is None and "carried" in x.claims[1].note
+    assert [(a.text, a.usd) for a in x.amounts] == [("589 milliards de dollars", 589e9)]
+    assert any("'98 000 dollars' is a price level" in n for n in x.notes)

@@ -4,7 +4,7 @@
 an :class:`Extraction`: events (main one first) with their date, timing and source sentence, the
 entities named (gazetteer tickers, unmapped names, roles), the price moves claimed and the money
 amounts. Modules: read, text, language, dates, timing, numbers, amounts, entities, roles, claims,
-events, model, extract.
+moves, events, model, extract.
 """
 
 from .extract import extract_events

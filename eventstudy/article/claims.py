@@ -25,32 +25,51 @@ For every percentage in a sentence:
 6. A sentence that opens with a connector ("Par ailleurs", "Meanwhile", ...) and gives no horizon,
    date or source takes them from the previous sentence of the paragraph, when that one had claims;
    the claim's ``note`` says so.
+7. **Date of a market-move event** (:func:`carry_event_date`) — when the event is a sell-off or a
+   rally dated to a day in its own sentence ("Chip stocks tumbled on Monday, January 27, 2025,
+   after DeepSeek said ..."), the claims of that paragraph that follow it and give no date
+   ("Nvidia closed down nearly 17%") take the event's date, with horizon "1d" when none is stated;
+   the claim's ``note`` says so. It stops at the next sentence that gives a date of its own or
+   moves in time ("the next day", "le lendemain"), and never applies to a claim with a longer or
+   other horizon ("this week", "after hours") or to a sentence that names another date ("since
+   January"). Other events are not carried over: a move reported after an announcement may be on
+   the next session ("announced after the close"), so its date stays ``None``.
+
+Subjects
+    The subject of a percentage is the nearest security named before it in its clause; a name in
+    a compound modifier ("SoftBank-backed Arm") or in an aside between commas ("Nvidia, which
+    supplies Microsoft, fell 3%") is not. A name the gazetteer does not know ("and the Nasdaq fell
+    3.1%", or "the broader market") makes an unmapped claim (ticker ``None``, with a note), never
+    one for the previous claim's security. Percentages listed in a row go, in order, to as many
+    names listed before them ("Nvidia, Microsoft and Oracle fell 3%, 2% and 1%").
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .dates import DateMention
-from .entities import SOURCE, Mention
+from .entities import _STOP_NAMES, SOURCE, Mention
 from .model import Claim
 from .numbers import PercentMatch, find_percents
 from .text import Segmented, Sentence
 
 _UP = (r"hausse|grimp\w*|augment\w*|progress\w*|bondi\w*|bondit|gagn\w*|envol\w*|flamb\w*|rebond\w*|"
-       r"mont(?:e|é|ée|ent|ait|a|er)|appréci\w*|s'apprécie|up(?!\s+to\b)|rose|rises?|rising|gain(?:s|ed|ing)?|"
+       r"mont(?:e|é|ée|ent|ait|a|er)|appréci\w*|s'apprécie|up(?!\s+to\b)|rose|rises?|rising|risen|gain(?:s|ed|ing)?|"
        r"jump(?:s|ed|ing)?|climb(?:s|ed|ing)?|soar(?:s|ed|ing)?|surg(?:e|es|ed|ing)|rall(?:y|ied|ies|ying)|"
        r"advanc(?:e|es|ed|ing)|added|adds|higher|increas(?:e|es|ed|ing)|spik(?:e|es|ed)|popped|skyrocket\w*|"
        r"rocket(?:s|ed)?|rebound(?:s|ed)?")
 _DOWN = (r"baisse|chut\w*|recul\w*|perd\w*|perte|plong\w*|dégringol\w*|céd(?:é|ait|ant)|cède|gliss\w*|repli\w*|"
-         r"effondr\w*|décroch\w*|lâch\w*|down|fell|falls?|falling|drop(?:s|ped|ping)?|slid(?:e|es)?|"
+         r"effondr\w*|décroch\w*|lâch\w*|down|fell|falls?|falling|fallen|drop(?:s|ped|ping)?|slid(?:e|es)?|"
+         r"plummet(?:s|ed|ing)?|"
          r"slipp(?:ed|ing)|slips?|plung(?:e|es|ed|ing)|tumbl(?:e|es|ed|ing)|sank|sinks?|sinking|lost|los(?:e|es|ing)|"
          r"declin(?:e|es|ed|ing)|lower|decreas(?:e|es|ed|ing)|shed|sheds|crash(?:ed|es)?|slump(?:s|ed)?|"
          r"retreat(?:s|ed)?|dipp(?:ed|ing)|dips?|tank(?:s|ed)?")
-_DIRECTION = re.compile(rf"(?<![\w])(?:(?P<up>{_UP})|(?P<down>{_DOWN}))(?![\w])", re.I)
+#: A verb or noun of movement, with group ``up`` or ``down`` ("grimpé", "fell", "hausse").
+DIRECTION = re.compile(rf"(?<![\w])(?:(?P<up>{_UP})|(?P<down>{_DOWN}))(?![\w])", re.I)
 
 _METRIC = re.compile(
     r"(?<![\w])(?:revenus?|revenues?|chiffres? d'affaires|ventes|sales|bénéfices?|profits?|earnings|résultat net|"
@@ -109,7 +128,22 @@ _NAME_BEFORE_VERB = re.compile(
     rf"(?P<name>[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*){{0,2}})(?:'s)?\s+(?:shares?\s+|stock\s+|token\s+)?"
     rf"(?:a\s+|ont\s+|has\s+|have\s+|était\s+)?(?:{_UP}|{_DOWN})(?![\w])")
 _NAME_STOP = frozenset("Le La Les L Un Une The A An Il Elle Ils Its It Their This Ce Cette Par De Et Mais But And "
-                       "Selon After Après Meanwhile Also".split())
+                       "Selon After Après Meanwhile Also".split()) | _STOP_NAMES
+#: A lower-case noun phrase with an article, subject of a verb of movement ("and the broader market
+#: fell 2%", "et la capitalisation des jetons a chuté"): a subject the gazetteer cannot map.
+_NP_BEFORE_VERB = re.compile(
+    r"(?<![\w'])(?P<np>(?:[Tt]he|[Ll]e|[Ll]a|[Ll]es|[Ll]')\s*(?:[a-zà-öø-ÿ][\w&'-]*\s+){0,3}?[a-zà-öø-ÿ][\w&-]*)"
+    r"(?:'s)?\s+(?:(?i:closed|ended|finished|a\s+clôturé|a\s+terminé|a|ont|has|have|had|was|were|était|avait)\s+)?"
+    rf"(?i:{_UP}|{_DOWN})(?![\w])")
+#: The start of an aside between commas (a relative clause or an apposition).
+_ASIDE_OPEN = re.compile(r",\s*(?:which|who|whose|that|a|an|the|its|dont|qui|que|un|une|le|la|les|l'|lui-même|itself)"
+                         r"(?![\w])", re.I)
+_CLAUSE_BREAK = re.compile(r"[;:]|,?\s+(?:while|whereas|but|tandis\s+qu(?:e|')|alors\s+qu(?:e|')|mais)(?![\w'])", re.I)
+_LIST_SEP = re.compile(r"\s*(?:,\s*(?:and|et)?|and|et|&)\s*", re.I)
+#: Head words of a noun phrase that refers back to a security already named ("the stock", "le groupe").
+_BACK_REFERENCE = re.compile(
+    r"(?<![\w])(?:stocks?|shares?|company|group|firm|chipmaker|chip designer|index|titre|titres|actions?|groupe|"
+    r"entreprise|société|indice|valeur|cours|token|jeton)(?![\w])", re.I)
 
 
 @dataclass(frozen=True)
@@ -127,7 +161,7 @@ def _sector_name(norm: str, start: int, limit: int) -> tuple[int, int] | None:
     words = 0
     for m in re.finditer(r"[\w'&-]+|[^\w\s]", norm[start:limit]):
         token = m.group(0)
-        if not re.match(r"[\w]", token) or token.lower() in _SECTOR_STOP or _DIRECTION.fullmatch(token) or words == 4:
+        if not re.match(r"[\w]", token) or token.lower() in _SECTOR_STOP or DIRECTION.fullmatch(token) or words == 4:
             break
         end = start + m.end()
         words += 1
@@ -156,7 +190,7 @@ def _sectors(seg: Segmented, sentence: Sentence) -> list[_Subject]:
 
 def _direction_in(text: str) -> int | None:
     last = None
-    for m in _DIRECTION.finditer(text):
+    for m in DIRECTION.finditer(text):
         last = 1 if m.group("up") else -1
     return last
 
@@ -241,6 +275,7 @@ def find_claims(seg: Segmented, mentions: list[Mention], dates: list[DateMention
         own_horizon = _owned(_horizon_phrases(seg, sentence), percents)
         own_date = _owned(_date_phrases(seg, sentence, dates), percents)
         source = _source(seg, sentence)
+        respective = _respectively(norm, securities, percents, sentence.start)
         carried: dict[str, Any] = {}
         note = None
         if (not own_horizon and not own_date and source is None and previous is not None
@@ -264,14 +299,25 @@ def find_claims(seg: Segmented, mentions: list[Mention], dates: list[DateMention
                 continue
             claim_note = note
             subject = _forward_subject(seg, p, after, securities)
+            if subject is None and k in respective:
+                m = respective[k]
+                subject = _Subject(m.start, m.end, m.text, m)
             if subject is None:
-                subject = _backward_subject(securities, sectors, prev_end, p.start)
+                subject = _backward_subject(securities, sectors, prev_end, p.start, norm)
             if subject is None:
-                subject = prev_subject
-            if subject is None:
+                # a name the gazetteer does not know, acting as the subject of this clause ("and the
+                # Nasdaq fell 3.1%"), comes before the previous claim's subject: never the wrong ticker
                 subject = _named_before_verb(seg, sentence, prev_end, p.start)
                 if subject is not None and subject.mention is not None:
                     extra.append(subject.mention)
+            if subject is None:
+                subject = _unnamed_subject(seg, prev_end, p.start)
+                if subject is not None:
+                    claim_note = (f"its subject {subject.name!r} is not a security the gazetteer knows: left unmapped"
+                                  + (f" (not given to {prev_subject.name})" if prev_subject is not None else "")
+                                  + (f"; {note}" if note else ""))
+            if subject is None:
+                subject = prev_subject
             if subject is None and main is not None:
                 ref = _COREFERENCE.search(norm, prev_end, p.start)
                 if ref:
@@ -343,15 +389,65 @@ def _forward_subject(seg: Segmented, p: PercentMatch, after: str, securities: li
     return None
 
 
-def _backward_subject(securities: list[Mention], sectors: list[_Subject], lo: int, hi: int) -> _Subject | None:
+def _respectively(norm: str, securities: list[Mention], percents: list[PercentMatch], lo: int) -> dict[int, Mention]:
+    """Percentages listed one after another that go, in order, to a list of as many names before them
+    ("Nvidia, Microsoft and Oracle fell 3%, 2% and 1%"), by percentage index."""
+    out: dict[int, Mention] = {}
+    k = 0
+    while k < len(percents):
+        j = k
+        while j + 1 < len(percents) and _LIST_SEP.fullmatch(norm[percents[j].end:percents[j + 1].start]):
+            j += 1
+        n = j - k + 1
+        if n >= 2:
+            start = percents[k - 1].end if k > 0 else lo
+            names = [m for m in securities if start <= m.start and m.end <= percents[k].start]
+            group = names[-1:]
+            for m in reversed(names[:-1]):
+                if not _LIST_SEP.fullmatch(norm[m.end:group[0].start]):
+                    break
+                group.insert(0, m)
+            if len(group) == n:
+                out.update({k + i: m for i, m in enumerate(group)})
+        k = j + 1
+    return out
+
+
+def _modifier_or_aside(norm: str, m: Mention, lo: int, hi: int) -> bool:
+    """True when a name before a percentage is not the subject of its clause: part of a compound
+    modifier ("SoftBank-backed Arm") or inside an aside between commas ("Nvidia, which supplies
+    Microsoft, fell 3%"; "Arm, the SoftBank-owned chip designer, rose 5%")."""
+    if re.match(r"-[a-zà-ÿ]", norm[m.end:m.end + 2]):
+        return True
+    breaks = list(_CLAUSE_BREAK.finditer(norm, lo, m.start))
+    since = breaks[-1].end() if breaks else lo
+    return _ASIDE_OPEN.search(norm, since, m.start) is not None and "," in norm[m.end:hi]
+
+
+def _backward_subject(securities: list[Mention], sectors: list[_Subject], lo: int, hi: int,
+                      norm: str = "") -> _Subject | None:
     best: _Subject | None = None
     for m in securities:
+        if norm and _modifier_or_aside(norm, m, lo, hi):
+            continue
         if lo <= m.start and m.end <= hi and (best is None or m.end > best.end):
             best = _Subject(m.start, m.end, m.text, m)
     for s in sectors:
         if lo <= s.start and s.end <= hi and (best is None or s.end > best.end):
             best = s
     return best
+
+
+def _unnamed_subject(seg: Segmented, lo: int, hi: int) -> _Subject | None:
+    """The last lower-case noun phrase acting as a subject in ``[lo, hi)`` ("the broader market fell"),
+    unless it refers back to a security already named ("the stock", "le titre")."""
+    best = None
+    for m in _NP_BEFORE_VERB.finditer(seg.norm, lo, hi):
+        best = m
+    if best is None or _BACK_REFERENCE.search(best.group("np")):
+        return None
+    start, end = best.start("np"), best.end("np")
+    return _Subject(start, end, seg.original[start:end])
 
 
 def _named_before_verb(seg: Segmented, sentence: Sentence, lo: int, hi: int) -> _Subject | None:
@@ -372,3 +468,48 @@ def _named_before_verb(seg: Segmented, sentence: Sentence, lo: int, hi: int) -> 
                       resolution=f"{text!r} is not in the gazetteer; it is named with a price move, so it is reported "
                                  "unmapped; add it to a gazetteer file to map it")
     return _Subject(start, end, text, mention)
+
+
+#: Words that move a paragraph away from its event's day ("the next day", "le lendemain").
+_OTHER_DAY = re.compile(
+    r"(?<![\w])(?:(?:next|following|previous|prior) (?:day|session|week)|days? (?:later|earlier|before)|"
+    r"the day before|earlier|later|lendemain|la veille|jour suivant|séance suivante|plus tard|plus tôt|"
+    r"auparavant|précédemment)(?![\w])", re.I)
+#: Horizons a market-move event's day can be given to.
+_DAY_HORIZONS = (None, "1d", "intraday")
+
+
+def carry_event_date(seg: Segmented, claims: list[tuple[int, Claim]], head: int, day: dt.date,
+                     dates: list[DateMention]) -> list[tuple[int, Claim]]:
+    """Give the day of a market-move event, written in sentence ``head``, to the undated claims of
+    the same paragraph that follow it (rule 7 of the module docstring)."""
+    event_sentence = seg.sentences[head]
+    dated: dict[int, list[DateMention]] = {}
+    for d in dates:
+        s = seg.sentence_at(d.start)
+        if s is not None:
+            dated.setdefault(s.index, []).append(d)
+    own = [d for d in dated.get(head, []) if d.date == day]
+    if not own:
+        return claims
+    written = own[0].text.strip()
+    stop = None
+    for s in seg.sentences[head + 1:]:
+        if s.paragraph != event_sentence.paragraph:
+            stop = s.index
+            break
+        if dated.get(s.index) or _OTHER_DAY.search(s.text):
+            stop = s.index
+            break
+    stop = len(seg.sentences) if stop is None else stop
+    out = []
+    for idx, claim in claims:
+        others = [d for d in dated.get(idx, []) if d not in own]
+        if (head <= idx < stop and claim.date is None and claim.horizon in _DAY_HORIZONS and not others
+                and not (idx == head and _OTHER_DAY.search(seg.sentences[idx].text))):
+            note = (f"date {day.isoformat()} carried from the event sentence earlier in the paragraph "
+                    f"({written!r})")
+            claim = replace(claim, date=day, horizon=claim.horizon or "1d",
+                            note=f"{claim.note}; {note}" if claim.note else note)
+        out.append((idx, claim))
+    return out

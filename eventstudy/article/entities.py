@@ -82,6 +82,12 @@ _FIRM_AFTER = re.compile(
     r"(?:'s)?\s+(?:a\s+|has\s+|have\s+|had\s+|will\s+|va\s+|vont\s+|also\s+|aussi\s+)?"
     r"(?:annon[cç]\w*|announc\w*|said|says|dit|déclar\w*|report\w*|publi\w*|acqui\w*|rach[eè]t\w*|lanc\w*|"
     r"launch\w*|unveil\w*|dévoil\w*|sign\w*|invest\w*|shares|stock|action|titre|Inc\b|Corp\b|CEO|PDG)", re.I)
+#: A name used as a stock exchange, not as its index ("Nasdaq-listed", "listed on the Nasdaq", "Nasdaq: NVDA").
+_EXCHANGE_AFTER = re.compile(r"-listed|-traded|\s+(?:listed|traded|Stock Market|Stock Exchange|exchange|"
+                             r"market operator)(?![\w])|(?-i:\s*:\s*[A-Z][A-Z0-9.]{0,9}(?![\w]))", re.I)
+_EXCHANGE_BEFORE = re.compile(r"(?:listed|traded|trades|trading|quoted|floated|debut(?:ed)?|IPO)\s+(?:on|in)\s+(?:the\s+)?$|"
+                              r"(?:cotée?s?|introduite?s?|échangée?s?|entrée?s?)\s+(?:au|sur\s+le)\s+$|"
+                              r"(?:sur\s+le|au)\s+$", re.I)
 _STOP_NAMES = frozenset(
     "Le La Les L Un Une Des Du De The A An This That These Those Its Their His Her Our Selon Après Avant Pour Par "
     "Dans Sur Et Mais Or Il Elle Ils Elles Ce Cette Ces Son Sa Ses According In On At By For With From Of To "
@@ -175,12 +181,18 @@ def _word_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w])(?:{alternation})(?![\w])")
 
 
-def _window(seg: Segmented, sentence: Sentence) -> str:
-    """The sentence with its neighbours in the same paragraph, lower-cased."""
+def _window(seg: Segmented, sentence: Sentence, blank: tuple[int, int] | None = None) -> str:
+    """The sentence with its neighbours in the same paragraph, lower-cased; the ``blank`` span (the
+    name being read) is left out so that a name is never its own evidence ("Nasdaq" is an equity word)."""
     parts = []
     for idx in (sentence.index - 1, sentence.index, sentence.index + 1):
         if 0 <= idx < len(seg.sentences) and seg.sentences[idx].paragraph == sentence.paragraph:
-            parts.append(seg.sentences[idx].text)
+            s = seg.sentences[idx]
+            text = s.text
+            if blank is not None and s.start <= blank[0] and blank[1] <= s.end:
+                a, b = blank[0] - s.start, blank[1] - s.start
+                text = text[:a] + " " * (b - a) + text[b:]
+            parts.append(text)
     return " \n ".join(parts).lower()
 
 
@@ -235,8 +247,10 @@ def find_mentions(seg: Segmented, gazetteer: Gazetteer) -> tuple[list[Mention], 
 def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: str, fits: list[_Form],
              neighbours: list[Mention], notes: list[str], elsewhere: frozenset[str] | set[str]) -> Mention | None:
     norm = seg.norm
-    window = _window(seg, sentence)
+    window = _window(seg, sentence, (start, end))
     before = norm[max(sentence.start, start - 24):start]
+    as_exchange = (_EXCHANGE_AFTER.match(norm, end, min(sentence.end, end + 30))
+                   or _EXCHANGE_BEFORE.search(norm[max(sentence.start, start - 30):start]))
     exchange = _EXCHANGE_PREFIX.search(norm[max(sentence.start, start - 20):end])
     percent_after = re.search(r"\d\s?%", norm[end:min(sentence.end, end + 40)])
     acts_as_firm = _FIRM_AFTER.match(norm, end, min(sentence.end, end + 40))
@@ -277,6 +291,8 @@ def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: 
             points, why = points + 2, why + [f"followed by {acts_as_firm.group(0).strip()!r}"]
         if common_noun and f.common:
             points, why = points - 2, why + ["used as a common noun ('the ... of')"]
+        if as_exchange and f.common:  # decisive: the exchange, whatever else is around
+            points, why = min(points, 0) - 1, why + [f"names the exchange ({as_exchange.group(0).strip()!r})"]
         if f.entity.id in elsewhere and len(fits) == 1:
             points, why = points + 1, why + ["named elsewhere in the article"]
         if f.common and (capitalised_inside or written.isupper()):

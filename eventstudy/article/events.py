@@ -1,7 +1,19 @@
 """Which events an article describes, which one is the main event, and what to call it.
 
 An event needs a *trigger*: a word of announcement, deal, launch, results, listing or policy
-(:data:`KINDS`, English and French). A trigger sentence is linked to a date when the date is in the
+(:data:`KINDS`, English and French), or a market move set off by news (:mod:`.moves`).
+
+* A launch needs something launched: "launched its R1 model", "lance le projet Stargate", "the
+  launch of Blackwell", "R1 was released" make a launch; "shares launched higher", "launched a
+  probe" or "released a statement" do not.
+* A market move is a sell-off or a rally: a sell-off word ("rout", "sell-off", "krach", "débâcle"),
+  or a verb of movement of securities or markets ("tumbled", "plunged", "soared", "a chuté",
+  "s'envole", "dégringole") with its cause, news ("after DeepSeek said ...", "following the
+  announcement", "après l'annonce de ..."). It is named after the cause ("Market sell-off after
+  DeepSeek announcement"). A deal, results or a listing in the same sentences names the event
+  instead ("Oracle soared after it reported quarterly results" is an earnings release).
+
+A trigger sentence is linked to a date when the date is in the
 same sentence, or in the sentence just after it (or just before it, within the same paragraph) when
 the trigger sentence has no date of its own ("Le 21 janvier, ... Trump a invité ..." followed by
 "Lors d'une conférence de presse, Trump a annoncé ..."). The headline is linked to the main event.
@@ -10,8 +22,9 @@ The main event is the date (day or month precision) with the highest score::
 
     score = 3 x linked trigger sentences + mentions of the date + 0.5 x firms named (up to 6)
             + 1 if the date is a day + 2 if it sits within 30 characters of a trigger word
-            ("the announcement of January 21") - 2 if every mention of the date is in a sentence
-            reporting a price move (a data date, such as "les données de SoSoValue du 22 janvier")
+            ("the announcement of January 21"; not a market-move word: the news a market reacts
+            to comes first) - 2 if every mention of the date is in a sentence reporting a price
+            move (a data date, such as "les données de SoSoValue du 22 janvier")
 
 Other dates become secondary events when a trigger is next to them, or shares a sentence with no
 other date. An article with triggers
@@ -21,12 +34,14 @@ but no dated one gives one undated event; an article without any trigger gives n
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from .dates import DateMention
 from .entities import Mention
+from .moves import MarketMove, find_market_move
 from .text import Segmented
 from .timing import find_session_timing, find_time
 
@@ -47,8 +62,11 @@ KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("listing", "listing", r"listed on|will list|lists|listing on|cotée sur|listé sur|listera"),
         ("partnership", "partnership announcement",
          r"partenariat|partnership|alliance|collaboration|strategic agreement|accord stratégique"),
+        ("sell_off", "sell-off", r"(?!)"),  # sell-offs and rallies are found by moves.find_market_move
+        ("rally", "rally", r"(?!)"),
         ("launch", "launch",
-         r"lancement|lance|lancé|lancera|launch(?:es|ed|ing)?|dévoil\w+|unveil\w*|released|sortie de"),
+         r"lancement|lancent|lance|lancée?s?|lancera|lanceront|launch(?:es|ed|ing)?|dévoil\w+|unveil\w*|"
+         r"release[sd]?|sortie de|debut(?:s|ed)?"),
         ("policy", "policy announcement",
          r"décret|executive order|droits de douane|tariffs?|sanctions|interdiction|ban(?:s|ned)|"
          r"approved|approval|approbation|approuvé"),
@@ -56,6 +74,87 @@ KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
          r"annon[cç]\w*|announc\w+|conférence de presse|press conference|news conference|conférence|conference|"
          r"communiqué|press release|statement"),
     ))
+#: Kinds that are the market's reaction to news, not the news itself.
+MARKET_MOVE_KINDS = ("sell_off", "rally")
+
+# --- launches: something must be launched --------------------------------------------------------
+_PRODUCT = re.compile(
+    r"(?<![\w])(?:products?|models?|chips?|processors?|GPUs?|services?|platforms?|apps?|applications?|devices?|"
+    r"phones?|smartphones?|software|tools?|features?|versions?|systems?|tokens?|coins?|funds?|ETFs?|projects?|"
+    r"programmes?|programs?|initiatives?|ventures?|networks?|mainnet|satellites?|rockets?|vehicles?|cars?|"
+    r"consoles?|games?|assistants?|chatbots?|agents?|LLMs?|offerings?|series|editions?|brands?|stores?|"
+    r"produits?|modèles?|puces?|processeurs?|plateformes?|applis?|appareils?|téléphones?|logiciels?|outils?|"
+    r"fonctionnalités?|systèmes?|jetons?|fonds|projets?|réseaux?|fusées?|véhicules?|voitures?|jeux?|"
+    r"assistants?|gammes?|marques?|magasins?)(?![\w])", re.I)
+#: Words after which the object of "launched" has ended ("launched in January", "lancé lundi").
+_OBJECT_END = re.compile(
+    r"(?:in|on|at|for|to|with|by|from|after|before|and|as|since|while|en|à|au|aux|pour|avec|par|après|avant|et|"
+    r"dans|sur|depuis|lors|higher|lower|up|down|hausse|baisse)$", re.I)
+_DETERMINER = re.compile(r"(?:a|an|the|its|their|his|her|our|new|latest|first|own|un|une|le|la|les|l|son|sa|ses|"
+                         r"leur|leurs|nouveau|nouvel|nouvelle|nouveaux|nouvelles|premier|première|dernier|"
+                         r"dernière|propre|de|du|des|d|of)$", re.I)
+#: Before a launch word: a passive ("was released", "a été lancé") or an aside ("R1, released last week").
+_PASSIVE_LAUNCH = re.compile(
+    r"(?:\s(?:was|were|is|are|has been|have been|had been|will be|a été|ont été|est|sont|sera|seront|été)|,)\s*$",
+    re.I)
+
+
+def _launches(text: str, start: int, end: int) -> str | None:
+    """What the launch word at ``text[start:end]`` launches: a product's name ("R1"), "" for a
+    product or project without a name, or None when nothing is launched.
+
+    A product word or a name must follow ("launched its R1 model", "lance le projet Stargate", "the
+    launch of Blackwell"), or the word is a passive after one ("R1 was released", "le projet a été
+    lancé", "R1, released last week").
+    """
+    others = 0
+    name = ""
+    tokens = re.findall(r"[\w$'.-]+|[,;:()]", text[end:end + 80])[:8]
+    for k, token in enumerate(tokens):
+        if token in ",;:()":
+            break
+        bare = token.strip("'.").split("'")[-1]  # "d'un" -> "un", "l'IA" -> "IA"
+        if not bare:
+            continue
+        if _OBJECT_END.fullmatch(bare):
+            break
+        if _PRODUCT.fullmatch(bare):
+            follow = tokens[k + 1].strip("'.") if k + 1 < len(tokens) else ""
+            if not name and follow not in _NOT_NAMES and re.fullmatch(r"[A-Z][\w.-]*|\w*\d\w*", follow) \
+                    and re.search(r"[A-Z]", follow):
+                return follow  # "son nouveau modèle R1"
+            return name
+        if _DETERMINER.fullmatch(bare):
+            continue
+        if others <= 1 and bare not in _NOT_NAMES and (bare[:1].isupper() or re.search(r"[A-Z]\d|\d[A-Z]", bare)):
+            name = f"{name} {bare}".strip()
+            continue  # "launched R1", "lance Gemini", "unveiled Blackwell chips"
+        if name:
+            return name
+        others += 1  # an adjective ("its cheaper open-source model"), or the object was something else
+        if others > 3:
+            break
+    if name:
+        return name
+    before = text[max(0, start - 60):start]
+    passive = _PASSIVE_LAUNCH.search(before)
+    if passive is None:
+        return None
+    words = re.findall(r"[\w$'.-]+", before[:passive.start()])
+    if not words:
+        return None
+    last = words[-1].split("'")[-1]
+    if _PRODUCT.fullmatch(last):
+        named = [w for w in words[-3:-1] if w[:1].isupper() and w not in _NOT_NAMES]
+        return named[-1] if named else ""
+    return last if last[:1].isupper() and last not in _NOT_NAMES else None
+
+
+_NOT_NAMES = frozenset(
+    "The A An Its Their This That It He She They We Le La Les Un Une Son Sa Ses Ce Cette Il Elle Ils On In At "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August "
+    "September October November December Wall Street".split())
+
 _INVESTMENT = re.compile(r"(?<![\w])(?:investissement|investment|invest(?:ir|it|ira|iront|s|ed|ing)?)(?![\w])", re.I)
 _LABELS = {kind: label for kind, label, _ in KINDS}
 
@@ -84,19 +183,49 @@ class EventDraft:
 NEAR_AFTER, NEAR_BEFORE = 20, 12
 
 
+@functools.lru_cache(maxsize=4096)
+def triggers(text: str, securities: tuple[tuple[int, int], ...] = ()) -> tuple[tuple[str, int, int], ...]:
+    """Every trigger of a sentence: (kind, start, end), offsets into ``text`` (``securities``: see
+    :func:`find_market_move`)."""
+    out = []
+    for kind, _, pattern in KINDS:
+        if kind in MARKET_MOVE_KINDS:
+            continue
+        for t in pattern.finditer(text):
+            if kind == "launch" and _launches(text, t.start(), t.end()) is None:
+                continue
+            out.append((kind, t.start(), t.end()))
+    move = find_market_move(text, securities)
+    if move is not None:
+        out.append((move.kind, move.start, move.end))
+    return tuple(out)
+
+
 def _near_trigger(seg: Segmented, mention: DateMention) -> bool:
     sentence = seg.sentence_at(mention.start)
     if sentence is None:
         return False
-    for _, _, pattern in KINDS:
-        for t in pattern.finditer(seg.norm, sentence.start, sentence.end):
-            if 0 <= mention.start - t.end() <= NEAR_AFTER or 0 <= t.start() - mention.end <= NEAR_BEFORE:
-                return True
+    for kind, start, end in triggers(sentence.text):
+        if kind in MARKET_MOVE_KINDS:
+            continue  # the date of a reaction: the news it reacts to is dated first when the text says
+        start, end = start + sentence.start, end + sentence.start
+        if 0 <= mention.start - end <= NEAR_AFTER or 0 <= start - mention.end <= NEAR_BEFORE:
+            return True
     return False
 
 
-def _kinds_in(text: str) -> list[str]:
-    return [kind for kind, _, pattern in KINDS if pattern.search(text)]
+def _kinds_in(text: str, securities: tuple[tuple[int, int], ...] = ()) -> list[str]:
+    return list(dict.fromkeys(kind for kind, _, _ in triggers(text, securities)))
+
+
+def _security_spans(seg: Segmented, mentions: list[Mention]) -> dict[int, tuple[tuple[int, int], ...]]:
+    """Spans of the listed securities of each sentence, as offsets into the sentence."""
+    out: dict[int, list[tuple[int, int]]] = {}
+    for m in mentions:
+        if m.is_security:
+            start = seg.sentences[m.sentence].start
+            out.setdefault(m.sentence, []).append((m.start - start, m.end - start))
+    return {i: tuple(v) for i, v in out.items()}
 
 
 def detect_events(seg: Segmented, dates: tuple[DateMention, ...], mentions: list[Mention],
@@ -105,7 +234,8 @@ def detect_events(seg: Segmented, dates: tuple[DateMention, ...], mentions: list
     n = len(seg.sentences)
     if n == 0:
         return []
-    kinds = [_kinds_in(s.text) for s in seg.sentences]
+    spans = _security_spans(seg, mentions)
+    kinds = [_kinds_in(s.text, spans.get(s.index, ())) for s in seg.sentences]
     dated_sentences: dict[int, list[DateMention]] = {}
     for d in dates:
         s = seg.sentence_at(d.start)
@@ -164,22 +294,42 @@ def detect_events(seg: Segmented, dates: tuple[DateMention, ...], mentions: list
     if kinds[0]:
         main.sentences.add(0)  # the headline belongs to the main event
     for ev in events:
-        _name(seg, ev, kinds, mentions)
+        _name(seg, ev, kinds, mentions, dates)
         _timing(seg, ev, dates)
     return events
 
 
-def _name(seg: Segmented, ev: EventDraft, kinds: list[list[str]], mentions: list[Mention]) -> None:
-    counts = Counter(k for i in ev.sentences for k in kinds[i] if k != "announcement")
+def _name(seg: Segmented, ev: EventDraft, kinds: list[list[str]], mentions: list[Mention],
+          dates: tuple[DateMention, ...] = ()) -> None:
+    order = [ev.sentence] + sorted(ev.sentences - {ev.sentence})
+    spans = _security_spans(seg, mentions)
+    moves = {i: find_market_move(seg.sentences[i].text, spans.get(i, ())) for i in order
+             if any(k in MARKET_MOVE_KINDS for k in kinds[i])}
+    counts: Counter[str] = Counter()
+    for i in order:
+        for k in kinds[i]:
+            if k == "announcement":
+                continue
+            if k in MARKET_MOVE_KINDS and _dated_by_cause(seg.sentences[i], moves.get(i), ev, dates):
+                continue  # "rallied on Wednesday, a day after the announcement of January 21": the announcement
+            counts[k] += 1
     text = " ".join(seg.sentences[i].text for i in sorted(ev.sentences))
     if counts:
-        order = [k for k, _, _ in KINDS]
-        ev.kind = max(counts, key=lambda k: (counts[k], -order.index(k)))
+        kind_order = [k for k, _, _ in KINDS]
+        ev.kind = max(counts, key=lambda k: (counts[k], -kind_order.index(k)))
     elif _INVESTMENT.search(text):
         ev.kind = "investment"
     else:
         ev.kind = "announcement"
     label = _LABELS.get(ev.kind, "investment announcement")
+    if ev.kind in MARKET_MOVE_KINDS:
+        ev.name = _market_move_name(seg, ev, order, moves, mentions, label)
+        return
+    if ev.kind == "launch":
+        agent = _launch_agent(seg, order, mentions)
+        if agent is not None:
+            ev.name = f"{agent} {label}"
+            return
     inside = [m for m in mentions if m.sentence in ev.sentences and m.entity is not None]
     projects = [m for m in inside if m.entity.asset_class == "project"]
     unmapped = [m for m in mentions if m.sentence in ev.sentences and m.entity is None and m.role != "source"
@@ -197,6 +347,94 @@ def _name(seg: Segmented, ev: EventDraft, kinds: list[list[str]], mentions: list
         ev.name = f"{Counter(m.text for m in unmapped).most_common(1)[0][0]} {label}"
     else:
         ev.name = label[:1].upper() + label[1:]
+
+
+def _dated_by_cause(sentence, move: MarketMove | None, ev: EventDraft, dates: tuple[DateMention, ...]) -> bool:
+    """True when the event's date is written inside the news a market move reacts to."""
+    if move is None or move.cause_start is None or ev.date is None:
+        return False
+    lo, hi = sentence.start + move.cause_start, sentence.start + move.cause_end
+    return any(d.date == ev.date and lo <= d.start < hi for d in dates)
+
+
+#: Nouns for the news a market reacts to, by the kind of its trigger.
+_NEWS_NOUNS = {"launch": "launch", "earnings": "results", "acquisition": "deal", "joint_venture": "joint venture",
+               "partnership": "partnership", "policy": "policy announcement", "ipo": "IPO", "listing": "listing"}
+_AGENT_BEFORE_NEWS = re.compile(
+    r"(?P<name>[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*){0,2})(?:'s)?\s+(?:has\s+|had\s+|a\s+|have\s+)?"
+    r"(?:said|says|announc\w*|unveil\w*|releas\w*|launch\w*|report\w*|revealed|disclosed|published|warned|"
+    r"claimed|annon[cç]\w*|dévoil\w*|lanc\w*|publi\w*|déclar\w*|statement|announcement|results|earnings)(?![\w])")
+_AGENT_AFTER_NEWS = re.compile(
+    r"(?:annonce|announcement|lancement|launch|publication|release|résultats|results|décision|decision|"
+    r"déclarations?|comments?|propos)\s+(?:de\s+|d'|du\s+|des\s+|by\s+|from\s+|of\s+)(?:la\s+|le\s+|l'|the\s+)?"
+    r"(?:[a-zà-ÿ-]+\s+){0,2}?(?P<name>[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*){0,2})")
+
+
+def _market_move_name(seg: Segmented, ev: EventDraft, order: list[int], moves: dict[int, MarketMove | None],
+                      mentions: list[Mention], label: str) -> str:
+    """"Market sell-off after DeepSeek announcement": the move, and the news and who made it."""
+    for i in order:
+        move = moves.get(i)
+        if move is None or move.cause_start is None:
+            continue
+        sentence = seg.sentences[i]
+        lo, hi = sentence.start + move.cause_start, sentence.start + move.cause_end
+        cause = sentence.text[move.cause_start:move.cause_end]
+        agents = [m for m in mentions if lo <= m.start < hi and m.role != "source"
+                  and (m.entity is None or m.entity.asset_class != "project")]
+        found = _AGENT_BEFORE_NEWS.search(cause) or _AGENT_AFTER_NEWS.search(cause)
+        if agents:
+            agent = agents[0].text
+        elif found and found.group("name").split()[0] not in _NOT_NAMES:
+            agent = found.group("name").rstrip(".")
+        else:
+            agent = None
+        corporate = [k for k, _, _ in triggers(cause) if k not in MARKET_MOVE_KINDS and k != "announcement"]
+        if corporate:
+            noun = _NEWS_NOUNS.get(corporate[0], "news")
+        elif re.search(r"comments?|remarks|propos|déclarations", cause, re.I):
+            noun = "remarks"
+        elif re.search(r"said|says|announc|statement|annon[cç]|déclar|communiqué|claim|revendiqu", cause, re.I):
+            noun = "announcement"
+        else:
+            noun = "news"
+        # who moved: the one security named before the verb, outside the news ("Bitcoin dégringole ...")
+        movers = {m.text for m in mentions if m.sentence == i and m.is_security and m.entity is not None
+                  and not lo <= m.start < hi and m.end <= sentence.start + move.start}
+        subject = movers.pop() if len(movers) == 1 else "Market"
+        return f"{subject} {label} after {agent} {noun}" if agent else f"{subject} {label} after the {noun}"
+    for i in order:  # no cause given: "DeepSeek rout" names who set it off
+        move = moves.get(i)
+        if move is None:
+            continue
+        sentence = seg.sentences[i]
+        before = [m for m in mentions if m.sentence == i and m.end <= sentence.start + move.start
+                  and not sentence.text[m.end - sentence.start:move.start].strip()]
+        if before:
+            return f"{before[-1].text} {label}"
+    return f"Market {label}"
+
+
+def _launch_agent(seg: Segmented, order: list[int], mentions: list[Mention]) -> str | None:
+    """Who launches what: the firm named just before the launch word, in its clause, and the
+    product's name ("DeepSeek R1" for "DeepSeek launched its R1 model"); None when neither is given."""
+    for i in order:
+        sentence = seg.sentences[i]
+        for kind, start, end in triggers(sentence.text):
+            if kind != "launch":
+                continue
+            product = _launches(sentence.text, start, end) or ""
+            at = sentence.start + start
+            before = [m for m in mentions if m.sentence == i and m.end <= at and m.role != "source"
+                      and (m.entity is None or m.entity.asset_class != "project")
+                      and not re.search(r"[,;:]", seg.norm[m.end:at]) and at - m.end <= 40]
+            agent = before[-1].text if before else ""
+            if product and agent and product.split()[0] == agent.split()[-1]:
+                product = ""
+            named = f"{agent} {product}".strip()
+            if named:
+                return named
+    return None
 
 
 def _timing(seg: Segmented, ev: EventDraft, dates: tuple[DateMention, ...]) -> None:

@@ -1,10 +1,11 @@
 """Extract market events from an article's text: the one entry point, :func:`extract_events`.
 
-The steps, one module each: :mod:`.text` (sentences), :mod:`.language` (lingua),
+The steps, one module each: :mod:`.text` (paragraphs, sentences), :mod:`.language` (lingua),
 :mod:`.dates` (dateparser, the date rule), :mod:`.entities` (gazetteer, ambiguity),
-:mod:`.roles`, :mod:`.claims` (price moves), :mod:`.amounts` (money), :mod:`.events` (which
-events, the main one, names, timing). This module only assembles their results into the typed
-objects of :mod:`.model`; it reads no file except the project's gazetteer when none is given.
+:mod:`.roles`, :mod:`.claims` (price moves), :mod:`.amounts` (money), :mod:`.moves` (news-driven
+sell-offs and rallies), :mod:`.events` (which events, the main one, names, timing). This module
+only assembles their results into the typed objects of :mod:`.model`; it reads no file except the
+project's gazetteer when none is given.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from collections.abc import Iterable
 from ..errors import ArticleError
 from ..gazetteer import Gazetteer
 from .amounts import find_amounts
-from .claims import find_claims
+from .claims import carry_event_date, find_claims
 from .dates import resolve_dates
 from .entities import Mention, find_mentions
-from .events import EventDraft, detect_events
+from .events import MARKET_MOVE_KINDS, EventDraft, detect_events
 from .language import SUPPORTED, detect_language
 from .model import Amount, Claim, EntityMention, ExtractedEvent, Extraction
 from .read import split_header
@@ -80,17 +81,20 @@ def extract_events(text: str, *, published: dt.date | None = None, source: str |
                      f"{' and '.join(SUPPORTED)}, so claims, roles and events may be missed")
     gazetteer = gazetteer if gazetteer is not None else _project_gazetteer()
 
-    resolution = resolve_dates(seg.norm, body, language, published)
+    resolution = resolve_dates(seg.norm, seg.original, language, published)
     mentions, entity_notes = find_mentions(seg, gazetteer)
     claims, extra, claim_notes = find_claims(seg, mentions, list(resolution.mentions), language)
     mentions = sorted(mentions + extra, key=lambda m: m.start)
     roles = assign_roles(seg, mentions)
-    amounts = find_amounts(seg, language)
+    amounts, amount_notes = find_amounts(seg, language)
     drafts = detect_events(seg, resolution.mentions, mentions, {i for i, _ in claims})
+    for d in drafts:
+        if d.kind in MARKET_MOVE_KINDS and d.date is not None and d.precision == "day":
+            claims = carry_event_date(seg, claims, d.sentence, d.date, list(resolution.mentions))
 
     all_entities = _aggregate(mentions, roles, range(len(mentions)))
     events = _assemble(seg, drafts, mentions, roles, all_entities, claims, amounts)
-    notes += entity_notes + claim_notes
+    notes += entity_notes + claim_notes + amount_notes
     return Extraction(
         language=language,
         published=published,

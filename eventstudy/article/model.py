@@ -74,9 +74,13 @@ class Claim:
     one: the day of the session for a daily move, the day of the data (end of the window) for a
     trailing 24-hour move, e.g. 2025-01-22 for "D'après les données de SoSoValue du 22 janvier ...
     sur 24 heures"; ``None`` when the text gives no date for the move itself (a date introduced by
-    "after"/"après"/"since"/"depuis" is a reference point, not the move's date). ``approximate`` is
+    "after"/"après"/"since"/"depuis" is a reference point, not the move's date). A claim that
+    follows the sentence of a sell-off or rally event in the same paragraph, with no date of its
+    own, takes that event's day ("Chip stocks tumbled on Monday, January 27 ... Nvidia closed down
+    nearly 17%" gives 2025-01-27; see :mod:`eventstudy.article.claims`, rule 7). ``approximate`` is
     True for "environ", "about", "nearly", "plus de"... ``note`` says when the horizon, date or
-    source were carried over from the previous sentence ("Par ailleurs, ...").
+    source were carried over from the previous sentence ("Par ailleurs, ...") or from the event's
+    sentence, and when the subject was left unmapped.
     """
 
     ticker: str | None
@@ -166,7 +170,7 @@ class Extraction:
         """The main event; raises :class:`ArticleError` when the article describes none."""
         if not self.events:
             raise ArticleError(f"{self.source or 'the article'}: no market event found (no announcement, deal, "
-                               "launch or results with a date); give `[event] date` in the study")
+                               "launch, results or news-driven sell-off or rally); give `[event] date` in the study")
         return self.events[0]
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,0 +1,29 @@
+"""Money amounts of an article (eventstudy.article.amounts): a price level is not an amount."""
+
+from __future__ import annotations
+
+import pytest
+
+from eventstudy.article import extract_events
+
+
+@pytest.mark.parametrize("text, level", [
+    ("Bitcoin briefly fell below $98,000 before recovering.", "$98,000"),
+    ("Bitcoin crossed the $100,000 mark for the first time.", "$100,000"),
+    ("Ether traded at $3,200 on Monday.", "$3,200"),
+    ("Le bitcoin est brièvement passé sous la barre des 98 000 dollars.", "98 000 dollars"),
+])
+def test_a_price_level_is_left_out_with_a_note(text, level):
+    x = extract_events(text)
+    assert x.amounts == ()
+    assert any(f"{level!r} is a price level" in n for n in x.notes)
+
+
+@pytest.mark.parametrize("text, usd", [
+    ("Revenue rose to $5 billion.", 5e9),
+    ("The group will invest more than $500bn in data centres.", 500e9),
+    ("It sold the unit for $2 billion on Monday.", 2e9),
+    ("DeepSeek rout wipes $589 billion off Nvidia", 589e9),
+])
+def test_other_amounts_are_kept(text, usd):
+    assert [a.usd for a in extract_events(text).amounts] == [usd]
