@@ -100,16 +100,24 @@ class PercentMatch:
     approximate: bool = False
 
 
+def _number_or_range(m: re.Match, language: str) -> float | None:
+    """The number of a match, or the midpoint of its range ("7 à 8"); None when unreadable."""
+    try:
+        value = parse_number(m.group("num"), language)
+        if m.group("num2"):
+            value = (value + parse_number(m.group("num2"), language)) / 2
+    except ValueError:
+        return None
+    return value
+
+
 def find_percents(text: str, language: str = "en", start: int = 0, end: int | None = None) -> list[PercentMatch]:
     """Every percentage in ``text[start:end]``; a range ("7 à 8 %") gives its midpoint, flagged approximate."""
     end = len(text) if end is None else end
     out: list[PercentMatch] = []
     for m in PERCENT.finditer(text, start, end):
-        try:
-            value = parse_number(m.group("num"), language)
-            if m.group("num2"):
-                value = (value + parse_number(m.group("num2"), language)) / 2
-        except ValueError:
+        value = _number_or_range(m, language)
+        if value is None:
             continue
         sign = m.group("sign")
         if sign and sign != "+":
@@ -169,11 +177,8 @@ def find_money(text: str, language: str = "en", start: int = 0, end: int | None 
         for m in pattern.finditer(text, start, end):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
-            try:
-                value = parse_number(m.group("num"), language)
-                if m.group("num2"):
-                    value = (value + parse_number(m.group("num2"), language)) / 2
-            except ValueError:
+            value = _number_or_range(m, language)
+            if value is None:
                 continue
             scale_word = m.group("scale")
             cur_word = m.groupdict().get("cur")
