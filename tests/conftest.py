@@ -67,3 +67,27 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+ESTUDY2_SECURITIES = ["AMZN", "ZM", "UBER", "NFLX", "SHOP", "FB", "UPWK"]
+
+
+def estudy2_study(prices: str, model_lines: str = 'returns = "log"') -> str:
+    """Study-file text of estudy2's COVID example (7 stocks vs GSPC, date windows) on ``prices``."""
+    secs = ", ".join(f'"{s}"' for s in ESTUDY2_SECURITIES)
+    return f"""name = "covid"
+[event]
+date = "2020-03-16"
+[[group]]
+name = "covid"
+securities = [{secs}]
+benchmark = "GSPC"
+[windows]
+estimation = ["2019-04-01", "2020-03-13"]
+event = ["2020-03-16", "2020-03-20"]
+car = [["2020-03-16", "2020-03-20"]]
+[model]
+{model_lines}
+[data]
+prices = "{prices}"
+"""

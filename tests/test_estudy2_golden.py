@@ -19,7 +19,7 @@ from eventstudy.panel import build_panel
 from eventstudy.pipeline import _window_offsets
 from eventstudy.stats.battery import GroupInput, estudy2_battery
 from eventstudy.study import WindowSpec
-from tests.conftest import ESTUDY2
+from tests.conftest import ESTUDY2, estudy2_study
 
 pytestmark = pytest.mark.skipif(not (ESTUDY2 / "published.json").is_file(),
                                 reason="estudy2 oracle ../shared/data/estudy2-covid is absent")
@@ -110,24 +110,8 @@ def test_study_file_in_estudy2_mode_end_to_end(tmp_path, published):
     from eventstudy.report import write_outputs
 
     study = tmp_path / "covid.toml"
-    study.write_text(f"""name = "covid"
-[event]
-date = "2020-03-16"
-[[group]]
-name = "covid"
-securities = {SECS!r}
-benchmark = "GSPC"
-[windows]
-estimation = ["2019-04-01", "2020-03-13"]
-event = ["2020-03-16", "2020-03-20"]
-car = [["2020-03-16", "2020-03-20"]]
-[model]
-kind = "market"
-returns = "log"
-conventions = "estudy2"
-[data]
-prices = "{(ESTUDY2 / 'prices.csv').as_posix()}"
-""".replace("'", '"'))
+    study.write_text(estudy2_study((ESTUDY2 / "prices.csv").as_posix(),
+                                   'kind = "market"\nreturns = "log"\nconventions = "estudy2"'))
     res = run_study(load_study(study))
     assert not res.dropped
     t = res.tests()

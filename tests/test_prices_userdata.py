@@ -10,7 +10,7 @@ from eventstudy import load_study, run_study
 from eventstudy.errors import DataError
 from eventstudy.paths import snapshot_dir
 from eventstudy.prices import UserPricesSource, read_user_prices
-from tests.conftest import ESTUDY2, write
+from tests.conftest import ESTUDY2, estudy2_study, write
 
 needs_estudy2 = pytest.mark.skipif(not (ESTUDY2 / "prices.csv").is_file(),
                                    reason=f"shared estudy2 data not found at {ESTUDY2} (../shared is not checked out)")
@@ -19,22 +19,7 @@ needs_estudy2 = pytest.mark.skipif(not (ESTUDY2 / "prices.csv").is_file(),
 @needs_estudy2
 def test_study_on_the_estudy2_wide_csv(tmp_path):
     rel = "../" * len(tmp_path.parts[1:]) + str(ESTUDY2 / "prices.csv").lstrip("/")
-    study = write(tmp_path, "covid.toml", f'''name = "covid"
-[event]
-date = "2020-03-16"
-[[group]]
-name = "covid"
-securities = ["AMZN", "ZM", "UBER", "NFLX", "SHOP", "FB", "UPWK"]
-benchmark = "GSPC"
-[windows]
-estimation = ["2019-04-01", "2020-03-13"]
-event = ["2020-03-16", "2020-03-20"]
-car = [["2020-03-16", "2020-03-20"]]
-[model]
-returns = "log"
-[data]
-prices = "{rel}"
-''')
+    study = write(tmp_path, "covid.toml", estudy2_study(rel))
     spec = load_study(study)
     assert spec.data.prices == (ESTUDY2 / "prices.csv").resolve()   # relative to the study file
     res = run_study(spec)
