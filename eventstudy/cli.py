@@ -36,7 +36,7 @@ def _say(quiet: bool):
 def cmd_run(args: argparse.Namespace) -> int:
     from .pipeline import run_study
     from .report import write_outputs
-    from .study import load_study
+    from .study.spec import load_study
 
     say = _say(args.quiet)
     spec = load_study(args.study)
@@ -58,7 +58,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_notebook(args: argparse.Namespace) -> int:
-    from .notebook import run_notebook
+    from .report.notebook import run_notebook
 
     study = Path(args.study)
     out = Path(args.out) if args.out else Path("reports") / f"{study.stem}-notebook"
@@ -71,7 +71,7 @@ def cmd_notebook(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .study import load_study
+    from .study.spec import load_study
 
     from .pipeline import run_study
 
@@ -103,7 +103,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     from .article import extract_events, read_article
     from .errors import ArticleError
-    from .gazetteer import Gazetteer
+    from .reference.gazetteer import Gazetteer
 
     published = None
     if args.published:
@@ -145,7 +145,7 @@ def cmd_data_fetch(args: argparse.Namespace) -> int:
     import pandas as pd
     from tqdm import tqdm
 
-    from .gazetteer import Gazetteer
+    from .reference.gazetteer import Gazetteer
     from .paths import snapshot_dir
     from .prices import PriceCache, Snapshot, YahooSource
     from .prices.bars import PriceSeries

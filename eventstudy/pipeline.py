@@ -14,26 +14,26 @@ import numpy as np
 import pandas as pd
 
 from .article import Extraction, extract_events, read_article
-from .calendars import EventTime, TradingCalendar, get_calendar
-from .claims import check_claims
-from .diagnostics import drift_warnings, model_diagnostics
-from .engine import EventEstimates, Windows, estimate_events, gather
-from .factors import read_factors
+from .plan.calendars import EventTime, TradingCalendar, get_calendar
+from .claims.check import check_claims
+from .stats.diagnostics import drift_warnings, model_diagnostics
+from .estimation.engine import EventEstimates, Windows, estimate_events, gather
+from .estimation.factors import read_factors
 from .errors import EventStudyError, StudyFileError, WindowError
-from .gazetteer import Gazetteer
-from .models import make_model
-from .panel import CalendarPanel, build_panel, window_offsets
+from .reference.gazetteer import Gazetteer
+from .estimation.models import make_model
+from .estimation.panel import CalendarPanel, build_panel, window_offsets
 from .prices import PriceSeries, PriceSource, SnapshotSource, Span, load_prices
 from .prices.quality import check_series
 from .prices.sources import source_has
-from .results import Dropped, EventStudyResults
+from .results.results import Dropped, EventStudyResults
 from .stats.battery import GroupInput, run_battery
 from .stats.single import t_and_p
-from .study import GroupSpec, StudySpec, WindowSpec
+from .study.spec import GroupSpec, StudySpec, WindowSpec
 
 Progress = Callable[[str], None]
 #: Above this many (event, security) pairs the statsmodels diagnostics are skipped (they are
-#: per-security regressions; call eventstudy.diagnostics.model_diagnostics yourself).
+#: per-security regressions; call eventstudy.stats.diagnostics.model_diagnostics yourself).
 MAX_DIAGNOSTICS = 500
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from eventstudy.article import Extraction, extract_events, read_article
-from eventstudy.gazetteer import Gazetteer
+from eventstudy.reference.gazetteer import Gazetteer
 from tests.conftest import ROOT
 
 ARTICLES = ROOT / "tests" / "articles"

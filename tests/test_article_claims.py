@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from eventstudy.article import extract_events
-from eventstudy.gazetteer import Gazetteer
+from eventstudy.reference.gazetteer import Gazetteer
 
 MON, TUE, WED = dt.date(2025, 1, 27), dt.date(2025, 1, 28), dt.date(2025, 1, 29)
 

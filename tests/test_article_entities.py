@@ -1,4 +1,4 @@
-"""Gazetteer matching and ambiguous names (eventstudy.article.entities, eventstudy.gazetteer)."""
+"""Gazetteer matching and ambiguous names (eventstudy.article.entities, eventstudy.reference.gazetteer)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from eventstudy.article import extract_events
 from eventstudy.errors import StudyFileError
-from eventstudy.gazetteer import Gazetteer, parse_gazetteer
+from eventstudy.reference.gazetteer import Gazetteer, parse_gazetteer
 from tests.conftest import write
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from eventstudy.calendars import CryptoCalendar, EventTime, ExchangeCalendar, IntradayCalendar, get_calendar
+from eventstudy.plan.calendars import CryptoCalendar, EventTime, ExchangeCalendar, IntradayCalendar, get_calendar
 
 NY = "America/New_York"
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 
-from eventstudy.engine import Windows, estimate_events, gather
-from eventstudy.models import ConstantMean, MarketAdjusted, MarketModel
+from eventstudy.estimation.engine import Windows, estimate_events, gather
+from eventstudy.estimation.models import ConstantMean, MarketAdjusted, MarketModel
 
 WIN = Windows(estimation=(-30, -6), event=(-2, 3), cars=((0, 0), (0, 1), (-2, 3)))
 
@@ -119,7 +119,7 @@ def test_gather_pads_with_nan_outside():
 
 def test_panel_path_equals_array_path():
     """The prefix-sum fast path gives the same numbers as the gathering path (with gaps and a young security)."""
-    from eventstudy.engine import estimate_panel
+    from eventstudy.estimation.engine import estimate_panel
 
     rng = np.random.default_rng(5)
     T, S = 400, 6
@@ -142,7 +142,7 @@ def test_panel_path_equals_array_path():
 
 
 def test_diagnostics_with_newey_west_errors(stargate_results):
-    from eventstudy.diagnostics import model_diagnostics
+    from eventstudy.stats.diagnostics import model_diagnostics
 
     ols = stargate_results.diagnostics.set_index("ticker")
     hac = model_diagnostics(stargate_results.extras["groups"], newey_west_lags=5).set_index("ticker")

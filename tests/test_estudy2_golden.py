@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eventstudy.calendars import ExchangeCalendar
-from eventstudy.engine import estimate_events, gather
-from eventstudy.models import MarketModel
-from eventstudy.panel import build_panel
+from eventstudy.plan.calendars import ExchangeCalendar
+from eventstudy.estimation.engine import estimate_events, gather
+from eventstudy.estimation.models import MarketModel
+from eventstudy.estimation.panel import build_panel
 from eventstudy.pipeline import _window_offsets
 from eventstudy.stats.battery import GroupInput, estudy2_battery
-from eventstudy.study import WindowSpec
+from eventstudy.study.spec import WindowSpec
 from tests.conftest import ESTUDY2, estudy2_study
 
 pytestmark = pytest.mark.skipif(not (ESTUDY2 / "published.json").is_file(),

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 from eventstudy.cli import main
-from eventstudy.notebook import inject_parameters, run_notebook
+from eventstudy.report.notebook import inject_parameters, run_notebook
 from tests.conftest import ROOT, STARGATE, write
 
 NOTEBOOK = ROOT / "notebooks" / "stargate.ipynb"

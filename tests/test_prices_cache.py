@@ -16,7 +16,7 @@ from eventstudy.paths import cache_dir, snapshot_dir
 from eventstudy.prices import CacheSource, PriceCache, Snapshot
 from eventstudy.prices.bars import bars_frame
 from eventstudy.prices.cache import content_sha256, merge_bars
-from eventstudy.study import parse_study
+from eventstudy.study.spec import parse_study
 
 ORCL = Snapshot(snapshot_dir("1d")).load("ORCL").bars
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from eventstudy import StudyFileError, load_study, parse_study, run_study
-from eventstudy.calendars import EventTime
+from eventstudy.plan.calendars import EventTime
 from eventstudy.cli import main
 from eventstudy.errors import DataError, NotInSourceError
 from eventstudy.paths import snapshot_dir

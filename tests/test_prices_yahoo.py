@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from eventstudy.errors import DataError, NetworkError
-from eventstudy.gazetteer import Gazetteer
+from eventstudy.reference.gazetteer import Gazetteer
 from eventstudy.paths import snapshot_dir
 from eventstudy.prices import PriceCache, Snapshot, Span, YahooSource
 from eventstudy.prices.yahoo import ADJUSTMENT, hourly_to_4h, parse_yf_errors, split_download

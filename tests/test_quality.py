@@ -7,13 +7,13 @@ import pandas as pd
 import pytest
 
 from eventstudy import load_study, run_study
-from eventstudy.calendars import CryptoCalendar, ExchangeCalendar, get_calendar
+from eventstudy.plan.calendars import CryptoCalendar, ExchangeCalendar, get_calendar
 from eventstudy.errors import DataError
-from eventstudy.gazetteer import Gazetteer
+from eventstudy.reference.gazetteer import Gazetteer
 from eventstudy.paths import snapshot_dir
 from eventstudy.prices import PriceSeries, QualityThresholds, Snapshot, check_series
 from eventstudy.prices.bars import bars_frame
-from eventstudy.returns import prices_on_calendar
+from eventstudy.estimation.returns import prices_on_calendar
 from tests.conftest import write
 
 XNYS = ExchangeCalendar("XNYS")

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eventstudy.calendars import CryptoCalendar, ExchangeCalendar
-from eventstudy.panel import build_panel
-from eventstudy.returns import compute_returns, prices_on_calendar
+from eventstudy.plan.calendars import CryptoCalendar, ExchangeCalendar
+from eventstudy.estimation.panel import build_panel
+from eventstudy.estimation.returns import compute_returns, prices_on_calendar
 
 
 def test_simple_and_log_returns():

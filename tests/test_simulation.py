@@ -13,9 +13,9 @@ import math
 import pandas as pd
 import pytest
 
-from eventstudy.calendars import ExchangeCalendar
-from eventstudy.engine import Windows
-from eventstudy.panel import build_panel
+from eventstudy.plan.calendars import ExchangeCalendar
+from eventstudy.estimation.engine import Windows
+from eventstudy.estimation.panel import build_panel
 from eventstudy.paths import snapshot_dir
 from eventstudy.prices import Snapshot
 from eventstudy.stats.simulation import pseudo_event_rejections

@@ -33,7 +33,7 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..gazetteer import Entity, Gazetteer
+from ..reference.gazetteer import Entity, Gazetteer
 from .text import Segmented, Sentence
 
 #: Words typical of each asset class near a mention (lower case, whole words).

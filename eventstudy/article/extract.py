@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from ..errors import ArticleError
-from ..gazetteer import Gazetteer
+from ..reference.gazetteer import Gazetteer
 from .amounts import find_amounts
 from .claims import carry_event_date, find_claims
 from .dates import resolve_dates

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..calendars import TradingCalendar
+from ..plan.calendars import TradingCalendar
 from .bars import PriceSeries
 
 PRICE_FIELDS = ("open", "high", "low", "close")

@@ -209,7 +209,7 @@ class YahooSource:
 
     @classmethod
     def from_gazetteer(cls, gazetteer, **kwargs) -> "YahooSource":
-        """A source whose symbol mapping comes from a :class:`~eventstudy.gazetteer.Gazetteer`."""
+        """A source whose symbol mapping comes from a :class:`~eventstudy.reference.gazetteer.Gazetteer`."""
         mapping, unverified, unlisted = {}, set(), set()
         for entity in gazetteer:
             if not entity.is_listed:

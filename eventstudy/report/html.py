@@ -19,7 +19,7 @@ from .. import __version__
 from ..stats.conventions import BY_NAME
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..results import EventStudyResults
+    from ..results.results import EventStudyResults
 
 
 def figure_png(fig: Figure) -> bytes:

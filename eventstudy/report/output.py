@@ -12,7 +12,7 @@ from ..prices.bars import atomic_write_bytes, atomic_write_text
 from .html import figure_png, render_report
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..results import EventStudyResults
+    from ..results.results import EventStudyResults
 
 RESULTS_COLUMNS = ["ticker", "group", "day0", "window", "car", "t_stat", "p_value", "n_estimation", "model",
                    "se", "df", "status"]

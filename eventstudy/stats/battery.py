@@ -36,8 +36,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from ..engine import EventEstimates, estimate_events
-from ..models import NormalReturnModel
+from ..estimation.engine import EventEstimates, estimate_events
+from ..estimation.models import NormalReturnModel
 from . import estudy2 as e2
 from .bootstrap import bootstrap_mean_ci
 from .nonparametric import (corrado_rank, estimation_positive_share, generalized_sign, normalised_ranks,

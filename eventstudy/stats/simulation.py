@@ -12,8 +12,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from ..engine import Windows, estimate_events, gather
-from ..models import MarketModel
+from ..estimation.engine import Windows, estimate_events, gather
+from ..estimation.models import MarketModel
 from .nonparametric import (corrado_rank, estimation_positive_share, generalized_sign, normalised_ranks,
                             rank_day_series, sign_test, wilcoxon_signed_rank)
 from .parametric import bmp_t, brown_warner_t, cross_sectional_t, patell_z

@@ -27,8 +27,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from eventstudy.engine import Windows, estimate_panel  # noqa: E402
-from eventstudy.models import MarketModel  # noqa: E402
+from eventstudy.estimation.engine import Windows, estimate_panel  # noqa: E402
+from eventstudy.estimation.models import MarketModel  # noqa: E402
 from eventstudy.stats.battery import GroupInput, textbook_battery  # noqa: E402
 
 

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .calendars import CRYPTO_CALENDAR, TradingCalendar
+from ..plan.calendars import CRYPTO_CALENDAR, TradingCalendar
 
 CLAIM_COLUMNS = ["ticker", "name", "claimed_percent", "horizon", "date", "measured_percent", "difference",
                  "verdict", "matched", "note", "sentence"]

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import StudyFileError
-from .paths import gazetteer_path
+from ..errors import StudyFileError
+from ..paths import gazetteer_path
 
 ASSET_CLASSES = ("equity", "etf", "index", "crypto", "private", "project")
 #: Calendar name for assets that trade around the clock; a "day" is a UTC calendar day.

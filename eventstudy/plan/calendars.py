@@ -26,7 +26,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from .errors import StudyFileError
+from ..errors import StudyFileError
 
 CRYPTO_CALENDAR = "24/7"
 

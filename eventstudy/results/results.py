@@ -19,9 +19,9 @@ import pandas as pd
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-    from .article import Extraction
-    from .calendars import EventTime
-    from .study import StudySpec
+    from ..article import Extraction
+    from ..plan.calendars import EventTime
+    from ..study.spec import StudySpec
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class EventStudyResults:
     dropped : securities left out, with the reason.
     warnings : data-quality and method warnings, each a dict(ticker, check, message, action).
     provenance : per symbol, where its prices came from.
-    claims : the article's price claims checked against the prices (see :mod:`eventstudy.claims`):
+    claims : the article's price claims checked against the prices (see :mod:`eventstudy.claims.check`):
         ticker, claimed_percent, horizon, date, measured_percent, difference, verdict, note.
     diagnostics : per-security regression diagnostics (statsmodels): alpha, beta and their
         standard errors, R^2, Durbin-Watson, Ljung-Box and Jarque-Bera p-values.
@@ -103,7 +103,7 @@ class EventStudyResults:
 
     def plot(self, kind: str = "car", **kwargs: Any) -> "Figure":
         """Draw a figure: ``kind`` in "prices", "ar", "car", "caar", "tests", "claims"."""
-        from . import plots
+        from .. import plots
 
         return plots.plot(self, kind, **kwargs)
 

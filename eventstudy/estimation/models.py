@@ -34,7 +34,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .errors import StudyFileError
+from ..errors import StudyFileError
 
 MODEL_KINDS = ("constant_mean", "market_adjusted", "market", "factor")
 

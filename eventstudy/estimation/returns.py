@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, StudyFileError
+from ..errors import DataError, StudyFileError
 
 RETURN_KINDS = ("simple", "log")
 

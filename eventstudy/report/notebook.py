@@ -12,14 +12,14 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import EventStudyError
+from ..errors import EventStudyError
 
 PARAMETERS_TAG = "parameters"
 
 
 def default_notebook() -> Path:
     """The project's walkthrough notebook (``notebooks/stargate.ipynb`` next to ``data/``)."""
-    from .paths import data_dir
+    from ..paths import data_dir
 
     return data_dir().parent / "notebooks" / "stargate.ipynb"
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import StudyFileError
-from .models import MODEL_KINDS
-from .returns import RETURN_KINDS
+from ..errors import StudyFileError
+from ..estimation.models import MODEL_KINDS
+from ..estimation.returns import RETURN_KINDS
 
 CONVENTIONS = ("textbook", "estudy2")
 #: Where prices come from ([data] source): auto = cache, then Yahoo (network), then the snapshot;

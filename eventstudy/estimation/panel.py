@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .calendars import TradingCalendar
-from .errors import WindowError
+from ..plan.calendars import TradingCalendar
+from ..errors import WindowError
 from .returns import compute_returns, prices_on_calendar
-from .study import Window
+from ..study.spec import Window
 
 
 @dataclass(frozen=True)
