@@ -1,15 +1,25 @@
-"""Write a run's files: report.html, PNG figures and CSV tables, into one folder."""
+"""Write a run's files: report.html, PNG figures and CSV tables (and Parquet on request), into one folder.
+
+Each table is written in one vectorised pass (``DataFrame.to_csv`` once per file, streamed to a
+temporary file and renamed; date columns formatted as whole columns), so the cost grows linearly
+with the number of rows. Texts name paths relative to the study file
+(:mod:`eventstudy.report.relpaths`).
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
-from ..prices.bars import atomic_write_bytes, atomic_write_text
-from .html import figure_png, render_report
+from ..plots.style import figure_png
+from .html import render_report
+from .relpaths import PathRewriter, relative_results
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..results.results import EventStudyResults
@@ -19,39 +29,131 @@ RESULTS_COLUMNS = ["ticker", "group", "day0", "window", "car", "t_stat", "p_valu
 AR_COLUMNS = ["ticker", "group", "date", "rel_day", "return", "benchmark_return", "expected", "ar", "car", "model"]
 
 FIGURES = {
-    "prices": ("Prices around the event, 100 = close on day -1; dashed: day 0, dotted: dates the article gives", "prices"),
-    "car_paths": ("Cumulative abnormal return of each security over the event window", "car"),
+    "prices": ("Prices around the event, 100 = close on day -1; dashed: day 0, dotted: dates the article gives "
+               "(many events: median and percentile bands)", "prices"),
+    "car_paths": ("Cumulative abnormal return of each security over the event window (many events: percentile "
+                  "bands, the CAAR, the largest and smallest CAR, and the distribution of the main window's CARs)",
+                  "car"),
     "caar": ("Cumulative average abnormal return per group, with the band of the test reported beside it", "caar"),
-    "abnormal_returns": ("Abnormal return per bar, day 0 highlighted", "ar"),
-    "tests": ("Which days are significant under which test (two-sided p-values; cell text = statistic)", "tests"),
-    "claims": ("The article's claims against the measured moves", "claims"),
+    "abnormal_returns": ("Abnormal return per bar, day 0 highlighted (many events: average abnormal return and the "
+                         "interquartile range of the ARs)", "ar"),
+    "tests": ("Which days are significant under which test (colour: two-sided p-value band; cell text = statistic; "
+              "grey: cannot be computed)", "tests"),
+    "claims": ("The article's claims against the measured moves, each on its own scale", "claims"),
 }
 CLAIM_COLUMNS_OUT = ["ticker", "claimed_percent", "horizon", "date", "measured_percent", "difference", "verdict",
                      "note", "matched", "name", "sentence"]
+WARNING_COLUMNS = ["ticker", "check", "message", "action"]
+
+
+def _event_first(frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    """``columns``, led by ``event`` when the frame has several events (rows are then identified by it)."""
+    if "event" in frame and frame["event"].nunique() > 1 and "event" not in columns:
+        return ["event", *columns]
+    return columns
+
+
+def tables(res: "EventStudyResults") -> dict[str, pd.DataFrame]:
+    """The CSV tables of a run, by file name (frames as they are written, before formatting)."""
+    claims = res.claims if not res.claims.empty else pd.DataFrame(columns=CLAIM_COLUMNS_OUT)
+    out = {
+        "results.csv": res.cars[_event_first(res.cars, RESULTS_COLUMNS)],
+        "abnormal_returns.csv": res.abnormal_returns[_event_first(res.abnormal_returns, AR_COLUMNS)],
+        "tests.csv": res.tests(),
+        "securities.csv": res.securities.drop(columns=["_dates"], errors="ignore"),
+        "dropped.csv": res.dropped_frame,
+        "claims.csv": claims[CLAIM_COLUMNS_OUT],
+        "diagnostics.csv": res.diagnostics,
+        "warnings.csv": pd.DataFrame(list(res.warnings), columns=WARNING_COLUMNS),
+    }
+    confounding = getattr(res, "confounding", None)
+    if isinstance(confounding, pd.DataFrame):
+        out.setdefault("confounding.csv", confounding)
+    return out
+
+
+def format_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Datetime columns as ISO text, whole columns at once: ``YYYY-MM-DD`` when every value is a
+    midnight, ``YYYY-MM-DDTHH:MM`` (UTC for tz-aware columns) otherwise; missing = empty."""
+    cols = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c].dtype)]
+    if not cols:
+        return frame
+    out = frame.copy()
+    for c in cols:
+        s = out[c]
+        if getattr(s.dt, "tz", None) is not None:
+            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+        values = s.to_numpy(dtype="datetime64[ns]")
+        valid = ~np.isnat(values)
+        days = values.astype("datetime64[D]").astype("datetime64[ns]")
+        intraday = bool(np.any(values[valid] != days[valid]))
+        text = np.datetime_as_string(values, unit="m" if intraday else "D")
+        out[c] = np.where(np.isnat(values), "", text)
+    return out
+
+
+def _atomic_path(path: Path):
+    """A temporary path beside ``path`` to write to, and a function that publishes it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+
+    def publish() -> None:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+
+    return Path(tmp), publish
+
+
+def write_table(path: Path, frame: pd.DataFrame, parquet: bool = False) -> list[Path]:
+    """Write ``frame`` as CSV at ``path`` in one pass (and as Parquet beside it); return the paths."""
+    written = []
+    tmp, publish = _atomic_path(path)
+    try:
+        format_dates(frame).to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
+        publish()
+    finally:
+        tmp.unlink(missing_ok=True)
+    written.append(path)
+    if parquet:
+        pq = path.with_suffix(".parquet")
+        tmp, publish = _atomic_path(pq)
+        try:
+            frame.reset_index(drop=True).to_parquet(tmp, index=False)
+            publish()
+        finally:
+            tmp.unlink(missing_ok=True)
+        written.append(pq)
+    return written
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    tmp, publish = _atomic_path(path)
+    try:
+        tmp.write_bytes(data)
+        publish()
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def write_outputs(res: "EventStudyResults", out_dir: Path | str,
-                  progress: Callable[[str], None] | None = None) -> dict[str, Path]:
-    """Write everything into ``out_dir`` (created if needed); return name -> path."""
+                  progress: Callable[[str], None] | None = None, *, parquet: bool = False) -> dict[str, Path]:
+    """Write everything into ``out_dir`` (created if needed); return name -> path.
+
+    ``parquet=True`` also writes every table as ``<name>.parquet`` (typed columns: dates stay
+    dates) beside its CSV.
+    """
     say = progress or (lambda msg: None)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    res = relative_results(res, PathRewriter.for_study(res.spec, out))
     paths: dict[str, Path] = {}
 
-    def csv(name: str, frame) -> None:
-        path = out / name
-        atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d"))
-        paths[name] = path
-
-    csv("results.csv", res.cars[RESULTS_COLUMNS])
-    csv("abnormal_returns.csv", res.abnormal_returns[AR_COLUMNS])
-    csv("tests.csv", res.tests())
-    csv("securities.csv", res.securities.drop(columns=["_dates"], errors="ignore"))
-    csv("dropped.csv", res.dropped_frame)
-    claims = res.claims if not res.claims.empty else pd.DataFrame(columns=CLAIM_COLUMNS_OUT)
-    csv("claims.csv", claims[CLAIM_COLUMNS_OUT])
-    csv("diagnostics.csv", res.diagnostics)
-    csv("warnings.csv", pd.DataFrame(list(res.warnings), columns=["ticker", "check", "message", "action"]))
+    say("writing the tables" + (" (CSV and Parquet)" if parquet else ""))
+    for name, frame in tables(res).items():
+        for path in write_table(out / name, frame, parquet):
+            paths[path.name] = path
 
     figures = {}
     for key, (caption, kind) in FIGURES.items():
@@ -59,10 +161,10 @@ def write_outputs(res: "EventStudyResults", out_dir: Path | str,
             continue
         say(f"drawing {key}.png")
         png = figure_png(res.plot(kind))
-        atomic_write_bytes(out / f"{key}.png", png)
+        write_bytes(out / f"{key}.png", png)
         paths[f"{key}.png"] = out / f"{key}.png"
         figures[key] = (caption, png)
     say("writing report.html")
-    atomic_write_text(out / "report.html", render_report(res, figures))
+    write_bytes(out / "report.html", render_report(res, figures).encode("utf-8"))
     paths["report.html"] = out / "report.html"
     return paths
