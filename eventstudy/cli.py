@@ -2,7 +2,8 @@
 
 Subcommands::
 
-    eventstudy run STUDY [--out DIR] [--offline | --pinned]   run a study, write report.html, PNGs, CSVs
+    eventstudy run STUDY [--out DIR] [--offline | --pinned] [--parquet]
+                                                      run a study, write report.html, PNGs, CSVs (+ Parquet)
     eventstudy notebook STUDY [--out DIR]             execute the analyst's notebook for a study, export HTML
     eventstudy validate STUDY [--file-only]           check a study file and its data; write nothing
     eventstudy extract ARTICLE [--published DATE] [--format yaml] [--gazetteer FILE]
@@ -48,7 +49,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"eventstudy {__version__}: running study {spec.name!r} ({args.study})", file=sys.stderr)
     res = run_study(spec, progress=say)
     out = Path(args.out) if args.out else Path("reports") / spec.name
-    paths = write_outputs(res, out, progress=say)
+    paths = write_outputs(res, out, progress=say, parquet=args.parquet)
     if not args.quiet:
         print(res.summary())
     print(f"\nReport written to {out.resolve()}/")
@@ -248,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--pinned", action="store_true",
                       help="prices from the embedded snapshot only, for exact reproducibility")
     p.add_argument("--quiet", action="store_true", help="print only where the outputs are")
+    p.add_argument("--parquet", action="store_true", help="also write every table as Parquet beside its CSV")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("notebook", help="execute the analyst's notebook for a study and export it to HTML")

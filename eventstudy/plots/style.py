@@ -42,7 +42,7 @@ class StudyFigure(Figure):
 def figure_png(fig: Figure, dpi: float | None = None) -> bytes:
     """PNG bytes of a figure at its own dpi (:data:`DPI` by default)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi or fig.dpi, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=dpi or fig.dpi)  # constrained layout already fits every artist
     return buf.getvalue()
 
 

@@ -92,10 +92,11 @@ def plot_test_grid(res, group: str | None = None):
         for i, test in enumerate(gr.tests):
             for j in range(len(gr.days)):
                 if gr.band[i, j] == NA:
-                    ax.text(j, i, "n/a", ha="center", va="center", fontsize=6, color="#666666")
+                    cell = ax.text(j, i, "n/a", ha="center", va="center", fontsize=6, color="#666666")
                 else:
-                    ax.text(j, i, _cell_text(test, gr.statistic[i, j], gr.n[i, j]), ha="center", va="center",
-                            fontsize=7, color="white" if gr.band[i, j] <= 1 else "#222222")
+                    cell = ax.text(j, i, _cell_text(test, gr.statistic[i, j], gr.n[i, j]), ha="center",
+                                   va="center", fontsize=7, color="white" if gr.band[i, j] <= 1 else "#222222")
+                cell.set_in_layout(False)  # inside its cell: the layout need not measure it
         labels = [f"{name}{' *' if name in gr.primary else ''}"
                   + (f" ({COUNT_TESTS[name]})" if name in COUNT_TESTS else "") for name in gr.tests]
         ax.set_yticks(range(len(gr.tests)), labels, fontsize=8)

@@ -213,6 +213,7 @@ def results_html(res: "EventStudyResults") -> str:
     """The rich display of a results object in Jupyter: the findings and the main tables (capped)."""
     from ..results.findings import findings
 
+    res = relative_results(res, PathRewriter.for_study(res.spec))
     tests = res.test_table[(res.test_table["kind"] == "car") & res.test_table["primary"].astype(bool)]
     return _ENV.get_template("results.html.j2").render(
         res=res, findings=findings(res), cars=_cars_table(res), tests=_table(tests, "results.tests()"),

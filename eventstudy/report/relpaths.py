@@ -136,4 +136,11 @@ def relative_results(res, rewriter: PathRewriter):
         new = rewriter.value(value)
         if new is not value:
             changes[f.name] = new
-    return dataclasses.replace(res, **changes) if changes else res
+    if not changes:
+        return res
+    out = dataclasses.replace(res, **changes)
+    names = {f.name for f in dataclasses.fields(res)}
+    for key, value in vars(res).items():  # attributes set beside the fields (e.g. by a later stage)
+        if key not in names:
+            object.__setattr__(out, key, rewriter.value(value))
+    return out

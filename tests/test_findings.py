@@ -1,0 +1,91 @@
+"""The findings block: computed from the numbers, shared by the report, the summary and the notebook."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.report.html import render_report
+from eventstudy.results.findings import findings, lead_test
+
+
+def _text(res) -> str:
+    return findings(res).to_text(width=10_000)
+
+
+def test_findings_state_the_caar_and_the_lead_test_from_the_tables(stargate_results):
+    res = stargate_results
+    text = _text(res)
+    cars = res.cars[(res.cars["group"] == "AI infrastructure equities") & (res.cars["window"] == "[0,0]")]
+    caar = cars["car"].mean()
+    assert f"CAAR[0,0] = {100 * caar:+.2f}%" in text
+    rows = res.test_table[(res.test_table["group"] == "AI infrastructure equities")
+                          & (res.test_table["kind"] == "car") & (res.test_table["window"] == "[0,0]")]
+    lead = lead_test(rows)
+    assert lead["primary"] and lead["test"] == "kp_bmp_t"
+    assert f"statistic {lead['statistic']:.2f}, p = {lead['p_value']:.3f}" in text
+    assert "not significant at 5%" in text  # p = 0.58 on [0,0]
+    # the per-security statement follows the per-security p-values
+    sig = cars.loc[cars["p_value"] < 0.05, "ticker"].tolist()
+    assert sig == ["ORCL"] and "Moved significantly on CAR[0,0] (per-security t, 5%): ORCL" in text
+    # claims by verdict, counted from the claim table
+    n_ok = int((res.claims["verdict"] == "consistent").sum())
+    assert f"The prices confirm {n_ok} of the article's {len(res.claims)} price claims" in text
+
+
+def test_findings_follow_the_numbers_not_a_fixed_text(stargate_results):
+    res = stargate_results
+    t = res.test_table.copy()
+    key = (t["group"] == "AI infrastructure equities") & (t["kind"] == "car") & (t["window"] == "[0,0]") \
+        & (t["test"] == "kp_bmp_t")
+    t.loc[key, ["statistic", "p_value"]] = [4.2, 0.0123]
+    cars = res.cars.copy()
+    cars.loc[(cars["ticker"] == "NVDA") & (cars["window"] == "[0,0]"), ["car", "t_stat", "p_value"]] = [0.05, 2.5, 0.013]
+    changed = dataclasses.replace(res, test_table=t, cars=cars)
+    text = _text(changed)
+    assert "significant at 5% by the dependence-robust Kolari-Pynnönen adjusted BMP t" in text
+    assert "statistic 4.20, p = 0.012" in text
+    assert "NVDA +5.00% (t = 2.50, p = 0.013)" in text
+
+
+def test_findings_show_confounding_events_when_the_results_carry_them(stargate_results):
+    res = stargate_results
+    assert "Confounding" not in _text(res)
+    frame = pd.DataFrame({"group": ["AI infrastructure equities"], "window": ["[0,5]"], "date": [pd.Timestamp("2025-01-27")],
+                          "kind": ["market-wide shock"],
+                          "message": ["2025-01-27: SPY fell 1.46%, beyond 3 robust s.d. of its estimation window"]})
+    contaminated = dataclasses.replace(res)
+    object.__setattr__(contaminated, "confounding", frame)
+    f = findings(contaminated)
+    section = next(s for s in f.sections if s.heading == "Confounding events")
+    assert "1 confounding event(s) found in 1 window(s): [0,5]" in section.sentences[0]
+    assert frame["message"].iloc[0] in section.sentences
+    html = render_report(contaminated, {})
+    assert "Confounding events" in html and "SPY fell 1.46%" in html
+    assert "Confounding events" in contaminated.summary()
+
+
+def test_report_summary_and_notebook_display_share_the_block(stargate_results):
+    res = stargate_results
+    f = findings(res)
+    first = f.sections[0].sentences[0]
+    html = render_report(res, {})
+    assert html.index('id="findings"') < html.index('id="event"')  # first thing after the title
+    assert first.replace("'", "&#39;") in html or first in html
+    summary = res.summary()
+    assert " ".join(first.split()[:6]) in " ".join(summary.split())
+    assert summary.index("CAAR[0,0]") < summary.index("Model:")
+    display = res._repr_html_()
+    assert 'id="findings"' in display and "CAAR[0,0]" in display
+    assert res.findings() == f
+
+
+def test_lead_test_prefers_a_computable_primary_test():
+    rows = pd.DataFrame({"test": ["kp_bmp_t", "brown_warner_t", "cross_sectional_t"],
+                         "statistic": [np.nan, 0.5, 3.0], "p_value": [np.nan, 0.6, 0.01],
+                         "primary": [True, True, False], "robust_to_clustering": [True, True, False]})
+    assert lead_test(rows)["test"] == "brown_warner_t"
+    assert lead_test(rows.assign(primary=False))["test"] == "brown_warner_t"  # no primary: first in LEAD_ORDER
+    assert lead_test(rows.iloc[:1]) is None
