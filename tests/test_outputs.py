@@ -10,7 +10,7 @@ from eventstudy import load_study, run_study
 from eventstudy.cli import main
 from eventstudy.plots import MANY_EVENTS
 from eventstudy.report import write_outputs
-from eventstudy.report.output import format_dates
+from eventstudy.report.output import write_csv
 from eventstudy.results.views import TABLE_ROWS
 
 N_EVENTS = 4 * MANY_EVENTS
@@ -63,14 +63,17 @@ def test_summary_lists_the_extremes_not_every_row(many):
     assert len(text.splitlines()) < 200
 
 
-def test_format_dates_whole_columns():
+def test_csv_dates_are_formatted_as_whole_columns(tmp_path):
     f = pd.DataFrame({"d": pd.to_datetime(["2025-01-21", None]),
                       "h": pd.to_datetime(["2025-01-21 04:00", "2025-01-21 08:00"]),
-                      "x": [1.5, 2.5]})
-    out = format_dates(f)
-    assert out["d"].tolist() == ["2025-01-21", ""]
-    assert out["h"].tolist() == ["2025-01-21T04:00", "2025-01-21T08:00"]  # 4-hour bars keep their time
-    assert out["x"].tolist() == [1.5, 2.5]
+                      "x": [1.5, np.nan], "s": ["a, \"b\"", None], "b": [True, False]})
+    write_csv(tmp_path / "f.csv", f)
+    lines = (tmp_path / "f.csv").read_text().splitlines()
+    assert lines[0] == "d,h,x,s,b"
+    assert lines[1] == '2025-01-21,"2025-01-21T04:00",1.5,"a, ""b""",true'  # 4-hour bars keep their time
+    assert lines[2] == ',"2025-01-21T08:00",,,false'  # missing values are empty
+    back = pd.read_csv(tmp_path / "f.csv")
+    assert back["s"].iloc[0] == 'a, "b"' and back["b"].tolist() == [True, False]
 
 
 def test_cli_parquet_flag(tmp_path):

@@ -23,6 +23,8 @@ VERDICT_COLOURS = (("range", "#56B4E9"), ("not consistent", "#D55E00"), ("consis
 OTHER_COLOUR = "#CC79A7"
 #: Narrowest axis of a claim's row, in percentage points.
 MIN_SPAN_PP = 1.0
+#: At most this many claims are drawn (the figure stays bounded; every claim is in claims.csv).
+MAX_CLAIM_ROWS = 30
 
 
 def verdict_colour(verdict: str) -> str:
@@ -54,7 +56,7 @@ def plot_claims(res):
     """One row per claim: the claimed move (black diamond; hollow when it cannot be checked), the
     measured move (circle, verdict colour), the range of intraday trailing-24 h measurements where
     there is one (bar, verdict colour); the numbers and the difference are written on the right."""
-    claims = res.claims
+    claims = res.claims.head(MAX_CLAIM_ROWS)
     n = max(len(claims), 1)
     fig = StudyFigure(figsize=(11, 0.62 * n + 1.3), dpi=DPI, layout="constrained")
     if claims.empty:
@@ -100,8 +102,10 @@ def plot_claims(res):
             line = f"claimed {claimed:+.2f}% — {r.verdict}: {_text(r.note, '')}"
         side.text(0, 0.5, textwrap.fill(line, 70, max_lines=2, placeholder=" …"), va="center", ha="left",
                   fontsize=7.5, color="#222222", transform=side.transAxes)
-    axes[0, 0].set_title("Claims in the article against the prices (each row on its own scale, in %)", loc="left",
-                         fontsize=11)
+    more = len(res.claims) - len(claims)
+    axes[0, 0].set_title("Claims in the article against the prices (each row on its own scale, in %)"
+                         + (f"; first {len(claims)} of {len(res.claims)}, all in claims.csv" if more else ""),
+                         loc="left", fontsize=11)
     handles = [Line2D([], [], marker="D", color="black", ls="", label="claimed"),
                Line2D([], [], marker="D", color="black", mfc="white", ls="", label="claimed (cannot be checked)")]
     for verdict, (colour, has_range) in seen.items():

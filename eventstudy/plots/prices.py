@@ -41,7 +41,7 @@ def price_index(res) -> pd.DataFrame:
     if ar.empty:
         return pd.DataFrame(columns=INDEX_COLUMNS)
     log = res.spec.model.returns == "log"
-    pair, _ = pd.factorize(pd.MultiIndex.from_arrays([ar["event"], ar["ticker"]]))
+    pair = ar.groupby(["event", "ticker"], sort=False).ngroup().to_numpy()
     days = np.sort(ar["rel_day"].unique())
     col = np.searchsorted(days, ar["rel_day"].to_numpy())
     out = ar[INDEX_COLUMNS[:5]].copy()
@@ -129,8 +129,8 @@ def plot_prices(res, group: str | None = None):
     px = price_index(res)
     for ax, g in zip(axes, groups):
         sub = px[px["group"] == g]
-        if n_pairs(sub) > MANY_EVENTS:
-            _many_prices(ax, sub, g)
+        if n_pairs(res, g) > MANY_EVENTS:
+            _many_prices(ax, res, sub, g)
         else:
             _few_prices(ax, res, sub, g)
         legend_outside(ax)
@@ -166,7 +166,7 @@ def _few_prices(ax, res, sub: pd.DataFrame, g: str) -> None:
         label.set_horizontalalignment("right")
 
 
-def _many_prices(ax, sub: pd.DataFrame, g: str) -> None:
+def _many_prices(ax, res, sub: pd.DataFrame, g: str) -> None:
     qs = sorted({q for band in BANDS for q in band} | {0.5})
     stock = quantile_paths(sub, "index", qs)
     bench = quantile_paths(sub, "benchmark_index", [0.5])
@@ -177,5 +177,5 @@ def _many_prices(ax, sub: pd.DataFrame, g: str) -> None:
     ax.plot(days, stock[0.5], color=PALETTE[0], lw=2.0, label="median security")
     ax.plot(days, bench[0.5], color=GREY, lw=1.4, ls=":", label="median benchmark")
     ax.axhline(100, color="#888888", lw=0.8)
-    style_axes(ax, f"{g}: prices of {n_pairs(sub):,} event-securities, 100 = close on day -1",
+    style_axes(ax, f"{g}: prices of {n_pairs(res, g):,} event-securities, 100 = close on day -1",
                "price index (day -1 = 100)", percent=False)

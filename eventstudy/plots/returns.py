@@ -45,7 +45,7 @@ def plot_car_paths(res, group: str | None = None):
     for k, g in enumerate(groups):
         ax = axes[2 * k] if many else axes[k]
         sub = ar[ar["group"] == g]
-        if n_pairs(sub) > MANY_EVENTS:
+        if n_pairs(res, g) > MANY_EVENTS:
             _car_fan(ax, res, sub, g)
             _car_histogram(axes[2 * k + 1], res, g)
         else:
@@ -87,7 +87,7 @@ def _car_fan(ax, res, sub: pd.DataFrame, g: str) -> None:
             which = "largest" if colour == PALETTE[2] else "smallest"
             ax.plot(path["rel_day"], 100 * path["car"], color=colour, lw=1.0,
                     label=f"{which} CAR{w}: {r['ticker']} ({r['event']}) {100 * r['car']:+.2f}%")
-    style_axes(ax, f"{g}: CARs of {n_pairs(sub):,} event-securities", "CAR since day -1 (%)")
+    style_axes(ax, f"{g}: CARs of {n_pairs(res, g):,} event-securities", "CAR since day -1 (%)")
 
 
 def _car_histogram(ax, res, g: str) -> None:
@@ -123,12 +123,12 @@ def plot_ar_bars(res, group: str | None = None):
     for ax, g in zip(axes, groups):
         sub = ar[ar["group"] == g]
         ax.axvspan(-0.5, 0.5, color="#fff2cc", zorder=0, label="day 0")
-        if n_pairs(sub) > MANY_EVENTS:
+        if n_pairs(res, g) > MANY_EVENTS:
             q = quantile_paths(sub.assign(ar_pct=100 * sub["ar"]), "ar_pct", [0.25, 0.75])
             days = q.index.to_numpy()
             ax.bar(days, q["mean"], width=0.7, color=PALETTE[0], label=f"AAR (mean AR, N = {int(q['n'].max()):,})")
             ax.vlines(days, q[0.25], q[0.75], color="#333333", lw=1.2, label="25th-75th percentile of ARs")
-            title = f"{g}: average abnormal return per bar ({n_pairs(sub):,} event-securities)"
+            title = f"{g}: average abnormal return per bar ({n_pairs(res, g):,} event-securities)"
         else:
             several = sub["event"].nunique() > 1
             wide = sub.pivot_table(index="rel_day", columns=["event", "ticker"], values="ar", aggfunc="first",

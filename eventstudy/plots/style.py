@@ -165,10 +165,9 @@ def pair_keys(frame: pd.DataFrame) -> pd.Series:
     return frame["ticker"].astype(str) + (" (" + frame["event"].astype(str) + ")" if many else "")
 
 
-def n_pairs(frame: pd.DataFrame) -> int:
-    """Number of (event, security) pairs in a long frame."""
-    cols = [c for c in ("event", "ticker") if c in frame]
-    return int(len(frame[cols].drop_duplicates())) if len(frame) else 0
+def n_pairs(res, group: str) -> int:
+    """Number of (event, security) pairs studied in a group (``securities`` has one row per pair)."""
+    return int((res.securities["group"] == group).sum())
 
 
 def quantile_paths(frame: pd.DataFrame, value: str, qs: Sequence[float]) -> pd.DataFrame:

@@ -26,6 +26,8 @@ LABELS = ["p < 0.01", "p < 0.05", "p < 0.10", "p ≥ 0.10", "n/a: cannot be comp
 NA = len(BOUNDS) - 1
 #: Tests whose statistic is a count or a rank sum, not a t or z value.
 COUNT_TESTS = {"sign": "number positive", "wilcoxon": "sum of positive ranks"}
+#: Beyond this many event days the cells carry no text (colour only) and every 5th day is labelled.
+MAX_TEXT_DAYS = 31
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,8 @@ def plot_test_grid(res, group: str | None = None):
     cmap = ListedColormap(COLOURS)
     for ax, g, gr in zip(axes, groups, grids):
         ax.imshow(gr.band, cmap=cmap, vmin=-0.5, vmax=NA + 0.5, aspect="auto", interpolation="nearest")
-        for i, test in enumerate(gr.tests):
+        texts = len(gr.days) <= MAX_TEXT_DAYS
+        for i, test in enumerate(gr.tests if texts else []):
             for j in range(len(gr.days)):
                 if gr.band[i, j] == NA:
                     cell = ax.text(j, i, "n/a", ha="center", va="center", fontsize=6, color="#666666")
@@ -103,9 +106,11 @@ def plot_test_grid(res, group: str | None = None):
         n_stat = sum(name not in COUNT_TESTS for name in gr.tests)
         if 0 < n_stat < len(gr.tests):
             ax.axhline(n_stat - 0.5, color="#222222", lw=1.2)
-        ax.set_xticks(range(len(gr.days)), [str(d) for d in gr.days], fontsize=8)
-        ax.set_xlabel("event day (0 = day 0); cell text = test statistic (t or z above the line; counts and rank "
-                      "sums below); * = primary test for this group", fontsize=8)
+        ticks = [j for j, d in enumerate(gr.days) if texts or d % 5 == 0]
+        ax.set_xticks(ticks, [str(gr.days[j]) for j in ticks], fontsize=8)
+        ax.set_xlabel("event day (0 = day 0); " + ("cell text = test statistic (t or z above the line; counts and "
+                      "rank sums below)" if texts else f"more than {MAX_TEXT_DAYS} days: statistics in tests.csv")
+                      + "; * = primary test for this group", fontsize=8)
         ax.set_title(f"{g}: two-sided p-value of each test on each event day (colour = p-value band only)",
                      loc="left", fontsize=11)
         if 0 in gr.days:
