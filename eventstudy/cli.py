@@ -318,7 +318,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = data.add_parser("import", help="validate CSVs and add them to the snapshot")
     p.add_argument("files", nargs="+", type=Path, help="CSV files date,open,high,low,close,volume (symbol = file name)")
     p.add_argument("--frequency", choices=("1d", "4h"), default="1d")
-    p.add_argument("--snapshot", help="snapshot folder (default: the project's data/prices or data/prices_4h)")
+    p.add_argument("--snapshot", help="snapshot folder (default: the data folder's prices/ or prices_4h/, in a clone; "
+                                      "the snapshot inside an installed package is read-only)")
     p.add_argument("--provenance", type=Path, help="provenance document to keep beside the data")
     p.add_argument("--adjustment", help="how prices are adjusted, e.g. 'splits and dividends'")
     p.add_argument("--venue", help="exchange or venue, e.g. 'Bybit USDT perpetual'")
@@ -334,7 +335,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Yahoo 'Close' (splits only, not dividends) instead of split- and dividend-adjusted prices")
     p.add_argument("--frequency", choices=("1d", "4h"), default="1d", help="4h candles are built from Yahoo 1h bars")
     p.add_argument("--cache", help="cache folder (default: $EVENTSTUDY_CACHE or the platform's user cache folder)")
-    p.add_argument("--snapshot", help="snapshot folder for --to snapshot (default: the project's data/prices)")
+    p.add_argument("--snapshot", help="snapshot folder for --to snapshot (default: the data folder's prices/, in a "
+                                      "clone; the snapshot inside an installed package is read-only)")
     p.add_argument("--replace", action="store_true", help="with --to snapshot: overwrite symbols from other sources")
     p.add_argument("--gazetteer", nargs="*", type=Path, help="extra gazetteer files (Yahoo symbols)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

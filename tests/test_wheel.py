@@ -89,6 +89,13 @@ def test_the_clone_snapshot_stays_writable_and_eventstudy_data_overrides(tmp_pat
         paths.data_dir()
 
 
+def test_writing_commands_refuse_an_installed_snapshot_before_any_download(monkeypatch, capsys):
+    monkeypatch.setattr(paths, "is_read_only_data", lambda path: True)  # as in an installed wheel
+    assert main(["data", "fetch", "ORCL", "--start", "2024-01-02", "--end", "2024-02-01", "--to", "snapshot"]) == 2
+    err = capsys.readouterr().err
+    assert "part of the installed eventstudy package" in err and "--snapshot DIR" in err and "fetching" not in err
+
+
 def test_run_lists_and_names_the_examples(capsys):
     assert main(["run", "--list-examples"]) == 0
     out = capsys.readouterr().out
