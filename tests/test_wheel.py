@@ -144,9 +144,10 @@ def built(work, clone_run) -> dict[str, Path]:
     src, dist, env_dir = work / "src", work / "dist", work / "build-env"
     shutil.copytree(ROOT, src, ignore=_skip)
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}  # reaches the index
-    subprocess.run([sys.executable, "-m", "venv", env_dir], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", env_dir], check=True)  # this pip installs into it
     py = env_dir / "bin" / "python"
-    proc = _run([py, "-m", "pip", "install", "-q", "setuptools>=77", "build"], work, env, timeout=300)
+    proc = _run([sys.executable, "-m", "pip", "--python", py, "install", "-q", "setuptools>=77", "build"], work, env,
+                timeout=300)
     assert proc.returncode == 0, f"could not install the build backend from the package index:\n{proc.stderr}"
     proc = _run([py, "-m", "build", "--no-isolation", "--outdir", dist, src], work, env, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
