@@ -60,11 +60,28 @@ def test_findings_show_confounding_events_when_the_results_carry_them(stargate_r
     object.__setattr__(contaminated, "confounding", frame)
     f = findings(contaminated)
     section = next(s for s in f.sections if s.heading == "Confounding events")
-    assert "1 confounding event(s) found in 1 window(s): [0,5]" in section.sentences[0]
-    assert frame["message"].iloc[0] in section.sentences
+    assert "2025-01-27: " + frame["message"].iloc[0] in section.sentences
     html = render_report(contaminated, {})
     assert "Confounding events" in html and "SPY fell 1.46%" in html
     assert "Confounding events" in contaminated.summary()
+
+
+def test_findings_name_the_contaminated_and_the_clean_windows(stargate_results):
+    res = dataclasses.replace(stargate_results)
+    flags = pd.DataFrame({"group": ["AI infrastructure equities"] * 2, "event": ["stargate"] * 2,
+                          "window_kind": ["car", "estimation"], "window": ["[0,5]", "[-120,-11]"],
+                          "date": pd.to_datetime(["2025-01-27", "2024-08-05"]), "source": ["equal-weighted", "benchmark"],
+                          "what": ["equal-weighted return -10.77%", "SPY return -2.91%"], "contaminates": [True, True]})
+    windows = pd.DataFrame({"group": ["AI infrastructure equities"] * 2, "event": ["stargate"] * 2,
+                            "window": ["[0,0]", "[0,5]"], "clean": [True, False], "flagged_dates": ["", "2025-01-27"]})
+    object.__setattr__(res, "confounding", flags)
+    object.__setattr__(res, "confounding_windows", windows)
+    section = next(s for s in findings(res).sections if s.heading == "Confounding events")
+    assert ("AI infrastructure equities: CAR[0,5] (2025-01-27) contaminated by other events; clean: [0,0]."
+            in section.sentences)
+    assert "2025-01-27: equal-weighted return -10.77%" in section.sentences
+    assert any("1 flagged date(s) inside estimation windows (2024-08-05)" in x for x in section.sentences)
+    assert list(section.table.columns) == ["group", "event", "window_kind", "window", "date", "source", "what"]
 
 
 def test_report_summary_and_notebook_display_share_the_block(stargate_results):

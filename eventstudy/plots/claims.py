@@ -70,7 +70,7 @@ def plot_claims(res):
         colour = verdict_colour(r.verdict)
         measured = _float(r.measured_percent)
         claimed = float(r.claimed_percent)
-        lo_hi = _range_from(r.matched)
+        lo_hi = _claim_range(r)
         values = [claimed, measured, *(lo_hi or ())]
         ax.set_xlim(*row_limits(values))
         if lo_hi is not None:
@@ -117,6 +117,15 @@ def plot_claims(res):
                                   label=f"range of trailing-24 h moves ({verdict})"))
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), frameon=False, fontsize=8)
     return fig
+
+
+def _claim_range(r) -> tuple[float, float] | None:
+    """The range of moves a claim was checked against: ``range_low``/``range_high`` (percent) when
+    the claim table has them, else the range printed in its 'matched' text."""
+    lo, hi = _float(getattr(r, "range_low", None)), _float(getattr(r, "range_high", None))
+    if np.isfinite(lo) and np.isfinite(hi):
+        return lo, hi
+    return _range_from(getattr(r, "matched", ""))
 
 
 def _range_from(matched: str) -> tuple[float, float] | None:

@@ -68,7 +68,8 @@ def tables(res: "EventStudyResults") -> dict[str, pd.DataFrame]:
         "tests.csv": res.tests(),
         "securities.csv": res.securities.drop(columns=["_dates"], errors="ignore"),
         "dropped.csv": res.dropped_frame,
-        "claims.csv": claims[CLAIM_COLUMNS_OUT],
+        "claims.csv": claims[[c for c in CLAIM_COLUMNS_OUT if c in claims]
+                             + [c for c in claims.columns if c not in CLAIM_COLUMNS_OUT]],
         "diagnostics.csv": res.diagnostics,
         "warnings.csv": pd.DataFrame(list(res.warnings), columns=WARNING_COLUMNS),
     }

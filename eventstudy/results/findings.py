@@ -229,25 +229,67 @@ def _claim_sentences(res) -> list[str]:
             out.append(f"The prices refute {k} of {total}: {_listing(names)}.")
         elif v.startswith("cannot"):
             out.append(f"{k} of {total} cannot be checked against the prices: {_listing(names)}.")
+        elif "range" in v:
+            out.append(f"{k} of {total} are only {v} of the prices' intraday moves (a weaker check than a match): "
+                       f"{_listing(names)}.")
         else:
             out.append(f"{k} of {total} are {v}: {_listing(names)}.")
     return out
 
 
+#: Columns of a confounding table shown in the findings, when present.
+CONFOUNDING_SHOWN = ["group", "event", "window_kind", "window", "date", "source", "what"]
+
+
+def _date_text(d) -> str:
+    try:
+        ts = pd.Timestamp(d)
+    except (TypeError, ValueError):
+        return str(d)
+    return f"{ts:%Y-%m-%d}" if ts == ts.normalize() else f"{ts:%Y-%m-%d %H:%M}"
+
+
 def _confounding(res) -> tuple[list[str], pd.DataFrame | None]:
+    """Sentences and a small table on other events inside the windows, from ``results.confounding``
+    (rows that contaminate a window, when the frame says so in a ``contaminates`` column) and
+    ``results.confounding_windows`` (clean / contaminated CAR windows), when the results carry them."""
     frame = getattr(res, "confounding", None)
     if not isinstance(frame, pd.DataFrame) or frame.empty:
         return [], None
-    text_col = next((c for c in ("message", "description", "what", "note", "reason") if c in frame), None)
-    n = len(frame)
-    where = ""
-    if "window" in frame:
-        windows = list(dict.fromkeys(frame["window"].astype(str)))
-        where = f" in {len(windows)} window(s): {_listing(windows)}"
-    sentences = [f"{n:,} confounding event(s) found{where}; read the affected windows with care."]
+    flagged = frame[frame["contaminates"].astype(bool)] if "contaminates" in frame else frame
+    if flagged.empty:
+        return [], None
+    text_col = next((c for c in ("what", "message", "description", "note", "reason") if c in flagged), None)
+    sentences = []
+    windows = getattr(res, "confounding_windows", None)
+    if isinstance(windows, pd.DataFrame) and not windows.empty and {"group", "window", "clean"} <= set(windows):
+        for g, rows in windows.groupby("group", sort=False):
+            bad = rows[~rows["clean"].astype(bool)]
+            if bad.empty:
+                continue
+            clean = list(dict.fromkeys(rows.loc[rows["clean"].astype(bool), "window"].astype(str)))
+            dates = ("flagged_dates" in bad) and [f"CAR{w} ({d})" for w, d in zip(bad["window"], bad["flagged_dates"])]
+            dirty = dates or [f"CAR{w}" for w in bad["window"]]
+            sentences.append(f"{g}: {_listing(list(dict.fromkeys(dirty)))} contaminated by other events; clean: "
+                             + (_listing(clean) if clean else "none") + ".")
+    in_car = flagged[flagged["window_kind"] == "car"] if "window_kind" in flagged else flagged
     if text_col is not None:
-        sentences += [str(x) for x in frame[text_col].head(MAX_CONFOUNDING_ROWS)]
-    return sentences, frame.head(MAX_CONFOUNDING_ROWS)
+        sentences += [f"{_date_text(d)}: {t}" if "date" in in_car else str(t)
+                      for d, t in zip(in_car["date"] if "date" in in_car else in_car.index, in_car[text_col])
+                      ][:MAX_CONFOUNDING_ROWS]
+    if "window_kind" in flagged:
+        est = flagged[flagged["window_kind"] == "estimation"]
+        if len(est):
+            dates = [_date_text(d) for d in dict.fromkeys(est["date"])] if "date" in est else []
+            sentences.append(f"{len(est):,} flagged date(s) inside estimation windows"
+                             + (f" ({_listing(dates)})" if dates else "") + ": they widen the variance estimates.")
+    if not sentences:
+        where = ""
+        if "window" in flagged:
+            where = f" in {_listing(list(dict.fromkeys(flagged['window'].astype(str))))}"
+        sentences.append(f"{len(flagged):,} confounding event(s) found{where}; read the affected windows with care.")
+    shown = [c for c in CONFOUNDING_SHOWN if c in flagged] or list(flagged.columns)
+    return sentences, flagged[shown].head(MAX_CONFOUNDING_ROWS)
 
 
 def findings(res) -> Findings:
