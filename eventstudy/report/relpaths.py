@@ -116,13 +116,18 @@ class PathRewriter:
         return v
 
 
-#: Fields of the results object that are not rewritten (the study itself, the engine's arrays).
-_KEEP = {"spec", "extraction", "event_time"}
+#: Fields of the results object that are not rewritten: the study itself, and the long numeric
+#: frames whose text columns are identifiers (event, ticker, group, window, model, test), never paths.
+_KEEP = {"spec", "extraction", "event_time", "abnormal_returns", "cars", "test_table", "diagnostics"}
+#: Set on a rewritten copy, so rewriting it again is free.
+_DONE = "_paths_relative_to"
 
 
 def relative_results(res, rewriter: PathRewriter):
     """A copy of ``res`` whose texts (frames, warnings, dropped reasons, provenance, sources) name
     paths relative to the rewriter's base. Numbers are untouched; frames without paths are shared."""
+    if getattr(res, _DONE, None) == str(rewriter.base):
+        return res
     changes = {}
     for f in dataclasses.fields(res):
         if not f.init or f.name in _KEEP:
@@ -136,11 +141,10 @@ def relative_results(res, rewriter: PathRewriter):
         new = rewriter.value(value)
         if new is not value:
             changes[f.name] = new
-    if not changes:
-        return res
     out = dataclasses.replace(res, **changes)
     names = {f.name for f in dataclasses.fields(res)}
     for key, value in vars(res).items():  # attributes set beside the fields (e.g. by a later stage)
         if key not in names:
             object.__setattr__(out, key, rewriter.value(value))
+    object.__setattr__(out, _DONE, str(rewriter.base))
     return out
