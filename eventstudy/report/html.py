@@ -17,7 +17,7 @@ import pandas as pd
 
 from .. import __version__
 from ..plots.style import MAX_PANELS, figure_png
-from ..results.views import TABLE_ROWS, capped, main_window, many_events, top_bottom
+from ..results.views import TABLE_ROWS, capped, main_window, many_events, top_bottom, window_order
 from ..stats.conventions import BY_NAME
 from .relpaths import PathRewriter, relative_results
 
@@ -108,7 +108,7 @@ def _tests_by_group(res: "EventStudyResults") -> list[dict]:
         sub = t[t["group"] == g.name]
         if sub.empty:
             continue
-        order = {w: i for i, w in enumerate(dict.fromkeys(res.cars.loc[res.cars["group"] == g.name, "window"]))}
+        order = {w: i for i, w in enumerate(window_order(res, g.name))}
         car = sub[sub["kind"] == "car"].assign(_o=lambda f: f["window"].map(order))
         car = car.sort_values(["_o", "primary"], ascending=[True, False], kind="stable").drop(columns="_o")
         day = sub[sub["kind"] == "day"]
@@ -145,7 +145,7 @@ def _cars_table(res) -> dict:
     if len(cars) <= 4 * TABLE_ROWS:
         return _table(cars, "results.csv")
     parts, total = [], 0
-    for g in dict.fromkeys(cars["group"]):
+    for g in pd.unique(cars["group"]):
         main = cars[(cars["group"] == g) & (cars["window"] == main_window(res, g))]
         rows, _ = top_bottom(main.dropna(subset=["car"]), "car")
         parts.append(rows)

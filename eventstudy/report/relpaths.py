@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 #: A root matches only as a whole path component (followed by a separator, a delimiter or the end).
@@ -83,10 +84,12 @@ class PathRewriter:
         if not pd.api.types.is_string_dtype(s.dtype) or (s.dtype == object and
                                                           pd.api.types.infer_dtype(s, skipna=True) != "string"):
             return s
-        values = s.dropna().unique()
-        changed = {v: self.text(v) for v in values if isinstance(v, str)}
-        changed = {k: v for k, v in changed.items() if v != k}
-        return s.replace(changed) if changed else s
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        new = np.array([self.text(u) if isinstance(u, str) else u for u in uniques], dtype=object)
+        if all(a is b or a == b for a, b in zip(new, uniques)):
+            return s
+        out = np.where(codes >= 0, new[np.maximum(codes, 0)], None)
+        return pd.Series(out, index=s.index, name=s.name).astype(s.dtype)
 
     def frame(self, df: pd.DataFrame) -> pd.DataFrame:
         if df is None or df.empty or self._regex is None:

@@ -137,7 +137,7 @@ def _group_sentences(res, group: str) -> list[str]:
     lead = lead_test(rows)
     head = f"CAAR{w} = {_pct(caar)} ({who})"
     if lead is None:
-        notes = "; ".join(dict.fromkeys(str(x) for x in rows["note"].dropna() if str(x)))
+        notes = "; ".join(str(x) for x in pd.unique(rows["note"].dropna()) if str(x))
         out.append(f"{head}; no test could be computed for this window" + (f" ({notes})" if notes else "") + ".")
     else:
         robust = bool(lead["robust_to_clustering"]) and len(shared) == 1 and n > 1
@@ -216,7 +216,7 @@ def _claim_sentences(res) -> list[str]:
         return text
 
     out = []
-    verdicts = list(dict.fromkeys(claims["verdict"].astype(str)))
+    verdicts = [str(v) for v in pd.unique(claims["verdict"].astype(str))]
     order = sorted(verdicts, key=lambda v: (0 if v == "consistent" else 1 if "range" in v else
                                             2 if v.startswith("not") else 4 if v.startswith("cannot") else 3))
     for v in order:
@@ -280,13 +280,13 @@ def _confounding(res) -> tuple[list[str], pd.DataFrame | None]:
     if "window_kind" in flagged:
         est = flagged[flagged["window_kind"] == "estimation"]
         if len(est):
-            dates = [_date_text(d) for d in dict.fromkeys(est["date"])] if "date" in est else []
+            dates = [_date_text(d) for d in pd.unique(est["date"])] if "date" in est else []
             sentences.append(f"{len(est):,} flagged date(s) inside estimation windows"
                              + (f" ({_listing(dates)})" if dates else "") + ": they widen the variance estimates.")
     if not sentences:
         where = ""
         if "window" in flagged:
-            where = f" in {_listing(list(dict.fromkeys(flagged['window'].astype(str))))}"
+            where = f" in {_listing([str(w) for w in pd.unique(flagged['window'])])}"
         sentences.append(f"{len(flagged):,} confounding event(s) found{where}; read the affected windows with care.")
     shown = [c for c in CONFOUNDING_SHOWN if c in flagged] or list(flagged.columns)
     return sentences, flagged[shown].head(MAX_CONFOUNDING_ROWS)

@@ -23,7 +23,7 @@ def main_window(res, group: str | None = None) -> str | None:
 
 def window_order(res, group: str) -> list[str]:
     """The group's CAR windows in the study file's order."""
-    return list(dict.fromkeys(res.cars.loc[res.cars["group"] == group, "window"].astype(str)))
+    return [str(w) for w in pd.unique(res.cars.loc[res.cars["group"] == group, "window"])]
 
 
 def pair_label(frame: pd.DataFrame, many_events: bool) -> pd.Series:
