@@ -120,8 +120,9 @@ class PathRewriter:
 
 
 #: Fields of the results object that are not rewritten: the study itself, and the long numeric
-#: frames whose text columns are identifiers (event, ticker, group, window, model, test), never paths.
-_KEEP = {"spec", "extraction", "event_time", "abnormal_returns", "cars", "test_table", "diagnostics"}
+#: frames whose text columns are identifiers (event, ticker, group, window, model, test), never paths,
+#: and the event plan (not written by the outputs; its drop reasons reach them through ``dropped``).
+_KEEP = {"spec", "extraction", "event_time", "abnormal_returns", "cars", "test_table", "diagnostics", "plan"}
 #: Set on a rewritten copy, so rewriting it again is free.
 _DONE = "_paths_relative_to"
 
