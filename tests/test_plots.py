@@ -170,3 +170,12 @@ def test_many_events_histogram_counts_every_car(many_results):
     first = many_results.cars["window"].iloc[0]
     n = int(many_results.cars.loc[many_results.cars["window"] == first, "car"].notna().sum())
     assert sum(p.get_height() for p in hist_ax.patches) == n
+
+
+def test_count_cells_stay_short_for_many_events():
+    from eventstudy.plots.tests import _cell_text
+
+    assert _cell_text("sign", 4, 4) == "4/4"
+    assert _cell_text("sign", 49320, 100000) == "49.3%"
+    assert _cell_text("wilcoxon", 2466718949, 100000) == "2.47e9"
+    assert _cell_text("wilcoxon", 10, 4) == "10"

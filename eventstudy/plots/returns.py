@@ -106,11 +106,11 @@ def _car_histogram(ax, res, g: str) -> None:
         ax.axvline(0, color="#888888", lw=0.8)
         ax.legend(loc="upper right", frameon=False, fontsize=8)
         out = car.size - inside.size
-        note = f" ({out:,} beyond the 0.1th/99.9th percentiles not drawn)" if out else ""
+        note = f"\n{out:,} beyond the 0.1th and 99.9th\npercentiles not drawn" if out else ""
         ax.set_xlabel(f"CAR{w} (%){note}", fontsize=8)
     percent_axis(ax.xaxis)
     ax.set_ylabel("event-securities")
-    ax.set_title(f"distribution of CAR{w}, N = {car.size:,}", loc="left", fontsize=10)
+    ax.set_title(f"CAR{w}, N = {car.size:,}", loc="left", fontsize=10)
     ax.grid(True, color="#e6e6e6", lw=0.6)
 
 

@@ -25,7 +25,7 @@ COLOURS = ["#08306b", "#2171b5", "#9ecae1", "#f7f7f7", "#d9d9d9"]
 LABELS = ["p < 0.01", "p < 0.05", "p < 0.10", "p ≥ 0.10", "n/a: cannot be computed"]
 NA = len(BOUNDS) - 1
 #: Tests whose statistic is a count or a rank sum, not a t or z value.
-COUNT_TESTS = {"sign": "number positive", "wilcoxon": "sum of positive ranks"}
+COUNT_TESTS = {"sign": "number positive; share from N = 1,000", "wilcoxon": "sum of positive ranks"}
 #: Beyond this many event days the cells carry no text (colour only) and every 5th day is labelled.
 MAX_TEXT_DAYS = 31
 
@@ -71,11 +71,19 @@ def grid_of_tests(table: pd.DataFrame, group: str) -> PValueGrid:
     return PValueGrid(order, days, p, stat, n, p_band(p, computable), primary)
 
 
+def _compact(x: float) -> str:
+    """An integer count as it fits a cell: 4,321 -> "4321", 2,466,718,949 -> "2.47e9"."""
+    if abs(x) < 10_000:
+        return f"{x:.0f}"
+    e = int(np.floor(np.log10(abs(x))))
+    return f"{x / 10 ** e:.2f}e{e}"
+
+
 def _cell_text(test: str, stat: float, n: float) -> str:
     if test == "sign" and np.isfinite(n):
-        return f"{stat:.0f}/{n:.0f}"
+        return f"{stat:.0f}/{n:.0f}" if n < 1000 else f"{100 * stat / n:.1f}%"  # share positive for large N
     if test in COUNT_TESTS:
-        return f"{stat:.0f}"
+        return _compact(stat)
     return f"{stat:.1f}"
 
 
