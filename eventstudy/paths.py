@@ -54,6 +54,11 @@ def gazetteer_path() -> Path:
     return data_dir() / "gazetteer.toml"
 
 
+def reference_dir() -> Path:
+    """The securities universe and its curated layers (``data/reference``; see its PROVENANCE.md)."""
+    return data_dir() / "reference"
+
+
 def cache_dir(override: Path | str | None = None) -> Path:
     """Folder of the download cache: ``override``, else ``$EVENTSTUDY_CACHE``, else the platform's.
 
