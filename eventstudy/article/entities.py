@@ -18,6 +18,26 @@ Ambiguity (recorded in ``Mention.resolution``)
     the article. An ordinary-word name needs 2 points; a tie between entries leaves the name
     unmapped, with its candidates.
 
+Universe and symbols
+    The gazetteer holds the securities universe (:mod:`eventstudy.reference.universe`); names are
+    found with one Aho-Corasick automaton (:mod:`.name_index`). Symbols written in the text are
+    read first and are decisive (:mod:`.symbols`): "(NYSE: GE)", "(EPA:BNPP)", "MC.PA", "LVMH.PA",
+    "Barclays (BCS)". A legal form after a name ("Peugeot SA", "Alphabet Inc.") is part of the
+    mention. The article's market counts as evidence for a name in doubt: the market most named
+    ("Bourse de Paris", "CAC 40", "Wall Street", "FTSE") and of the securities read with confidence,
+    with one vote for Paris in a French article; a candidate listed on it gets a point ("Orange",
+    "Total" in a French article about the Paris market). A price verb after the name ("Orange
+    recule", "Apple rose") is a point; a definite article before an ordinary-word name of a company
+    ("the Nasdaq fell") caps its points below the threshold, unless a firm's verb follows.
+
+Fuzzy fallback (rapidfuzz)
+    Only for a capitalised name followed by a legal form or company word that matched no name
+    exactly ("Deutsche Telekon AG"): it is compared with the universe's names (accents folded,
+    legal forms removed) and mapped when the best ratio is at least :data:`FUZZY_MIN_SCORE`, the
+    name has at least :data:`FUZZY_MIN_LENGTH` characters, the matched name is not an ordinary word,
+    and no other security scores within :data:`FUZZY_MARGIN`; otherwise it stays unmapped. It never
+    runs on a bare word, so an ordinary word cannot be pulled to a company.
+
 Unmapped names
     Cashtags and "(NYSE: XYZ)" tickers the gazetteer does not know, all-caps names next to
     "tokens"/"jetons", names ending in a company word ("Dune Analytics", "Fox News", "Acme Inc.")
@@ -34,7 +54,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..reference.gazetteer import Entity, Gazetteer
+from ..reference.names import LEGAL_SUFFIX_AFTER, fold_accents, strip_legal_form
+from .name_index import Form, find_names, name_index
+from .symbols import EXCHANGE_TICKER, find_symbols
 from .text import Segmented, Sentence
+
+#: Smallest rapidfuzz ratio (0-100) for a fuzzy match, shortest name it runs on, and the lead the
+#: best match must have over any other security's.
+FUZZY_MIN_SCORE, FUZZY_MIN_LENGTH, FUZZY_MARGIN = 90.0, 6, 4.0
 
 #: Words typical of each asset class near a mention (lower case, whole words).
 CLASS_CONTEXT: dict[str, tuple[str, ...]] = {
@@ -47,17 +74,43 @@ CLASS_CONTEXT: dict[str, tuple[str, ...]] = {
     "equity": ("action", "actions", "actionnaire", "actionnaires", "share", "shares", "stock", "stocks", "nyse",
                "nasdaq", "wall street", "bourse", "séance", "premarket", "pre-market", "after-hours", "earnings",
                "dividende", "dividend", "s&p 500", "titre", "résultats trimestriels", "quarterly", "inc", "corp",
-               "listed", "cotée", "coté"),
+               "listed", "cotée", "coté", "analysts", "analystes", "investors", "investisseurs", "guidance",
+               "chiffre d'affaires", "revenue", "bénéfice", "profit", "résultats", "results", "groupe", "company",
+               "société", "firm", "entreprise", "capitalisation", "market value", "valorisation boursière"),
     "private": ("startup", "start-up", "valorisation", "valuation", "levée de fonds", "funding round", "fonds",
                 "fund", "investment fund", "private", "privée", "non cotée"),
 }
+#: Words naming a market (lower case): the article's market, for names in doubt.
+MARKET_WORDS: dict[str, tuple[str, ...]] = {
+    "XPAR": ("bourse de paris", "place de paris", "place parisienne", "cac 40", "cac40", "sbf 120", "euronext paris",
+             "paris bourse", "paris-listed"),
+    "XNYS": ("wall street", "nyse", "nasdaq", "s&p 500", "dow jones", "new york stock exchange"),
+    "XLON": ("london stock exchange", "bourse de londres", "ftse 100", "ftse", "london-listed", "city de londres"),
+    "XETR": ("bourse de francfort", "frankfurt stock exchange", "dax", "xetra", "frankfurt-listed"),
+    "XTKS": ("tokyo stock exchange", "bourse de tokyo", "nikkei", "topix"),
+    "XSWX": ("six swiss exchange", "bourse suisse", "swiss market index", "smi", "zurich"),
+    "XAMS": ("euronext amsterdam", "bourse d'amsterdam", "aex"),
+    "XMAD": ("bourse de madrid", "ibex"),
+    "XMIL": ("bourse de milan", "piazza affari", "ftse mib"),
+    "XHKG": ("hong kong stock exchange", "bourse de hong kong", "hang seng"),
+}
+#: A French article counts one vote for Paris.
+LANGUAGE_MARKET = {"fr": "XPAR"}
+_MARKET_RX = {cal: re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w])")
+              for cal, words in MARKET_WORDS.items()}
+#: A move verb right after a name ("Orange recule", "Apple rose", "Airbus a bondi").
+_MOVE_AFTER = re.compile(
+    r"(?:'s)?\s+(?:shares\s+|stock\s+)?(?:a\s+|ont\s+|has\s+|have\s+)?(?:rose|fell|jumped|gained|climbed|dropped|slid|sank|"
+    r"tumbled|soared|surged|plunged|plummeted|rallied|slumped|advanced|declined|lost|added|edged|slipped|rebounded|"
+    r"recul\w*|progress\w*|grimp\w*|c[èé]d\w*|gagn\w*|perd\w*|s'envol\w*|plong\w*|chut\w*|bondi\w*|bondit|avan[cç]\w*|"
+    r"baiss\w*|mont\w*|dévissé?\w*|flamb\w*|s'effondr\w*|décroch\w*|s'adjug\w*|lâch\w*|abandonn\w*|rebond\w*|"
+    r"termin\w*|clôtur\w*|ouvr\w*|s'affich\w*|pris)(?![\w])", re.I)
+_DEFINITE_BEFORE = re.compile(r"(?<![\w])(?:the|le|la|les)\s+$", re.I)
 _CLASS_GROUP = {"equity": "equity", "etf": "equity", "index": "equity", "crypto": "crypto",
                 "private": "private", "project": "project"}
 
-_EXCHANGE_PREFIX = re.compile(
-    r"(?P<ex>NYSE American|NYSE Arca|NYSE|NASDAQ|Nasdaq|TSE|TYO|LSE|Euronext(?: Paris)?|HKEX|SIX)\s*:\s*"
-    r"(?P<tk>[A-Z][A-Z0-9.]{0,9})(?![\w])"
-)
+#: "(NYSE: ARC)", "(EPA:BNPP)", "Euronext Paris: MC" (see :mod:`.symbols`).
+_EXCHANGE_PREFIX = EXCHANGE_TICKER
 _CASHTAG = re.compile(r"(?<![\w$])\$(?P<tk>[A-Za-z][A-Za-z0-9]{0,9})(?![\w])")
 _TOKEN_LIST = re.compile(
     r"(?<![\w])(?:tokens?|jetons?|memecoins?|meme ?coins?|coins?|cryptos?)\s+"
@@ -126,51 +179,7 @@ class Mention:
             "ticker", "crypto token", "equity", "company", "security (from a price claim)")
 
 
-@dataclass(frozen=True)
-class _Form:
-    entity: Entity
-    form: str
-    exact_case: bool
-    common: bool
-    is_tag: bool
-
-
-@dataclass
-class _Index:
-    pattern: re.Pattern[str] | None
-    forms: dict[str, list[_Form]] = field(default_factory=dict)
-    all_forms: frozenset[str] = frozenset()
-
-
-_INDEXES: "weakref.WeakKeyDictionary[Gazetteer, _Index]" = weakref.WeakKeyDictionary()
-
-
-def _index(gazetteer: Gazetteer) -> _Index:
-    cached = _INDEXES.get(gazetteer)
-    if cached is not None:
-        return cached
-    forms: dict[str, list[_Form]] = {}
-    for entity in gazetteer:
-        surface: dict[str, bool] = {}
-        for alias in entity.all_aliases():
-            surface.setdefault(alias, False)
-        if entity.ticker and re.fullmatch(r"[A-Z][A-Z0-9.]{1,9}", entity.ticker):
-            surface.setdefault(entity.ticker, False)
-        for tag in entity.cashtags:
-            surface[tag] = True
-        for text, is_tag in surface.items():
-            common = text in entity.common_words
-            exact = is_tag or common or len(text) <= 4 or text == entity.ticker
-            forms.setdefault(text.lower(), []).append(_Form(entity, text, exact, common, is_tag))
-    if forms:
-        alternation = "|".join(re.escape(f) for f in sorted({f.form for fs in forms.values() for f in fs},
-                                                              key=len, reverse=True))
-        pattern = re.compile(rf"(?<![\w$])(?:{alternation})(?![\w])", re.I)
-    else:
-        pattern = None
-    index = _Index(pattern, forms, frozenset(forms))
-    _INDEXES[gazetteer] = index
-    return index
+_Form = Form
 
 
 @functools.lru_cache(maxsize=256)
@@ -196,46 +205,112 @@ def _window(seg: Segmented, sentence: Sentence, blank: tuple[int, int] | None = 
     return " \n ".join(parts).lower()
 
 
-def find_mentions(seg: Segmented, gazetteer: Gazetteer) -> tuple[list[Mention], list[str]]:
-    """Every gazetteer mention and every unmapped name, in text order, plus notes on rejected readings."""
-    index = _index(gazetteer)
+def _article_market(seg: Segmented, settled: list[Mention], language: str | None) -> str | None:
+    """The market the article is about: the calendar with most votes (market words in the text,
+    securities read with confidence, a French article's vote for Paris), None on a tie or no vote."""
+    votes: dict[str, int] = {}
+    low = seg.norm.lower()
+    for cal, rx in _MARKET_RX.items():
+        n = len(rx.findall(low))
+        if n:
+            votes[cal] = votes.get(cal, 0) + n
+    for m in settled:
+        e = m.entity
+        if e is not None and e.calendar and e.asset_class in ("equity", "etf", "index"):
+            votes[e.calendar] = votes.get(e.calendar, 0) + 1
+    if language in LANGUAGE_MARKET:
+        votes[LANGUAGE_MARKET[language]] = votes.get(LANGUAGE_MARKET[language], 0) + 1
+    if not votes:
+        return None
+    ranked = sorted(votes.items(), key=lambda kv: kv[1], reverse=True)
+    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        return None
+    return ranked[0][0]
+
+
+def _extend_legal_form(seg: Segmented, entity: Entity, start: int, end: int) -> int:
+    """The end of a mention with the legal form written after it ("Peugeot SA", "Alphabet Inc.")."""
+    if entity.asset_class != "equity":
+        return end
+    m = LEGAL_SUFFIX_AFTER.match(seg.norm, end)
+    return m.end() if m else end
+
+
+def find_mentions(seg: Segmented, gazetteer: Gazetteer, language: str | None = None
+                  ) -> tuple[list[Mention], list[str]]:
+    """Every gazetteer mention and every unmapped name, in text order, plus notes on rejected readings.
+
+    ``language`` ("fr", "en") is one vote for the article's market (see the module docstring).
+    """
+    index = name_index(gazetteer)
     norm = seg.norm
     notes: list[str] = []
+    names = find_names(index, norm)
+
+    # symbols written in the text: decisive
+    ends = {e: (s, fits) for s, e, _, fits in names}
+
+    def named_before(offset: int) -> Entity | None:
+        for back in range(1, 4):
+            hit = ends.get(offset - back)
+            if hit is not None and len({f.entity.id for f in hit[1]}) == 1:
+                return hit[1][0].entity
+        return None
+
+    settled: dict[int, Mention] = {}
+    symbol_spans: list[tuple[int, int]] = []
+    symbol_entities: set[str] = set()
+    for hit in find_symbols(norm, gazetteer, named_before):
+        sentence = seg.sentence_at(hit.start)
+        if sentence is None:
+            continue
+        original = seg.original[hit.start:hit.end]
+        symbol_spans.append((hit.start, hit.end))
+        if hit.entity is None:
+            settled[hit.start] = Mention(hit.start, hit.end, original, sentence.index, None, unmapped=True,
+                                         candidates=hit.candidates, kind_hint="ticker", exchange=hit.exchange,
+                                         resolution=f"{original!r} ({hit.why}) can name {', '.join(hit.candidates)}; "
+                                                    "nothing else settles it")
+            continue
+        symbol_entities.add(hit.entity.id)
+        settled[hit.start] = Mention(hit.start, hit.end, original, sentence.index, hit.entity,
+                                     resolution=f"{original!r}: {hit.why}, read as {hit.entity.name}",
+                                     exchange=hit.exchange or hit.entity.exchange)
+
+    taken = _Spans(symbol_spans)
     raw: list[tuple[int, int, str, list[_Form], Sentence]] = []
-    if index.pattern is not None:
-        for m in index.pattern.finditer(norm):
-            sentence = seg.sentence_at(m.start())
-            if sentence is None:
-                continue
-            written = m.group(0)
-            fits = [f for f in index.forms.get(written.lower(), []) if not f.exact_case or f.form == written]
-            if fits:
-                raw.append((m.start(), m.end(), written, fits, sentence))
+    for start, end, written, fits in names:
+        if taken.overlaps(start, end):
+            continue
+        sentence = seg.sentence_at(start)
+        if sentence is not None:
+            raw.append((start, end, written, fits, sentence))
 
     # pass 1: names with a single, ordinary reading
-    settled: dict[int, Mention] = {}
-    for i, (start, end, written, fits, sentence) in enumerate(raw):
+    for start, end, written, fits, sentence in raw:
         entities = {f.entity.id: f for f in fits}
         if len(entities) == 1 and not any(f.common for f in fits):
             f = fits[0]
-            settled[i] = Mention(start, end, seg.original[start:end], sentence.index, f.entity,
-                                 exchange=f.entity.exchange)
+            end2 = _extend_legal_form(seg, f.entity, start, end)
+            settled[start] = Mention(start, end2, seg.original[start:end2], sentence.index, f.entity,
+                                     resolution=_rename_note(f.entity, written), exchange=f.entity.exchange)
 
+    market = _article_market(seg, list(settled.values()), language)
     # pass 2: ambiguous names, read with the evidence around them
     by_sentence: dict[int, list[Mention]] = {}
     for mention in settled.values():
         by_sentence.setdefault(mention.sentence, []).append(mention)
     # an entity read with confidence somewhere supports its other mentions (round 2)
     for round_ in (1, 2):
-        accepted = {m.entity.id for m in settled.values() if m.entity is not None}
+        accepted = {m.entity.id for m in settled.values() if m.entity is not None} | symbol_entities
         round_notes: list[str] = []
-        for i, (start, end, written, fits, sentence) in enumerate(raw):
-            if i in settled:
+        for start, end, written, fits, sentence in raw:
+            if start in settled:
                 continue
             mention = _resolve(seg, sentence, start, end, written, fits, by_sentence.get(sentence.index, []),
-                               round_notes, accepted if round_ == 2 else frozenset())
+                               round_notes, accepted if round_ == 2 else frozenset(), market)
             if mention is not None:
-                settled[i] = mention
+                settled[start] = mention
     notes.extend(round_notes)
 
     mentions = [settled[i] for i in sorted(settled)]
@@ -244,14 +319,48 @@ def find_mentions(seg: Segmented, gazetteer: Gazetteer) -> tuple[list[Mention], 
     return mentions, notes
 
 
+def _rename_note(entity: Entity, written: str) -> str | None:
+    """A note when the name read is an old name of the entity, or names a delisted line."""
+    if entity.delisted:
+        after = f"; successor {entity.successor}" if entity.successor else ""
+        return f"{written!r} is {entity.name}, delisted {entity.delisted} ({entity.note or 'no note'}{after})"
+    if entity.note and written in _old_names(entity):
+        return f"{written!r} is an earlier name of {entity.name}: {entity.note}"
+    return None
+
+
+def _old_names(entity: Entity) -> frozenset[str]:
+    return _renamed_aliases().get(entity.id, frozenset())
+
+
+@functools.lru_cache(maxsize=1)
+def _renamed_aliases() -> dict[str, frozenset[str]]:
+    import tomllib
+
+    from ..paths import reference_dir
+
+    try:
+        doc = tomllib.loads((reference_dir() / "renames.toml").read_text(encoding="utf-8"))
+    except OSError:
+        return {}
+    out: dict[str, set[str]] = {}
+    for r in doc.get("rename", []):
+        if r.get("new_id") and not r.get("delisted"):
+            out.setdefault(r["new_id"], set()).update(r.get("old_names", []))
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: str, fits: list[_Form],
-             neighbours: list[Mention], notes: list[str], elsewhere: frozenset[str] | set[str]) -> Mention | None:
+             neighbours: list[Mention], notes: list[str], elsewhere: frozenset[str] | set[str],
+             market: str | None = None) -> Mention | None:
     norm = seg.norm
     window = _window(seg, sentence, (start, end))
     before = norm[max(sentence.start, start - 24):start]
     as_exchange = (_EXCHANGE_AFTER.match(norm, end, min(sentence.end, end + 30))
                    or _EXCHANGE_BEFORE.search(norm[max(sentence.start, start - 30):start]))
     exchange = _EXCHANGE_PREFIX.search(norm[max(sentence.start, start - 20):end])
+    moves_after = _MOVE_AFTER.match(norm, end, min(sentence.end, end + 40))
+    definite_before = _DEFINITE_BEFORE.search(before)
     percent_after = re.search(r"\d\s?%", norm[end:min(sentence.end, end + 40)])
     acts_as_firm = _FIRM_AFTER.match(norm, end, min(sentence.end, end + 40))
     common_noun = (re.search(r"(?<![\w])(?:the|a|an|le|la|un|une|l')\s*$", before, re.I)
@@ -282,13 +391,19 @@ def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: 
             points += min(2, len(hits))
             why += [repr(h) for h in hits[:2]]
         peers = sorted({n.entity.name for n in neighbours if n.entity is not None and n.entity.id != f.entity.id
-                        and _CLASS_GROUP.get(n.entity.asset_class) == group and n.entity.is_listed == f.entity.is_listed})
+                        and _CLASS_GROUP.get(n.entity.asset_class) == group and n.entity.is_listed == f.entity.is_listed
+                        and (n.entity.asset_class == "index") == (f.entity.asset_class == "index")})
         points += min(2, len(peers))
         why += [f"named with {', '.join(peers[:3])}"] if peers else []
         if percent_after and f.entity.is_listed:
             points, why = points + 1, why + ["a price move follows"]
         if acts_as_firm and f.common:
             points, why = points + 2, why + [f"followed by {acts_as_firm.group(0).strip()!r}"]
+        elif moves_after and f.common and f.entity.is_listed:
+            points, why = points + 1, why + [f"followed by {moves_after.group(0).strip()!r}"]
+        if market and f.entity.calendar == market and f.entity.asset_class in ("equity", "etf", "index"):
+            points, why = points + 1, why + [f"the article's market ({market})"]
+
         if common_noun and f.common:
             points, why = points - 2, why + ["used as a common noun ('the ... of')"]
         if as_exchange and f.common:  # decisive: the exchange, whatever else is around
@@ -297,6 +412,8 @@ def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: 
             points, why = points + 1, why + ["named elsewhere in the article"]
         if f.common and (capitalised_inside or written.isupper()):
             points, why = points + 1, why + ["capitalised inside the sentence" if capitalised_inside else "in capitals"]
+        if definite_before and f.common and f.entity.asset_class == "equity" and not acts_as_firm:
+            points, why = min(points, 1), why + ["a definite article before the name (not a company's usage)"]
         scores[f.entity.id] = (points, why, f)
     ranked = sorted(scores.values(), key=lambda s: s[0], reverse=True)
     best_points, best_why, best = ranked[0]
@@ -310,11 +427,13 @@ def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: 
                            resolution=f"{original!r} can name {names}; the context does not settle it ({where})")
         note = (f"{original!r} can name {names}: read as {best.entity.name} "
                 f"({'; '.join(best_why) or 'more evidence'})")
-        return Mention(start, end, original, sentence.index, best.entity, resolution=note,
+        end = _extend_legal_form(seg, best.entity, start, end)
+        return Mention(start, end, seg.original[start:end], sentence.index, best.entity, resolution=note,
                        candidates=tuple(s[2].entity.id for s in ranked), exchange=best.entity.exchange)
     if best_points >= 2:
         note = f"{original!r} is also an ordinary word: read as {best.entity.name} ({'; '.join(best_why)})"
-        return Mention(start, end, original, sentence.index, best.entity, resolution=note,
+        end = _extend_legal_form(seg, best.entity, start, end)
+        return Mention(start, end, seg.original[start:end], sentence.index, best.entity, resolution=note,
                        exchange=best.entity.exchange)
     notes.append(f"{original!r} in {where} read as an ordinary word, not {best.entity.name} "
                  f"(not enough context: {'; '.join(best_why) or 'none'})")
@@ -343,7 +462,7 @@ class _Spans:
 def _unmapped(seg: Segmented, gazetteer: Gazetteer, known: list[Mention]) -> list[Mention]:
     norm = seg.norm
     out: list[Mention] = []
-    index = _index(gazetteer)
+    index = name_index(gazetteer)
     taken = _Spans((m.start, m.end) for m in known)
     person_like: dict[str, bool] = {}
 
@@ -384,5 +503,50 @@ def _unmapped(seg: Segmented, gazetteer: Gazetteer, known: list[Mention]) -> lis
             words.pop(0)
         if not words:
             continue
-        add(m.start("name") + m.group("name").find(words[0]), m.end(), "company")
+        start = m.start("name") + m.group("name").find(words[0])
+        entity, score, others = _fuzzy(gazetteer, " ".join(words))
+        sentence = seg.sentence_at(start)
+        if entity is not None and sentence is not None and not taken.overlaps(start, m.end()):
+            taken.add(start, m.end())
+            text = seg.original[start:m.end()]
+            out.append(Mention(start, m.end(), text, sentence.index, entity, exchange=entity.exchange,
+                               resolution=f"{text!r} matches no name exactly; read as {entity.name} "
+                                          f"(fuzzy match, rapidfuzz ratio {score:.0f})"))
+            continue
+        add(start, m.end(), "company")
     return out
+
+
+@functools.lru_cache(maxsize=8)
+def _fuzzy_choices(gazetteer_id: int, gazetteer: Gazetteer) -> tuple[list[str], list[Entity]]:
+    names, owners = [], []
+    for e in gazetteer:
+        if e.asset_class not in ("equity", "etf"):
+            continue
+        for alias in e.all_aliases():
+            if alias in e.common_words or len(alias) < FUZZY_MIN_LENGTH:
+                continue
+            key = fold_accents(strip_legal_form(alias)).lower()
+            if len(key) >= FUZZY_MIN_LENGTH:
+                names.append(key)
+                owners.append(e)
+    return names, owners
+
+
+def _fuzzy(gazetteer: Gazetteer, name: str) -> tuple[Entity | None, float, tuple[str, ...]]:
+    """The security a company name written with a legal form is a near-spelling of, if safe."""
+    from rapidfuzz import fuzz, process
+
+    key = fold_accents(strip_legal_form(name)).lower()
+    if len(key) < FUZZY_MIN_LENGTH:
+        return None, 0.0, ()
+    names, owners = _fuzzy_choices(id(gazetteer), gazetteer)
+    best = process.extract(key, names, scorer=fuzz.ratio, limit=8, score_cutoff=FUZZY_MIN_SCORE - FUZZY_MARGIN)
+    if not best or best[0][1] < FUZZY_MIN_SCORE:
+        return None, 0.0, ()
+    top = owners[best[0][2]]
+    rivals = tuple(dict.fromkeys(owners[i].id for _, sc, i in best if owners[i].id != top.id
+                                 and sc >= best[0][1] - FUZZY_MARGIN))
+    if rivals:
+        return None, best[0][1], (top.id, *rivals)
+    return top, best[0][1], ()

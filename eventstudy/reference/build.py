@@ -283,14 +283,15 @@ def _mark_common(rows: list[dict], words: frozenset[str], reserved: set[str]) ->
 
 def build_crypto(snapshots: list[tuple[str, list[dict]]], overrides: dict, words: frozenset[str]) -> list[dict]:
     """Rows of ``crypto.csv`` from CoinGecko snapshots (newest first), filtered and overridden."""
-    excluded = re.compile(r"wrapped|staked|bridged|restaked|-peg-|binance-peg|liquid staked|^compound-|^c[A-Z]",
-                          re.I)
+    excluded = re.compile(r"wrapped|staked|bridged|restaked|-peg-|binance-peg|liquid staked|^compound-", re.I)
+    ctoken = re.compile(r"c[A-Z]{2,6}")  # Compound receipts: cETH, cDAI, cUSDC
     by_symbol: dict[str, dict] = {}
     by_coingecko: dict[str, dict] = {}
     for label, rows in snapshots:
         for row in rows:
             sym = row["symbol"].upper()
-            if excluded.search(row["coingecko"]) or excluded.search(row["name"]) or not re.fullmatch(r"[A-Z0-9]{1,10}", sym):
+            if (excluded.search(row["coingecko"]) or excluded.search(row["name"]) or ctoken.fullmatch(row["name"])
+                    or not re.fullmatch(r"[A-Z0-9]{1,10}", sym)):
                 continue
             same = by_coingecko.get(row["coingecko"])
             if same is not None and same["id"] != sym:  # a token that changed symbol (RNDR -> RENDER)
