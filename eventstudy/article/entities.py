@@ -47,6 +47,7 @@ Unmapped names
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import functools
 import re
 import weakref
@@ -54,6 +55,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..reference.gazetteer import Entity, Gazetteer
+from ..reference.markets import BY_WRITTEN
 from ..reference.names import LEGAL_SUFFIX_AFTER, fold_accents, strip_legal_form
 from .name_index import Form, find_names, name_index
 from .symbols import EXCHANGE_TICKER, find_symbols
@@ -236,16 +238,28 @@ def _extend_legal_form(seg: Segmented, entity: Entity, start: int, end: int) -> 
     return m.end() if m else end
 
 
-def find_mentions(seg: Segmented, gazetteer: Gazetteer, language: str | None = None
-                  ) -> tuple[list[Mention], list[str]]:
+def find_mentions(seg: Segmented, gazetteer: Gazetteer, language: str | None = None,
+                  published: dt.date | None = None) -> tuple[list[Mention], list[str]]:
     """Every gazetteer mention and every unmapped name, in text order, plus notes on rejected readings.
 
     ``language`` ("fr", "en") is one vote for the article's market (see the module docstring).
+    ``published``: a delisted line ("Twitter", delisted 2022-10-28) is not read in an article
+    published after its delisting (the name then is a brand or the successor's).
     """
     index = name_index(gazetteer)
     norm = seg.norm
     notes: list[str] = []
-    names = find_names(index, norm)
+    names = []
+    for start, end, written, fits in find_names(index, norm):
+        if published is not None:
+            live = [f for f in fits if not (f.entity.delisted and f.entity.delisted < published.isoformat())]
+            if len(live) < len(fits):
+                gone = next(f.entity for f in fits if f not in live)
+                notes.append(f"{written!r} not read as {gone.name}: delisted {gone.delisted}, before the article "
+                             f"({published.isoformat()})")
+            fits = live
+        if fits:
+            names.append((start, end, written, fits))
 
     # symbols written in the text: decisive
     ends = {e: (s, fits) for s, e, _, fits in names}
@@ -279,12 +293,32 @@ def find_mentions(seg: Segmented, gazetteer: Gazetteer, language: str | None = N
 
     taken = _Spans(symbol_spans)
     raw: list[tuple[int, int, str, list[_Form], Sentence]] = []
+    longer: list[Mention] = []
     for start, end, written, fits in names:
         if taken.overlaps(start, end):
             continue
         sentence = seg.sentence_at(start)
-        if sentence is not None:
-            raw.append((start, end, written, fits, sentence))
+        if sentence is None:
+            continue
+        person = _after_first_name(seg, sentence, start, written, index)
+        if person:
+            notes.append(f"{written!r} in sentence {sentence.index + 1} follows {person!r}: part of a person's or "
+                         f"another name, not {fits[0].entity.name}")
+            continue
+        cont = _longer_name(seg, sentence, start, end, index)
+        if cont is not None:
+            text = seg.original[start:cont]
+            taken.add(start, cont)
+            longer.append(Mention(start, cont, text, sentence.index, None, unmapped=True, kind_hint="company",
+                                  resolution=f"{text!r} is a longer name than {fits[0].entity.name}'s "
+                                             f"{written!r}: another firm, not in the gazetteer; add it to a "
+                                             "gazetteer file to map it"))
+            continue
+        if any(f.common for f in fits) and re.match(r"-[A-Za-z]", norm[end:end + 2]):
+            notes.append(f"{written!r} in sentence {sentence.index + 1} is part of a compound word "
+                         f"({norm[start:end + 12].split()[0]!r}), not a name")
+            continue
+        raw.append((start, end, written, fits, sentence))
 
     # pass 1: names with a single, ordinary reading
     for start, end, written, fits, sentence in raw:
@@ -313,10 +347,68 @@ def find_mentions(seg: Segmented, gazetteer: Gazetteer, language: str | None = N
                 settled[start] = mention
     notes.extend(round_notes)
 
-    mentions = [settled[i] for i in sorted(settled)]
+    mentions = [settled[i] for i in sorted(settled)] + longer
     mentions += _unmapped(seg, gazetteer, mentions)
     mentions.sort(key=lambda m: m.start)
     return mentions, notes
+
+
+#: Capitalised words after a name that still name the same firm ("Airbus Group", "Oracle Corp",
+#: "Arm shares", "Nvidia CEO"), or that start something else (a weekday, a title, a verb in capitals).
+_SAME_FIRM_WORDS = frozenset(
+    "Group Groupe Holdings Holding Inc Corp Corporation Company Co SA SE AG NV PLC Plc Ltd Limited LLC Shares Stock "
+    "Chairman Chief President Founder Executive Director CEO CFO PDG Said Says Global Motor Motors Laboratories "
+    "Industries Technologies Technology Systems Pharmaceuticals Therapeutics Brands Entertainment Communications "
+    "Enterprises International Worldwide Platforms Airlines Energy Financial".split())
+_CONTINUATION = re.compile(r"(?:[ \t]+(?:[A-Z][A-Za-z&.'-]*[A-Za-z]|&)){1,3}")
+
+
+_FIRST_NAME_BEFORE = re.compile(r"(?<![\w'-])([A-Z][a-zà-ÿ]{2,})[ ]$")
+
+
+def _after_first_name(seg: Segmented, sentence: Sentence, start: int, written: str, index) -> str | None:
+    """The capitalised word right before a one-word name inside a sentence ("Jerome Powell",
+    "Warren Buffett"): the name is then a person's (or another firm's) last word, not the entity.
+    Not at the start of a sentence ("Carmaker Renault", "Insurer Axa" name the firm), nor after a
+    known name or a stop word ("Alphabet Google" is not a pattern; "Le Renault" is)."""
+    if " " in written or "-" in written:
+        return None
+    m = _FIRST_NAME_BEFORE.search(seg.norm, max(sentence.start, start - 20), start)
+    if m is None:
+        return None
+    word = m.group(1)
+    if m.start(1) <= sentence.start or word in _STOP_NAMES or word.lower() in index.all_forms:
+        return None
+    if word in _SAME_FIRM_WORDS or word in ("Groupe", "Banco", "Rival", "Lender", "Insurer") or word.lower() in BY_WRITTEN:
+        return None  # "Xetra Dax", "Nasdaq Composite": an exchange's name before its index
+    return word
+
+
+def _longer_name(seg: Segmented, sentence: Sentence, start: int, end: int, index) -> int | None:
+    """The end of a longer proper name this match begins ("Nomura Real Estate", "Hang Seng Bank",
+    "Mitsubishi UFJ Morgan Stanley Securities") that is not itself a known name, else None.
+
+    A name followed by capitalised words is another firm when the words are not the same firm's
+    (:data:`_SAME_FIRM_WORDS`), not a known name of something else, and the sentence is not
+    title-cased (a headline capitalises every word)."""
+    m = _CONTINUATION.match(seg.norm, end, sentence.end)
+    if m is None:
+        return None
+    words = m.group(0).split()
+    if words[0] in _SAME_FIRM_WORDS or words[0] in _STOP_NAMES or words[0].isupper() and len(words[0]) <= 1:
+        return None
+    if words[0].lower() in index.all_forms:
+        return None  # "Shell and BP", "Apple Microsoft": another known name, not one longer name
+    tokens = re.findall(r"[A-Za-zÀ-ÿ]+", sentence.text)
+    if tokens and sum(t[0].isupper() for t in tokens) / len(tokens) > 0.6:
+        return None
+    n = 0
+    for w in words:
+        if w in _SAME_FIRM_WORDS or w in _STOP_NAMES or w.lower() in index.all_forms:
+            break
+        n += 1
+    ends = [mm.end() for mm in re.finditer(r"\S+", seg.norm[end:m.end()])]
+    return end + ends[n - 1] if n else None
 
 
 def _rename_note(entity: Entity, written: str) -> str | None:

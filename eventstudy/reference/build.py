@@ -15,7 +15,9 @@ Equities (``equities.csv``)
     international order book (``0XXX.L``) are never a home. A company without a home listing is
     left out (the build prints how many) unless ``equity_overrides.toml`` gives one.
     Names: the source's name (without Wikipedia's parenthesis), the name without its legal form
-    ("Orange SA" -> "Orange") and accent-free spellings. A short name that is an ordinary word
+    ("Orange SA" -> "Orange"), without a trailing business word when a proper noun remains
+    ("Abbott Laboratories" -> "Abbott", "Ford Motor Company" -> "Ford"; not "General Motors" ->
+    "General": :func:`drop_descriptor`) and accent-free spellings. A short name that is an ordinary word
     (a lower-case entry of the system's English or French word list, ``/usr/share/dict``: "Target",
     "Sharp", "Orange", "Next") or that another entry also uses (a collision: "Nasdaq" the
     exchange operator and the index, "Merck" in Darmstadt and in New Jersey) is written to
@@ -46,7 +48,7 @@ from pathlib import Path
 
 from ..paths import reference_dir
 from .markets import BY_GOOGLE, BY_ISIN_COUNTRY, BY_SUFFIX, split_symbol
-from .names import fold_accents, short_names
+from .names import clean_name, fold_accents, short_names
 
 #: Home market of each pytickersymbols index (its constituents' first choice of listing after
 #: the ISIN country).
@@ -61,6 +63,15 @@ WORD_LISTS = ("/usr/share/dict/american-english", "/usr/share/dict/british-engli
 EQUITY_COLUMNS = ("id", "name", "aliases", "common_words", "ticker", "isin", "exchange", "calendar", "currency",
                   "listings", "indices", "source")
 CRYPTO_COLUMNS = ("id", "name", "aliases", "common_words", "yahoo", "rank", "coingecko", "source")
+#: Words after a company's own name that describe its business ("Abbott Laboratories", "Ford Motor
+#: Company", "Lear Corporation"): articles often drop them. Dropped only when what remains is a
+#: proper noun (not a lower-case word of the word lists, or also listed capitalised: "Ford"), so
+#: "General Motors" does not give "General".
+DESCRIPTORS = frozenset("Laboratories Labs Industries Technologies Technology Systems Pharmaceuticals Therapeutics "
+                        "Motor Motors Brands Entertainment Communications Enterprises International Worldwide "
+                        "Resources Solutions Networks Electronics Semiconductor Semiconductors Airlines Air Lines "
+                        "Financial Bancorp Bancshares Healthcare Health Energy Petroleum Chemicals Chemical Foods "
+                        "Restaurants Stores Software Holdings Holding Group Companies".split())
 #: Acronyms written in capitals that are never a company or token on their own.
 ACRONYMS = frozenset("AI IA CEO CFO PDG US USA UK EU UE ETF IPO GDP PIB SEC FED BCE ECB IMF FMI OPEC OPEP "
                      "CPU GPU API NFT DAO DEX CEX TVL APY ATH".split())
@@ -175,6 +186,32 @@ def _listings(rec: _Company, home: str) -> list[str]:
     return sorted(s for s in out if _yahoo_ok(s))
 
 
+def proper_nouns(paths=WORD_LISTS) -> frozenset[str]:
+    """Capitalised entries of the system word lists (names of people, places, brands)."""
+    words: set[str] = set()
+    for p in paths:
+        try:
+            text = Path(p).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        words.update(w for w in text.split() if w[:1].isupper() and "'" not in w)
+    return frozenset(words)
+
+
+def drop_descriptor(name: str, words: frozenset[str], proper: frozenset[str]) -> str | None:
+    """"Abbott Laboratories" -> "Abbott", "Ford Motor" -> "Ford"; None when nothing is dropped or
+    what remains is an ordinary word that is not also a proper noun ("General Motors")."""
+    parts = name.split()
+    while len(parts) > 1 and parts[-1] in DESCRIPTORS:
+        parts.pop()
+    if len(parts) == len(name.split()) or not parts:
+        return None
+    rest = " ".join(parts)
+    if len(rest) < 3 or (rest.lower() in words and rest not in proper) or rest in ("The", "First", "American"):
+        return None
+    return rest
+
+
 def ordinary_words(paths=WORD_LISTS) -> frozenset[str]:
     """Lower-case entries of the system word lists (the words that are not only names)."""
     words: set[str] = set()
@@ -197,7 +234,7 @@ def _read_toml(path: Path) -> dict:
 
 
 def build_equities(indices: dict, overrides: dict, words: frozenset[str], reserved: set[str],
-                   log=print) -> list[dict]:
+                   log=print, proper: frozenset[str] = frozenset()) -> list[dict]:
     """Rows of ``equities.csv``. ``reserved``: names the curated layers use (indices, crypto), so a
     company's short name equal to one of them ("Nasdaq") is a collision."""
     rows: list[dict] = []
@@ -217,6 +254,11 @@ def build_equities(indices: dict, overrides: dict, words: frozenset[str], reserv
         market = BY_SUFFIX[suffix]
         name = ov.get("name") or short_names(source_name)[0]
         aliases = short_names(name) + [a for n in rec.names if n != source_name for a in short_names(n)]
+        dropped = [d for a in list(aliases) if (d := drop_descriptor(a, words, proper))]
+        aliases += dropped
+        initials = "".join(w[0] for w in clean_name(name).split() if w[:1].isupper())
+        if len(initials) >= 2 and initials == code and len(clean_name(name).split()) >= 2:
+            aliases.append(initials)  # "General Motors" -> "GM" when that is also its ticker
         aliases += ov.get("aliases", [])
         aliases = [a for a in dict.fromkeys(aliases) if a not in ov.get("remove_aliases", [])]
         listings = [s for s in _listings(rec, home) if s not in ov.get("remove_listings", [])]
@@ -226,6 +268,7 @@ def build_equities(indices: dict, overrides: dict, words: frozenset[str], reserv
             "listings": listings, "indices": [i.replace("_", " ") for i in rec.indices],
             "source": "pytickersymbols" + (" + override" if ov else ""),
             "_common": set(ov.get("common_words", [])), "_not_common": set(ov.get("not_common", [])),
+            "_dropped": set(dropped) - set(ov.get("aliases", [])),
         })
     # extra companies the source lacks entirely (each with its reason in the override file)
     for ov in overrides.get("add", []):
@@ -237,13 +280,39 @@ def build_equities(indices: dict, overrides: dict, words: frozenset[str], reserv
             "ticker": code, "isin": ov.get("isin", ""), "exchange": market.exchange, "calendar": market.calendar,
             "currency": market.currency, "listings": ov.get("listings", []), "indices": [],
             "source": "override (added)", "_common": set(ov.get("common_words", [])),
-            "_not_common": set(ov.get("not_common", [])),
+            "_not_common": set(ov.get("not_common", [])), "_dropped": set(),
         })
     rows = _merge_same_listing(rows)
+    _drop_colliding_short_names(rows, {str(c).lower() for c in _countries(indices)} | GEOGRAPHIC)
     _mark_common(rows, words, reserved)
     if dropped:
         log(f"equities: {len(dropped)} companies left out, no home listing in the source: {', '.join(sorted(dropped))}")
     return sorted(rows, key=lambda r: r["id"])
+
+
+#: Place words that a descriptor-free name must not be ("Japan Airlines" is not "Japan").
+GEOGRAPHIC = frozenset("u.s. us usa america american americas europe european asia asian china chinese japan japanese "
+                       "germany german france french britain british uk england english canada canadian india indian "
+                       "korea korean australia australian brazil brazilian mexico mexican spain spanish italy italian "
+                       "swiss switzerland dutch netherlands nordic international global world united national pacific "
+                       "atlantic texas california new york western eastern southern northern central".split())
+
+
+def _countries(indices: dict) -> set[str]:
+    return {c.get("country") for v in indices.values() for c in v["companies"] if c.get("country")}
+
+
+def _drop_colliding_short_names(rows: list[dict], places: set[str]) -> None:
+    """Remove descriptor-free names that are another company's own name ("Siemens" from "Siemens
+    Energy" is Siemens AG) or a place ("Japan" from "Japan Airlines")."""
+    own: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        for a in r["aliases"]:
+            if a not in r["_dropped"]:
+                own[a.lower()].add(r["id"])
+    for r in rows:
+        bad = {a for a in r["_dropped"] if (own.get(a.lower(), set()) - {r["id"]}) or a.lower() in places}
+        r["aliases"] = [a for a in r["aliases"] if a not in bad]
 
 
 def _merge_same_listing(rows: list[dict]) -> list[dict]:
@@ -261,6 +330,7 @@ def _merge_same_listing(rows: list[dict]) -> list[dict]:
         first["indices"] = list(dict.fromkeys(first["indices"] + r["indices"]))
         first["_common"] |= r["_common"]
         first["_not_common"] |= r["_not_common"]
+        first["_dropped"] |= r["_dropped"]
     return list(by_id.values())
 
 
@@ -357,7 +427,8 @@ def build(out_dir: Path | None = None, log=print) -> dict[str, str]:
     reserved = {fold_accents(a).lower() for e in indices_layer.get("entity", [])
                 for names in e.get("aliases", {}).values() for a in names}
     reserved |= {fold_accents(a).lower() for r in crypto for a in r["aliases"] if a != r["id"]}
-    equities = build_equities(INDICES, _read_toml(ref / "equity_overrides.toml"), words, reserved, log)
+    equities = build_equities(INDICES, _read_toml(ref / "equity_overrides.toml"), words, reserved, log,
+                              proper_nouns())
     pv = version("pytickersymbols")
     head = (f"# generated by `python -m eventstudy.reference.build` from pytickersymbols {pv} (MIT); "
             "do not edit: change equity_overrides.toml and rebuild\n")

@@ -60,6 +60,10 @@ MARKETS: tuple[Market, ...] = (
     Market("HK", "Hong Kong Exchanges", "XHKG", "HKD", ("HK", "KY", "BM", "CN"), ("HKG",), ("HK",), ("HKEX", "HKG", "SEHK")),
     Market("KS", "Korea Exchange", "XKRX", "KRW", ("KR",), ("KRX",), ("KS",), ("KRX", "KOSPI")),
     Market("SS", "Shanghai Stock Exchange", "XSHG", "CNY", (), ("SHA",), ("SS",), ("SSE", "SHA", "Shanghai")),
+    Market("TW", "Taiwan Stock Exchange", "XTAI", "TWD", ("TW",), ("TPE",), ("TW",), ("TWSE", "TPE")),
+    Market("NS", "National Stock Exchange of India", "XBOM", "INR", ("IN",), ("NSE",), ("NS",), ("NSE",)),
+    Market("BO", "BSE (Bombay Stock Exchange)", "XBOM", "INR", (), ("BOM",), ("BO",), ("BSE", "BOM")),
+    Market("SA", "B3 (São Paulo)", "BVMF", "BRL", ("BR",), ("BVMF",), ("SA",), ("B3", "BOVESPA", "BVMF")),
     Market("TO", "Toronto Stock Exchange", "XTSE", "CAD", ("CA",), ("TSE",), ("TO",), ("TSX", "Toronto")),
     Market("AX", "ASX", "XASX", "AUD", ("AU",), ("ASX",), ("AX",), ("ASX",)),
 )

@@ -11,6 +11,9 @@ Layers (files under :func:`eventstudy.paths.reference_dir`; ``PROVENANCE.md`` gi
     Entity id = the bare symbol ("DOGE"), Yahoo symbol ``SYM-USD``; calendar "24/7".
 ``indices.toml``
     market and sector indices (id = Yahoo symbol, "^FCHI") with their ETF ``proxy``, and the ETFs.
+``listings.toml``
+    large companies of markets the source bundles no index for (Copenhagen, Hong Kong, Milan ...),
+    with their US lines (hand-written, same format as the gazetteer).
 ``renames.toml``
     renamed, merged and delisted companies: an old name is an alias of the successor, the old
     symbol a synonym id and a listing (evidence in the text); a delisted line is its own entity.
@@ -34,7 +37,7 @@ from .gazetteer import CRYPTO_CALENDAR, Entity, parse_gazetteer
 from .markets import split_symbol
 
 #: The files of the universe, in the order they are layered.
-LAYER_FILES = ("equities.csv", "crypto.csv", "indices.toml", "renames.toml", "reuters.toml")
+LAYER_FILES = ("equities.csv", "crypto.csv", "indices.toml", "listings.toml", "renames.toml", "reuters.toml")
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,11 @@ def _load(folder: str) -> UniverseLayer:
     counts["etfs"] = sum(e.asset_class == "etf" for e in curated)
     for e in curated:
         entities[e.id] = e
+    extra = parse_gazetteer((ref / "listings.toml").read_text(encoding="utf-8"), str(ref / "listings.toml"),
+                            layer="universe:listings")
+    counts["listings"] = len(extra)
+    for e in extra:
+        entities.setdefault(e.id, e)
     renames = _toml(ref / "renames.toml").get("rename", [])
     counts["renames"] = len(renames)
     synonyms = apply_renames(entities, renames, str(ref / "renames.toml"))
