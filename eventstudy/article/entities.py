@@ -98,8 +98,9 @@ MARKET_WORDS: dict[str, tuple[str, ...]] = {
 }
 #: A French article counts one vote for Paris.
 LANGUAGE_MARKET = {"fr": "XPAR"}
-_MARKET_RX = {cal: re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w])")
-              for cal, words in MARKET_WORDS.items()}
+_MARKET_OF_WORD = {w: cal for cal, words in MARKET_WORDS.items() for w in words}
+_MARKET_RX = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in sorted(_MARKET_OF_WORD, key=len, reverse=True))
+                        + r")(?![\w])")
 #: A move verb right after a name ("Orange recule", "Apple rose", "Airbus a bondi").
 _MOVE_AFTER = re.compile(
     r"(?:'s)?\s+(?:shares\s+|stock\s+)?(?:a\s+|ont\s+|has\s+|have\s+)?(?:rose|fell|jumped|gained|climbed|dropped|slid|sank|"
@@ -211,11 +212,9 @@ def _article_market(seg: Segmented, settled: list[Mention], language: str | None
     """The market the article is about: the calendar with most votes (market words in the text,
     securities read with confidence, a French article's vote for Paris), None on a tie or no vote."""
     votes: dict[str, int] = {}
-    low = seg.norm.lower()
-    for cal, rx in _MARKET_RX.items():
-        n = len(rx.findall(low))
-        if n:
-            votes[cal] = votes.get(cal, 0) + n
+    for word in _MARKET_RX.findall(seg.norm.lower()):
+        cal = _MARKET_OF_WORD[word]
+        votes[cal] = votes.get(cal, 0) + 1
     for m in settled:
         e = m.entity
         if e is not None and e.calendar and e.asset_class in ("equity", "etf", "index"):

@@ -1,7 +1,8 @@
 """Generate the securities universe under ``data/reference/`` from its sources (one command).
 
-    python -m eventstudy.reference.build            # rewrite equities.csv and crypto.csv
-    python -m eventstudy.reference.build --check    # exit 1 if the checked-in files are stale
+    python -m eventstudy.reference.build                # rewrite equities.csv, crypto.csv, universe.json
+    python -m eventstudy.reference.build --check        # exit 1 if the checked-in files are stale
+    python -m eventstudy.reference.build --layers-only  # after editing a curated layer: universe.json only
 
 Equities (``equities.csv``)
     From ``pytickersymbols`` (MIT licence; the version is pinned in ``pyproject.toml``'s
@@ -439,13 +440,22 @@ def build(out_dir: Path | None = None, log=print) -> dict[str, str]:
             "crypto.csv": write_csv(crypto, CRYPTO_COLUMNS, chead)}
 
 
+def compile_layers(ref: Path) -> str:
+    """``universe.json`` from the layer files as they are in ``ref``."""
+    from . import universe
+
+    universe._load.cache_clear()
+    return universe.compile_universe(ref)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eventstudy.reference.build", description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="only check that the checked-in files are up to date")
-    parser.add_argument("--out", type=Path, default=None, help="folder to write (default: the data/reference folder)")
+    parser.add_argument("--layers-only", action="store_true",
+                        help="only recompile universe.json from the layer files (no pytickersymbols needed)")
     args = parser.parse_args(argv)
-    ref = args.out or reference_dir()
-    files = build(reference_dir())
+    ref = reference_dir()
+    files = {} if args.layers_only else build(ref)
     stale = []
     for name, text in files.items():
         path = ref / name
@@ -455,6 +465,14 @@ def main(argv: list[str] | None = None) -> int:
         else:
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path} ({len(text.encode()):,} bytes)")
+    compiled = compile_layers(ref)
+    path = ref / "universe.json"
+    if args.check:
+        if not path.exists() or path.read_text(encoding="utf-8") != compiled:
+            stale.append("universe.json")
+    else:
+        path.write_text(compiled, encoding="utf-8")
+        print(f"wrote {path} ({len(compiled.encode()):,} bytes)")
     if stale:
         print(f"stale: {', '.join(stale)}; run `python -m eventstudy.reference.build`", file=sys.stderr)
         return 1
