@@ -255,7 +255,7 @@ def build_equities(indices: dict, overrides: dict, words: frozenset[str], reserv
         market = BY_SUFFIX[suffix]
         name = ov.get("name") or short_names(source_name)[0]
         aliases = short_names(name) + [a for n in rec.names if n != source_name for a in short_names(n)]
-        dropped = [d for a in list(aliases) if (d := drop_descriptor(a, words, proper))]
+        dropped = [d for a in list(aliases) if (d := drop_descriptor(a, words, proper)) and d not in aliases]
         aliases += dropped
         initials = "".join(w[0] for w in clean_name(name).split() if w[:1].isupper())
         if len(initials) >= 2 and initials == code and len(clean_name(name).split()) >= 2:
