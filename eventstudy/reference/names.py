@@ -58,7 +58,7 @@ def short_names(name: str) -> list[str]:
 
     "Orange SA" -> ["Orange SA", "Orange"]; "Thales Group" -> ["Thales Group", "Thales"];
     "Compagnie de Saint-Gobain" -> ["Compagnie de Saint-Gobain", "Saint-Gobain"];
-    "Société Générale" -> ["Société Générale", "Societe Generale"].
+    "Société Générale" -> ["Société Générale", "Societe Generale"]; "E.ON" -> ["E.ON", "EON"].
     """
     full = clean_name(name)
     out = [full]
@@ -70,6 +70,8 @@ def short_names(name: str) -> list[str]:
     for n in list(out):
         folded = fold_accents(n)
         out.append(folded)
+        if re.fullmatch(r"(?:[A-Z]\.)+[A-Z]{1,4}", n):
+            out.append(n.replace(".", ""))  # "E.ON" -> "EON"
     seen: dict[str, None] = {}
     for n in out:
         if n and len(n) >= 2:
