@@ -33,9 +33,9 @@ Universe and symbols
 Fuzzy fallback (rapidfuzz)
     Only for a capitalised name followed by a legal form or company word that matched no name
     exactly ("Deutsche Telekon AG"): it is compared with the universe's names (accents folded,
-    legal forms removed) and mapped when the best ratio is at least :data:`FUZZY_MIN_SCORE`, the
-    name has at least :data:`FUZZY_MIN_LENGTH` characters, the matched name is not an ordinary word,
-    and no other security scores within :data:`FUZZY_MARGIN`; otherwise it stays unmapped. It never
+    legal forms removed) and mapped when the best ratio is at least 90 (``FUZZY_MIN_SCORE``), the
+    name has at least 6 characters, the matched name is not an ordinary word, and no other security
+    scores within 4 points; otherwise it stays unmapped (:mod:`.fuzzy`). It never
     runs on a bare word, so an ordinary word cannot be pulled to a company.
 
 Unmapped names
@@ -50,20 +50,17 @@ import bisect
 import datetime as dt
 import functools
 import re
-import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..reference.gazetteer import Entity, Gazetteer
 from ..reference.markets import BY_WRITTEN
-from ..reference.names import LEGAL_SUFFIX_AFTER, fold_accents, strip_legal_form
+from ..reference.names import LEGAL_SUFFIX_AFTER
 from .name_index import Form, find_names, name_index
 from .symbols import EXCHANGE_TICKER, find_symbols
 from .text import Segmented, Sentence
 
-#: Smallest rapidfuzz ratio (0-100) for a fuzzy match, shortest name it runs on, and the lead the
-#: best match must have over any other security's.
-FUZZY_MIN_SCORE, FUZZY_MIN_LENGTH, FUZZY_MARGIN = 90.0, 6, 4.0
+from .fuzzy import fuzzy_security
 
 #: Words typical of each asset class near a mention (lower case, whole words).
 CLASS_CONTEXT: dict[str, tuple[str, ...]] = {
@@ -597,7 +594,7 @@ def _unmapped(seg: Segmented, gazetteer: Gazetteer, known: list[Mention]) -> lis
         if not words:
             continue
         start = m.start("name") + m.group("name").find(words[0])
-        entity, score, others = _fuzzy(gazetteer, " ".join(words))
+        entity, score, others = fuzzy_security(gazetteer, " ".join(words))
         sentence = seg.sentence_at(start)
         if entity is not None and sentence is not None and not taken.overlaps(start, m.end()):
             taken.add(start, m.end())
@@ -609,37 +606,3 @@ def _unmapped(seg: Segmented, gazetteer: Gazetteer, known: list[Mention]) -> lis
         add(start, m.end(), "company")
     return out
 
-
-@functools.lru_cache(maxsize=8)
-def _fuzzy_choices(gazetteer_id: int, gazetteer: Gazetteer) -> tuple[list[str], list[Entity]]:
-    names, owners = [], []
-    for e in gazetteer:
-        if e.asset_class not in ("equity", "etf"):
-            continue
-        for alias in e.all_aliases():
-            if alias in e.common_words or len(alias) < FUZZY_MIN_LENGTH:
-                continue
-            key = fold_accents(strip_legal_form(alias)).lower()
-            if len(key) >= FUZZY_MIN_LENGTH:
-                names.append(key)
-                owners.append(e)
-    return names, owners
-
-
-def _fuzzy(gazetteer: Gazetteer, name: str) -> tuple[Entity | None, float, tuple[str, ...]]:
-    """The security a company name written with a legal form is a near-spelling of, if safe."""
-    from rapidfuzz import fuzz, process
-
-    key = fold_accents(strip_legal_form(name)).lower()
-    if len(key) < FUZZY_MIN_LENGTH:
-        return None, 0.0, ()
-    names, owners = _fuzzy_choices(id(gazetteer), gazetteer)
-    best = process.extract(key, names, scorer=fuzz.ratio, limit=8, score_cutoff=FUZZY_MIN_SCORE - FUZZY_MARGIN)
-    if not best or best[0][1] < FUZZY_MIN_SCORE:
-        return None, 0.0, ()
-    top = owners[best[0][2]]
-    rivals = tuple(dict.fromkeys(owners[i].id for _, sc, i in best if owners[i].id != top.id
-                                 and sc >= best[0][1] - FUZZY_MARGIN))
-    if rivals:
-        return None, best[0][1], (top.id, *rivals)
-    return top, best[0][1], ()
