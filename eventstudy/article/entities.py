@@ -412,30 +412,10 @@ def _rename_note(entity: Entity, written: str) -> str | None:
     if entity.delisted:
         after = f"; successor {entity.successor}" if entity.successor else ""
         return f"{written!r} is {entity.name}, delisted {entity.delisted} ({entity.note or 'no note'}{after})"
-    if entity.note and written in _old_names(entity):
+    if entity.note and written in entity.former_names:
         return f"{written!r} is an earlier name of {entity.name}: {entity.note}"
     return None
 
-
-def _old_names(entity: Entity) -> frozenset[str]:
-    return _renamed_aliases().get(entity.id, frozenset())
-
-
-@functools.lru_cache(maxsize=1)
-def _renamed_aliases() -> dict[str, frozenset[str]]:
-    import tomllib
-
-    from ..paths import reference_dir
-
-    try:
-        doc = tomllib.loads((reference_dir() / "renames.toml").read_text(encoding="utf-8"))
-    except OSError:
-        return {}
-    out: dict[str, set[str]] = {}
-    for r in doc.get("rename", []):
-        if r.get("new_id") and not r.get("delisted"):
-            out.setdefault(r["new_id"], set()).update(r.get("old_names", []))
-    return {k: frozenset(v) for k, v in out.items()}
 
 
 def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: str, fits: list[_Form],

@@ -67,6 +67,8 @@ class Entity:
     successor: str | None = None
     #: what happened to it (a rename, a merger), for messages
     note: str | None = None
+    #: names it was known under before a rename or merger (also among its aliases)
+    former_names: tuple[str, ...] = ()
 
     @property
     def is_listed(self) -> bool:
@@ -86,7 +88,7 @@ _FIELDS = {
     "id": str, "name": str, "asset_class": str, "ticker": str, "exchange": str, "calendar": str,
     "currency": str, "yahoo": str, "yahoo_verified": bool, "aliases": (dict, list), "cashtags": list,
     "common_words": list, "context": list, "proxy": str, "proxy_note": str, "isin": str, "listings": list,
-    "delisted": str, "successor": str, "note": str,
+    "delisted": str, "successor": str, "note": str, "former_names": list,
 }
 
 
@@ -138,6 +140,7 @@ def _parse_entity(raw: dict, where: str) -> Entity:
         delisted=raw.get("delisted") or None,
         successor=raw.get("successor") or None,
         note=raw.get("note") or None,
+        former_names=tuple(raw.get("former_names", ())),
     )
 
 
@@ -171,6 +174,7 @@ def _merge(old: Entity, new: Entity) -> Entity:
         proxy=new.proxy or old.proxy, proxy_note=new.proxy_note or old.proxy_note, isin=new.isin or old.isin,
         listings=tuple(dict.fromkeys(new.listings + old.listings + ((old.id,) if old.id != new.id else ()))),
         delisted=new.delisted or old.delisted, successor=new.successor or old.successor, note=new.note or old.note,
+        former_names=tuple(dict.fromkeys(new.former_names + old.former_names)),
     )
 
 

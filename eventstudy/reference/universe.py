@@ -137,6 +137,7 @@ def apply_renames(entities: dict[str, Entity], renames: list[dict], where: str) 
             target, aliases=aliases, common_words=tuple(dict.fromkeys(target.common_words + common)),
             listings=tuple(dict.fromkeys(target.listings + ((old_id,) if old_id != new_id else ()))),
             note=(target.note + "; " if target.note else "") + note,
+            former_names=tuple(dict.fromkeys(target.former_names + names)),
         )
         if old_id != new_id and old_id not in entities:
             synonyms[old_id] = new_id
@@ -145,6 +146,7 @@ def apply_renames(entities: dict[str, Entity], renames: list[dict], where: str) 
 
 COMPILED = "universe.json"
 _TUPLE_FIELDS = {f.name for f in dataclasses.fields(Entity) if f.type in ("tuple[str, ...]",)}
+_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Entity) if f.default is not dataclasses.MISSING}
 
 
 def layer_hashes(ref: Path) -> dict[str, str]:
@@ -174,12 +176,17 @@ def _from_compiled(ref: Path) -> UniverseLayer | None:
     if doc.get("hashes") != layer_hashes(ref):
         return None  # a layer file was edited since the build: read the layers themselves
     entities = []
+    new = object.__new__
     for d in doc["entities"]:
-        d = dict(d)
         d["aliases"] = {k: tuple(v) for k, v in d.get("aliases", {}).items()}
         for k in _TUPLE_FIELDS & d.keys():
             d[k] = tuple(d[k])
-        entities.append(Entity(**d))
+        # the fields were checked when the file was compiled: fill the instance directly (a frozen
+        # dataclass's __init__ costs a setattr per field, 20 fields x 2,000 entities)
+        e = new(Entity)
+        e.__dict__.update(_DEFAULTS)
+        e.__dict__.update(d)
+        entities.append(e)
     return UniverseLayer(tuple(entities), dict(doc["synonyms"]), dict(doc["counts"]))
 
 
