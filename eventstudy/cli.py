@@ -2,7 +2,8 @@
 
 Subcommands::
 
-    eventstudy run STUDY [--out DIR] [--offline | --pinned]   run a study, write report.html, PNGs, CSVs
+    eventstudy run STUDY [--out DIR] [--offline | --pinned] [--timings]
+                                                      run a study, write report.html, PNGs, CSVs
     eventstudy notebook STUDY [--out DIR]             execute the analyst's notebook for a study, export HTML
     eventstudy validate STUDY [--file-only]           check a study file and its data; write nothing
     eventstudy extract ARTICLE [--published DATE] [--format yaml] [--gazetteer FILE]
@@ -37,6 +38,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .pipeline import run_study
     from .report import write_outputs
     from .study.spec import load_study
+    from .timings import StageTimer
 
     say = _say(args.quiet)
     spec = load_study(args.study)
@@ -46,11 +48,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         spec = spec.with_data(source="offline")
     if not args.quiet:
         print(f"eventstudy {__version__}: running study {spec.name!r} ({args.study})", file=sys.stderr)
-    res = run_study(spec, progress=say)
+    timer = StageTimer(enabled=args.timings)
+    res = run_study(spec, progress=say, timer=timer)
     out = Path(args.out) if args.out else Path("reports") / spec.name
-    paths = write_outputs(res, out, progress=say)
+
+    def out_say(msg: str) -> None:  # each output step announced is timed until the next one
+        timer.mark(f"outputs: {msg}")
+        say(msg)
+
+    timer.mark("outputs: CSV tables")
+    paths = write_outputs(res, out, progress=out_say)
+    timer.close()
     if not args.quiet:
-        print(res.summary())
+        with timer("summary"):
+            print(res.summary())
+    timer.report()
     print(f"\nReport written to {out.resolve()}/")
     for name, path in paths.items():
         print(f"  {name:<24} {path.resolve()}")
@@ -248,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--pinned", action="store_true",
                       help="prices from the embedded snapshot only, for exact reproducibility")
     p.add_argument("--quiet", action="store_true", help="print only where the outputs are")
+    p.add_argument("--timings", action="store_true", help="print the wall time of each stage to stderr")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("notebook", help="execute the analyst's notebook for a study and export it to HTML")
