@@ -223,11 +223,11 @@ def test_an_ambiguous_name_without_context_keeps_its_candidates():
 
 def test_a_study_can_name_a_universe_security():
     gaz = Gazetteer.load()
-    from eventstudy.pipeline import _calendar_name
+    from eventstudy.plan.plan import calendar_name
     from eventstudy.study.spec import GroupSpec
 
     group = GroupSpec.__new__(GroupSpec)
     object.__setattr__(group, "calendar", None)
     object.__setattr__(group, "name", "g")
-    assert _calendar_name("MC.PA", group, gaz) == "XPAR" and _calendar_name("^FCHI", group, gaz) == "XPAR"
-    assert _calendar_name("DOGE", group, gaz) == "24/7" and "MC.PA" in gaz
+    assert calendar_name("MC.PA", group, gaz) == "XPAR" and calendar_name("^FCHI", group, gaz) == "XPAR"
+    assert calendar_name("DOGE", group, gaz) == "24/7" and "MC.PA" in gaz
