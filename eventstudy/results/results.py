@@ -61,6 +61,9 @@ class EventStudyResults(ResultsDisplay):
         ticker, claimed_percent, horizon, date, measured_percent, difference, verdict, note.
     diagnostics : per-security regression diagnostics (statsmodels): alpha, beta and their
         standard errors, R^2, Durbin-Watson, Ljung-Box and Jarque-Bera p-values.
+    plan : the event plan, one row per (event, security) of the study, studied or dropped: its
+        calendar, day 0 and rule, window positions, status and drop reason (see
+        :mod:`eventstudy.plan.plan` for the columns).
     """
 
     spec: "StudySpec"
@@ -77,6 +80,7 @@ class EventStudyResults(ResultsDisplay):
     diagnostics: pd.DataFrame = field(default_factory=pd.DataFrame)
     claims: pd.DataFrame = field(default_factory=pd.DataFrame)
     extras: dict[str, Any] = field(default_factory=dict)
+    plan: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     # -- faces --------------------------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:
