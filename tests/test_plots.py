@@ -3,7 +3,6 @@ many events drawn as distributions, and the vectorised price index equal to chai
 
 from __future__ import annotations
 
-import dataclasses
 
 import numpy as np
 import pandas as pd

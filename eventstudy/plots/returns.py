@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..results.views import main_window
 from ..stats.bands import caar_band
-from .style import (BANDS, GREY, MANY_EVENTS, PALETTE, day0_label, figure, legend_outside, n_pairs, panel_note,
+from .style import (BANDS, MANY_EVENTS, PALETTE, day0_label, figure, legend_outside, n_pairs, panel_note,
                     percent_axis, quantile_paths, studied_groups, style_axes)
 
 
@@ -171,4 +171,4 @@ def plot_caar(res, group: str | None = None, level: float = 0.95):
     return fig
 
 
-__all__ = ["plot_ar_bars", "plot_caar", "plot_car_paths", "GREY"]
+__all__ = ["plot_ar_bars", "plot_caar", "plot_car_paths"]

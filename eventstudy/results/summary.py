@@ -49,7 +49,7 @@ def _tests_block(res: "EventStudyResults", group: str, n_sec: int) -> list[str]:
     out = []
     clustered = bool(t["primary"].any() and t.loc[t["primary"], "robust_to_clustering"].all())
     if res.spec.model.conventions == "estudy2":
-        out.append(f"  CAR tests (estudy2 conventions)")
+        out.append("  CAR tests (estudy2 conventions)")
     elif clustered:
         out.append(f"  Tests across securities (N = {n_sec}). All share day 0: ARs are cross-correlated, so the")
         out.append("  dependence-robust tests (marked >) are the ones to read; the others assume independent events.")
