@@ -38,6 +38,14 @@ def test_many_event_report_caps_its_tables_and_points_to_the_csvs(many):
     assert "Per-security t at 5% on CAR[-10,10]" in html  # the findings speak of counts, not names
 
 
+def test_user_prices_path_is_relative_to_the_study(many):
+    res, paths, out = many
+    root = str(out.parent)
+    for name in ("securities.csv", "report.html", "warnings.csv", "dropped.csv"):
+        assert root not in (out / name).read_text(), name
+    assert '"user prices prices.csv (wide CSV' in (out / "securities.csv").read_text()
+
+
 def test_results_and_ar_csvs_identify_the_event_and_round_trip(many):
     res, paths, out = many
     cars = pd.read_csv(out / "results.csv")

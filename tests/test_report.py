@@ -83,15 +83,3 @@ def test_outputs_name_no_absolute_path_of_the_machine(report_dir):
     sec = (report_dir / "securities.csv").read_text()
     assert "snapshot ../prices/ORCL.csv" in sec  # relative to the study file (data/studies/)
     assert "no prices in the snapshot ../prices" in (report_dir / "dropped.csv").read_text()
-
-
-def test_user_prices_path_is_relative_to_the_study(tmp_path):
-    from tests.synthetic import write_study
-
-    study = write_study(tmp_path / "my study", 4, n_sec=4, n_days=400)
-    res = run_study(load_study(study))
-    out = tmp_path / "elsewhere" / "out"
-    write_outputs(res, out)
-    assert str(tmp_path) not in (out / "securities.csv").read_text()
-    assert "user prices prices.csv" in (out / "securities.csv").read_text()
-    assert str(tmp_path) not in (out / "report.html").read_text()
