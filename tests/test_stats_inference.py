@@ -157,3 +157,16 @@ def test_calendar_time_alpha_is_the_ols_intercept():
     h = calendar_time_alpha(rp, m[:, None], hac_lags=5)
     refh = sm.OLS(rp[10:], sm.add_constant(m[10:])).fit(cov_type="HAC", cov_kwds={"maxlags": 5}, use_t=True)
     assert h.statistic == pytest.approx(refh.tvalues[0])
+
+
+@pytest.mark.parametrize("method", ["holm", "bh"])
+def test_adjustments_equal_statsmodels(method):
+    from statsmodels.stats.multitest import multipletests
+
+    from eventstudy.stats.multitest import METHODS
+
+    rng = np.random.default_rng(8)
+    for m in (1, 2, 7, 40):
+        p = rng.uniform(0, 1, m) ** 3
+        p[rng.random(m) < 0.2] = p[0]  # ties
+        np.testing.assert_allclose(adjust_pvalues(p, method), multipletests(p, method=METHODS[method])[1])

@@ -53,6 +53,31 @@ def design(characteristics: pd.DataFrame) -> pd.DataFrame:
     return sm.add_constant(X, has_constant="add")
 
 
+def robust_ols(y: np.ndarray, X: np.ndarray, cov_type: str = "HC3", groups: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, str, float]:
+    """OLS of ``y`` (n,) on ``X`` (n, k) with HC3 or cluster-robust errors (statsmodels).
+
+    ``groups``: (n,) or (n, 2) integer cluster codes for ``cov_type = "cluster"`` (two columns:
+    two-way). Returns (coef, se, t, p, df, clusters, r2); p two-sided from t(df), df = n - k for
+    HC3 and min(G) - 1 for clusters; a negative variance (two-way, not PSD) gives se = NaN.
+    """
+    model = sm.OLS(y, X)
+    if cov_type == "HC3":
+        res = model.fit(cov_type="HC3", use_t=True)
+        clusters, df = "", float(res.df_resid)
+    else:
+        res = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+        G = [len(np.unique(groups))] if groups.ndim == 1 else [len(np.unique(groups[:, j])) for j in range(2)]
+        clusters, df = " x ".join(str(g) for g in G), float(min(G) - 1)
+    var = np.diag(np.asarray(res.cov_params()))
+    se = np.sqrt(np.where(var >= 0, var, np.nan))
+    coef = np.asarray(res.params)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = coef / se
+    p = 2.0 * stats.t.sf(np.abs(t), df) if df > 0 else np.full(len(coef), np.nan)
+    return coef, se, t, p, df, clusters, float(res.rsquared)
+
+
 def car_regression(car: np.ndarray, characteristics: pd.DataFrame, *, cov_type: str = "HC3",
                    cluster: str | None = None, date: np.ndarray | None = None,
                    firm: np.ndarray | None = None) -> pd.DataFrame:
@@ -84,26 +109,14 @@ def car_regression(car: np.ndarray, characteristics: pd.DataFrame, *, cov_type: 
     if n <= k:
         raise DataError(f"the cross-sectional regression needs more events than its {k} coefficients; "
                         f"{n} events have a CAR and every characteristic")
-    model = sm.OLS(car[ok], X[ok])
+    coef, se, t, p, df, n_clusters, r2 = robust_ols(car[ok], X[ok].to_numpy(float), cov_type, groups)
     if cov_type == "HC3":
-        res = model.fit(cov_type="HC3", use_t=True)
-        n_clusters, label, df = "", "HC3", float(res.df_resid)
+        label = "HC3"
     else:
-        res = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
-        G = [len(np.unique(groups))] if groups.ndim == 1 else [len(np.unique(groups[:, j])) for j in range(2)]
-        n_clusters = " x ".join(str(g) for g in G)
         label = f"cluster ({cluster})" if cluster != "both" else "two-way cluster (date, firm)"
-        df = float(min(G) - 1)
-    cov = np.asarray(res.cov_params())
-    var = np.diag(cov)
-    se = np.sqrt(np.where(var >= 0, var, np.nan))
-    coef = np.asarray(res.params)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = coef / se
-    p = 2.0 * stats.t.sf(np.abs(t), df) if df > 0 else np.full(k, np.nan)
     notes = [note] if note else []
-    if (var < 0).any():
+    if np.isnan(se).any():
         notes.append("a negative two-way variance (not positive semi-definite in this sample): se shown as NaN")
     return pd.DataFrame({"term": list(X.columns), "coef": coef, "se": se, "t": t, "p_value": p, "df": df, "n": n,
-                         "clusters": n_clusters, "cov_type": label, "r2": float(res.rsquared),
+                         "clusters": n_clusters, "cov_type": label, "r2": r2,
                          "note": "; ".join(notes)}, columns=COLUMNS)

@@ -134,7 +134,7 @@ class RInput:
         """From the engine's estimates (computed *with* the prediction-error term, as by default).
 
         ``window``: (first, last) positions in the event window (default: the whole event
-        window); ``keep``: events to use (default: those not dropped). h = Var(AR)/sigma^2 - 1,
+        window); ``keep``: events to use, a mask or indices (default: those not dropped). h = Var(AR)/sigma^2 - 1,
         which is x'(X'X)^-1 x for the OLS models, replaced by 1/m for market-adjusted events
         (R's constant-mean correction).
         """
