@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from eventstudy.errors import DataError, StudyFileError
-from eventstudy.estimation.engine import Windows, estimate_events
+from eventstudy.estimation.engine import Windows
 from eventstudy.estimation.factor_presets import read_factor_preset
 from eventstudy.estimation.garch import GarchMarketModel, estimate_garch_events, fit_garch_one, variance_forecast
 from eventstudy.estimation.models import MarketModel

@@ -57,6 +57,7 @@ def table(samples: int, events: int, garch: bool, seed: int = 20250121, windows=
         power = pd.concat([power[power.family != "volatility"], power_vol])
     out = size.merge(power[["family", "test", "window", "rate"]], on=["family", "test", "window"],
                      suffixes=("", "_power"), how="left")
+    out.loc[out.family == "cross_section", "rate_power"] = np.nan  # the injection is unrelated to the characteristic
     out["se"] = np.sqrt(out.rate * (1 - out.rate) / out.samples)
     out["in_4_6"] = (out.rate >= 0.04) & (out.rate <= 0.06)
     return out[["family", "test", "window", "samples", "rate", "se", "in_4_6", "rate_power"]].rename(
