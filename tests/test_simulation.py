@@ -61,6 +61,7 @@ KNOWN_OVER_REJECTING = {
     ("volume", "volume_patell_z"): "log-volume residuals are autocorrelated: time-series variances understate",
     ("volume", "volume_corrado_rank"): "same, for windows longer than a day",
     ("volatility", "volatility_t"): "U = SAR^2 is heavily skewed: the cross-sectional t needs many events",
+    ("volatility", "volatility_rank"): "slightly liberal (6-7 % on 1,000 samples): volatility clustering",
     ("bhar", "bhar_mm_skew_adjusted_t"): "LBT's skewness adjustment over-rejects with 20 heavy-tailed BHARs",
     ("bhar", "bhar_madj_skew_adjusted_t"): "same",
     ("bhar", "bhar_mm_lbt_bootstrap"): "resamples of N/4 = 5 events are too small (LBT: N = 200)",

@@ -43,6 +43,7 @@ class RollingMarketModel(MarketModel):
     """
 
     name = "rolling_market"
+    prefix_sums = False  # the engine's prefix-sum fast path fits the whole window: use the gathering path
 
     def __init__(self, window: int = 60, divisor_offset: int | None = None):
         if int(window) < 3:

@@ -68,6 +68,7 @@ class ScholesWilliams(MarketModel):
     """Market model with Scholes & Williams (1977) alpha and beta (see the module docstring)."""
 
     name = "scholes_williams"
+    prefix_sums = False  # not OLS: the engine's prefix-sum fast path does not apply
 
     def fit(self, r: np.ndarray, f: np.ndarray) -> BatchFit:
         m = f[..., 0]
