@@ -170,3 +170,25 @@ def test_adjustments_equal_statsmodels(method):
         p = rng.uniform(0, 1, m) ** 3
         p[rng.random(m) < 0.2] = p[0]  # ties
         np.testing.assert_allclose(adjust_pvalues(p, method), multipletests(p, method=METHODS[method])[1])
+
+
+def test_grank_rank_shortcut_equals_ranking_the_joint_vector():
+    from scipy import stats as st
+
+    rng = np.random.default_rng(0)
+    e = rng.normal(size=(15, 60))
+    e[2, 5] = np.nan
+    s2 = np.nanvar(e, axis=1)
+    scar = rng.normal(size=15)
+    scar[4] = np.nan
+    scar[6] = e[6, 3] / math.sqrt(s2[6]) * np.nanstd(np.delete(scar, 4), ddof=1)  # a tie with an estimation SAR
+    ok = np.isfinite(scar)
+    sar = e[ok] / np.sqrt(s2[ok])[:, None]
+    star = scar[ok] / scar[ok].std(ddof=1)
+    G = np.c_[sar, star]
+    U = st.rankdata(G, axis=1, nan_policy="omit") / (np.isfinite(G).sum(1, keepdims=True) + 1) - 0.5
+    Nt = np.isfinite(U).sum(0)
+    Ub = np.nansum(U, 0) / Nt
+    N, T = ok.sum(), G.shape[1]
+    Z = Ub[-1] / math.sqrt(np.sum(Nt / N * Ub**2) / T)
+    assert grank_t(e, s2, scar).statistic == pytest.approx(Z * math.sqrt((T - 2) / (T - 1 - Z * Z)))

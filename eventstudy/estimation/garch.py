@@ -142,6 +142,16 @@ class GarchMarketModel:
         expected = fit.coef[:, 0, None] + fit.coef[:, 1, None] * f[..., 0]
         return expected, r - expected
 
+    def estimate(self, r_est: np.ndarray, f_est: np.ndarray, r_evt: np.ndarray, f_evt: np.ndarray, model,
+                 windows: Windows, *, min_estimation: int = 30, short_estimation: str = "fallback",
+                 prediction_error: bool = True) -> EventEstimates:
+        """The engine's hook (``estimate_panel`` calls it): :func:`estimate_garch_events` with this
+        model; ``prediction_error`` does not apply (there is no OLS prediction-error term)."""
+        est, _ = estimate_garch_events(r_est, f_est, r_evt, f_evt, windows, model=GarchMarketModel(min_estimation),
+                                       min_estimation=min_estimation,
+                                       short_estimation=short_estimation)
+        return est
+
 
 def variance_forecast(fit: GarchBatchFit, steps: np.ndarray) -> np.ndarray:
     """h_i(k) for each event and each horizon in ``steps`` (bars after the last estimation bar, >= 1).

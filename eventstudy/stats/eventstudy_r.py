@@ -112,6 +112,7 @@ class RStatistic:
     cum_estimate: np.ndarray
     n: np.ndarray
     distribution: str
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,8 @@ class RInput:
         with np.errstate(invalid="ignore", divide="ignore"):
             h = est.var_ar[keep, sl] / sigma2[:, None] - 1.0
         madj = est.model[keep] == "market_adjusted"
-        h[madj] = (1.0 / est.n[keep][madj])[:, None]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            h[madj] = (1.0 / est.n[keep][madj])[:, None]
         return cls(est.ar[keep, sl], est.resid_est[keep], np.sqrt(sigma2), h, est.df[keep].astype(float))
 
 
@@ -324,7 +326,7 @@ def kolari_pynnonen_t(x: RInput) -> RStatistic:
     denom = 1.0 + (n[0] - 1.0) * rbar
     adj = math.sqrt((1.0 - rbar) / denom) if denom > 0 and rbar <= 1 else math.nan
     return RStatistic(t * adj, _p_t(t * adj, n - 1), ct * adj, _p_t(ct * adj, n - 1), m, np.cumsum(m), n,
-                      f"t(N-1); r\u0304 = {rbar:.4f}, factor {adj:.4f}")
+                      "t(N-1)", note=f"r\u0304 = {rbar:.4f} over all pairs of events, factor {adj:.4f}")
 
 
 MULTI_EVENT = {

@@ -32,15 +32,54 @@ from scipy import stats
 from .result import TestResult, nan_result, p_student, t_label
 
 
-def generalized_sar(resid_est: np.ndarray, sigma2: np.ndarray, scar: np.ndarray) -> np.ndarray:
-    """GSAR (N, L1 + 1): estimation SARs then the re-standardised SCAR* in the last column."""
+def rank_sums(sar_est: np.ndarray, star: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per position t (the L1 estimation bars, then the cumulated event day), the sum over events of
+    U_it and the number of events with a value, for events whose SCAR* is finite.
+
+    ``sar_est`` (n, L1) estimation SARs, ``star`` (n,) SCAR*. U_it = rank_i(GSAR_it) / (T_i + 1) - 1/2
+    with average ranks for ties, over the T_i valid GSARs of event i. Computed without sorting the
+    joint vector: the estimation ranks shift by one where SAR > SCAR*, the event day's rank is one
+    plus the number of SARs below it (ties counted half). Summable over partitions of events.
+    """
+    ok = np.isfinite(star)
+    sar, star = sar_est[ok], star[ok]
+    valid = np.isfinite(sar)
+    r_est = stats.rankdata(sar, axis=1, nan_policy="omit")
+    below = np.sum(valid & (sar < star[:, None]), axis=1)
+    equal = np.sum(valid & (sar == star[:, None]), axis=1)
+    Ti = valid.sum(axis=1) + 1.0
+    shift = np.where(sar > star[:, None], 1.0, np.where(sar == star[:, None], 0.5, 0.0))
+    U_est = np.where(valid, (r_est + shift) / (Ti[:, None] + 1.0) - 0.5, np.nan)
+    U_0 = (1.0 + below + 0.5 * equal) / (Ti + 1.0) - 0.5
+    U = np.concatenate([U_est, U_0[:, None]], axis=1)
+    return np.nansum(U, axis=0), np.sum(np.isfinite(U), axis=0)
+
+
+def grank_from_sums(sum_u: np.ndarray, count: np.ndarray, n: int) -> TestResult:
+    """t_grank from :func:`rank_sums` (summed over every partition) and N events (eq. 9-10)."""
+    if n < 2:
+        return nan_result(n, "t(T-2)", note="needs N >= 2 events with a standardised CAR")
+    T = len(sum_u)
     with np.errstate(invalid="ignore", divide="ignore"):
-        sar = resid_est / np.sqrt(sigma2)[:, None]
+        Ubar = np.where(count > 0, sum_u / np.maximum(count, 1), 0.0)
+    SU = math.sqrt(np.sum((count / n) * Ubar**2) / T)
+    if not SU > 0:
+        return nan_result(n, t_label(T - 2), note="no variation in the ranks")
+    Z = Ubar[-1] / SU
+    denom = T - 1 - Z**2
+    if denom <= 0:
+        return nan_result(n, t_label(T - 2), note=f"Z = {Z:.3f} at the bound of the statistic")
+    t = Z * math.sqrt((T - 2) / denom)
+    return TestResult(t, p_student(t, T - 2), n, t_label(T - 2), float(Ubar[-1] + 0.5), T - 2,
+                      note=f"Z = {Z:.3f}; estimate = mean standardised rank of the cumulated event day; T = {T}")
+
+
+def restandardise(scar: np.ndarray) -> np.ndarray:
+    """SCAR* = SCAR / S_SCAR, S_SCAR the cross-sectional sd (divisor N - 1) of the finite SCARs (eq. 5)."""
     s = scar[np.isfinite(scar)]
     sd = s.std(ddof=1) if len(s) >= 2 else math.nan
     with np.errstate(invalid="ignore", divide="ignore"):
-        star = scar / sd if sd > 0 else np.full_like(scar, np.nan)
-    return np.concatenate([sar, star[:, None]], axis=1)
+        return scar / sd if sd > 0 else np.full_like(scar, np.nan, dtype=float)
 
 
 def grank_t(resid_est: np.ndarray, sigma2: np.ndarray, scar: np.ndarray) -> TestResult:
@@ -54,21 +93,7 @@ def grank_t(resid_est: np.ndarray, sigma2: np.ndarray, scar: np.ndarray) -> Test
     N = int(ok.sum())
     if N < 2:
         return nan_result(N, "t(T-2)", note="needs N >= 2 events with a standardised CAR")
-    G = generalized_sar(resid_est[ok], sigma2[ok], scar[ok])
-    T = G.shape[1]
-    ranks = stats.rankdata(G, axis=1, nan_policy="omit")
-    Ti = np.sum(np.isfinite(G), axis=1, keepdims=True)
-    U = ranks / (Ti + 1.0) - 0.5
-    Nt = np.sum(np.isfinite(U), axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        Ubar = np.where(Nt > 0, np.nansum(U, axis=0) / np.maximum(Nt, 1), 0.0)
-    SU = math.sqrt(np.sum((Nt / N) * Ubar**2) / T)
-    if not SU > 0:
-        return nan_result(N, t_label(T - 2), note="no variation in the ranks")
-    Z = Ubar[-1] / SU
-    denom = T - 1 - Z**2
-    if denom <= 0:
-        return nan_result(N, t_label(T - 2), note=f"Z = {Z:.3f} at the bound of the statistic")
-    t = Z * math.sqrt((T - 2) / denom)
-    return TestResult(t, p_student(t, T - 2), N, t_label(T - 2), float(Ubar[-1] + 0.5), T - 2,
-                      note=f"Z = {Z:.3f}; estimate = mean standardised rank of the cumulated event day; T = {T}")
+        sar = resid_est[ok] / np.sqrt(sigma2[ok])[:, None]
+    su, cnt = rank_sums(sar, restandardise(scar[ok]))
+    return grank_from_sums(su, cnt, N)
