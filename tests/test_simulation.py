@@ -109,9 +109,9 @@ def test_every_new_method_runs_and_rejects_more_under_the_alternative(real_with_
 
 @pytest.mark.slow
 def test_size_of_every_new_method(real_with_volume, capsys):
-    """400 samples of 20 pseudo-events: size within 3.5 binomial sd of 5 % for every test the README
+    """300 samples of 20 pseudo-events: size within 3.5 binomial sd of 5 % for every test the README
     does not document as over-rejecting (the 1,000-sample table is tests/benchmarks/size_power.py)."""
-    n = 400
+    n = 300
     out = _run(real_with_volume, n, seed=11, families=("grank", "wild_bootstrap", "eventstudy_r", "bhar", "volume",
                                                        "volatility", "models", "cross_section", "calendar_time"))
     sd = math.sqrt(0.05 * 0.95 / n)
