@@ -16,6 +16,9 @@ Every file name the package derives from outside input goes through this module:
 * **Output folders** (:func:`protected_folders`, :func:`output_target_problem`). An output folder
   may not be, lie inside, or contain the data folder, a snapshot, the download cache or the
   user's prices: a run never writes where its inputs live.
+* **Input files** (:func:`file_problem`). Data and article files are checked with ``stat``
+  before they are opened: a folder, a FIFO (which would block), a device (``/dev/zero``, which
+  never ends) or a socket is refused with what it is.
 * **CSV cells** (:func:`spreadsheet_safe`, :func:`csv_text`). A text cell that a spreadsheet would
   evaluate as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is
   prefixed with ``'`` (the OWASP "CSV injection" rule). Numbers, and text cells that are plain
@@ -79,12 +82,12 @@ def study_name_problem(name: str) -> str | None:
     """Why ``name`` cannot be a folder name under ``reports/`` (None when it can)."""
     if not name or not name.strip():
         return "it is empty"
-    if name in (".", "..") or name.startswith("."):
-        return "it starts with a dot (a hidden folder, or a way up out of reports/)"
     bad = sorted({c for c in name if c in "/\\:" or ord(c) < 32 or ord(c) == 127})
     if bad:
         shown = ", ".join(repr(c) for c in bad)
         return f"it holds {shown}: a study name is one folder name, not a path"
+    if name.startswith("."):
+        return "it starts with a dot (a hidden folder, or a way up out of reports/)"
     return None
 
 
@@ -150,6 +153,38 @@ def output_target_problem(out: Path | str, protected: dict[Path, str]) -> str | 
     if _inside(cwd, target):
         return (f"{out} is the current folder or one of its parents; the output folder is replaced as a whole, "
                 "so give a folder of its own, e.g. --out reports/my-study")
+    return None
+
+
+# --- input files ----------------------------------------------------------------------------------
+
+def file_problem(path: Path | str) -> str | None:
+    """Why ``path`` cannot be read as a data file (None when it is a regular file).
+
+    Checked with ``stat`` before opening, so a FIFO never blocks and a device is never read.
+    """
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "no such file"
+    except NotADirectoryError:
+        return "no such file (a part of the path is a file, not a folder)"
+    except OSError as exc:
+        from .errors import os_reason
+
+        return f"cannot be read ({os_reason(exc)})"
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    if stat.S_ISFIFO(mode):
+        return "is a FIFO (named pipe), not a regular file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device, not a regular file"
+    if stat.S_ISSOCK(mode):
+        return "is a socket, not a regular file"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file"
     return None
 
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..safety import file_problem
 
 PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
 TIME_COLUMN = {"1d": "date", "4h": "time"}
@@ -84,36 +85,6 @@ def sha256_file(path: Path) -> str:
 _MISSING = {"", "nan", "null", "na", "none"}
 #: The same missing-data words as pandas ``na_values`` (the fast float reader), in the usual cases.
 NA_TOKENS = sorted({v for w in _MISSING for v in (w, w.upper(), w.capitalize())} | {"NaN"})
-
-
-def file_problem(path: Path) -> str | None:
-    """Why ``path`` cannot be read as a data file (None when it is a regular file).
-
-    Checked with ``stat`` before opening, so a FIFO never blocks and a device is never read.
-    """
-    import stat
-
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        return "no such file"
-    except NotADirectoryError:
-        return "no such file (a part of the path is a file, not a folder)"
-    except OSError as exc:
-        from ..errors import os_reason
-
-        return f"cannot be read ({os_reason(exc)})"
-    if stat.S_ISDIR(mode):
-        return "is a folder, not a file"
-    if stat.S_ISFIFO(mode):
-        return "is a FIFO (named pipe), not a regular file"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "is a device, not a regular file"
-    if stat.S_ISSOCK(mode):
-        return "is a socket, not a regular file"
-    if not stat.S_ISREG(mode):
-        return "is not a regular file"
-    return None
 
 
 def _shape_problem(path: Path) -> str:
