@@ -36,18 +36,17 @@ def _say(quiet: bool):
 def cmd_run(args: argparse.Namespace) -> int:
     from .pipeline import run_study
     from .report import write_outputs
+    from .report.outdir import check_target
+    from .safety import default_output_dir
     from .study.spec import load_study
 
     say = _say(args.quiet)
-    spec = load_study(args.study)
-    if args.pinned:
-        spec = spec.with_data(source="pinned")
-    elif args.offline:
-        spec = spec.with_data(source="offline")
+    spec = load_study(args.study, source="pinned" if args.pinned else "offline" if args.offline else None)
+    out = Path(args.out) if args.out else default_output_dir(spec.name)
+    check_target(out, spec)  # before the work: a folder that cannot be written is refused now
     if not args.quiet:
         print(f"eventstudy {__version__}: running study {spec.name!r} ({args.study})", file=sys.stderr)
     res = run_study(spec, progress=say)
-    out = Path(args.out) if args.out else Path("reports") / spec.name
     paths = write_outputs(res, out, progress=say)
     if not args.quiet:
         print(res.summary())
@@ -320,6 +319,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("eventstudy: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # the machine refused (disk full, permissions, a path that is a file): not a bug
+        from .errors import os_reason
+
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"eventstudy: error: {where}{os_reason(exc)}; check the path and the disk, or choose another one",
+              file=sys.stderr)
+        return 2
     except Exception as exc:  # a bug, not a user error: say so, keep the traceback on request
         if os.environ.get("EVENTSTUDY_DEBUG"):
             raise

@@ -49,7 +49,11 @@ def resolve_event_time(spec: StudySpec, extraction: Extraction | None) -> tuple[
         raise StudyFileError("the study has neither [event] date nor an article to take it from")
     primary = extraction.primary
     if primary.date is None:
-        raise StudyFileError(f"{spec.article}: the article's event has no resolvable date; give [event] date")
+        said = primary.timing or primary.date_text
+        why = (f" (it says only {said!r}, which needs the publication date, and the article gives none: add a "
+               "`published: YYYY-MM-DD` line at the top of the article, or `published = YYYY-MM-DD` in the study file)"
+               if said and extraction.published is None else "")
+        raise StudyFileError(f"{spec.article}: the article's event has no resolvable date{why}; or give [event] date")
     tz = (ev.timezone if ev is not None else None) or primary.timezone or "UTC"
     timing = primary.timing if primary.timing in ("before_open", "during_session", "after_close") else None
     return (EventTime(primary.date, primary.time, tz, timing),

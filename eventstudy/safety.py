@@ -143,9 +143,12 @@ def output_target_problem(out: Path | str, protected: dict[Path, str]) -> str | 
     """Why ``out`` cannot be an output folder given the ``protected`` folders (None when it can)."""
     target = Path(out).expanduser().resolve()
     for folder, what in protected.items():
+        if target == folder:
+            return f"{out} is {what} ({folder}); a run never writes where its prices live"
+    for folder, what in protected.items():
         if _inside(target, folder):
-            where = "is" if target == folder else "lies inside"
-            return f"{out} {where} {what} ({folder}); a run never writes where its prices live"
+            return f"{out} lies inside {what} ({folder}); a run never writes where its prices live"
+    for folder, what in protected.items():
         if _inside(folder, target):
             return (f"{out} contains {what} ({folder}); the output folder is replaced as a whole, so it may "
                     "not hold the data")
