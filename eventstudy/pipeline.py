@@ -29,6 +29,7 @@ from .prices.sources import source_has
 from .results.results import Dropped, EventStudyResults
 from .stats.battery import GroupInput, run_battery
 from .stats.single import t_and_p
+from .study.consistency import article_date_findings
 from .study.spec import GroupSpec, StudySpec, WindowSpec
 
 Progress = Callable[[str], None]
@@ -275,6 +276,7 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
 
     dropped: list[Dropped] = []
     warnings: list[dict] = _source_notes(series)
+    warnings.extend(article_date_findings(spec, extraction, event_time))  # e.g. event after publication
     series = _quality_pass(spec, gaz, series, missing, warnings)
     sec_rows, ar_frames, car_rows = [], [], []
     group_inputs: list[GroupInput] = []

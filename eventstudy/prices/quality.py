@@ -262,11 +262,11 @@ def check_series(series: PriceSeries, calendar: TradingCalendar,
             at = bars.index == s
             closes = ", ".join(f"{c:g}" for c in bars.loc[at, "close"])
             where = _lines_of(located, at)
+            fix = "fix the file: keep one row per date (the right one)"
             add("duplicate dates", f"{len(conflicting)} bar(s) appear on several rows with different prices "
                 f"(first: {_when(s)}, closes {closes}; all: {_some(conflicting)})"
-                + (f"; {where}" if where else ""),
-                "security dropped: the data cannot say which row is right; fix the file: keep one row per "
-                "date (the right one)")
+                + (f"; {where}: {fix}" if where else ""),
+                f"security dropped: the data cannot say which row is right; {fix}")
             return QualityReport(None, tuple(found), f"data quality: {found[-1].message}")
         bars = bars.loc[~bars.index.duplicated(keep="first")]
         add("duplicate dates", f"{len(stamps)} bar(s) appear twice with identical rows ({_some(stamps)})",

@@ -121,13 +121,13 @@ def check_target(out: Path | str, spec: "StudySpec | None" = None, *, probe: boo
     problem = target_problem(out, spec)
     if problem:
         raise OutputError(problem)
-    if probe:
+    if probe:  # in the nearest folder that exists (nothing is created before the run succeeds)
         out = Path(out)
+        where = next(p for p in out.absolute().parents if p.is_dir())
         try:
-            out.absolute().parent.mkdir(parents=True, exist_ok=True)
-            Path(tempfile.mkdtemp(prefix=f".{out.name}.probe-", dir=out.absolute().parent)).rmdir()
+            Path(tempfile.mkdtemp(prefix=f".{out.name}.probe-", dir=where)).rmdir()
         except OSError as exc:
-            raise OutputError(f"cannot write the output folder {out} ({out.absolute().parent}: {os_reason(exc)}); "
+            raise OutputError(f"cannot write the output folder {out} ({where}: {os_reason(exc)}); "
                               f"eventstudy writes a new folder beside it and swaps it in; {_hint(exc)}") from None
     return Path(out)
 

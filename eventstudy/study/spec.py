@@ -527,6 +527,8 @@ def parse_study(text: str, path: Path | str | None = None) -> StudySpec:
             snapshot = _resolve(base, _expect(ctx, raw["snapshot"], str, "snapshot", "data", "a path"))
         gaz = raw.get("gazetteer", [])
         gaz = [gaz] if isinstance(gaz, str) else _expect(ctx, gaz, list, "gazetteer", "data", "a path or list of paths")
+        for g in gaz:
+            _expect(ctx, g, str, "gazetteer", "data", "a path or list of paths")
         gaz_paths = tuple(_resolve(base, g) for g in gaz)
         for g, gp in zip(gaz, gaz_paths):
             _must_be_file(ctx, gp, g, "gazetteer", "gazetteer", "data")
