@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..safety import file_problem
+from ..safety import csv_text, file_problem
 
 PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
 TIME_COLUMN = {"1d": "date", "4h": "time"}
@@ -226,10 +226,14 @@ def read_number_columns(path: Path, n_columns: int, expected: str,
     problem = file_problem(Path(path))
     if problem:
         raise DataError(f"{path}: {problem}")
-    dtypes = {0: str, **{k: "float64" for k in range(1, n_columns + 1)}}
+    import warnings
+
     try:
-        frame = pd.read_csv(path, header=None, skiprows=1, dtype=dtypes, keep_default_na=False, na_values=NA_TOKENS,
-                            skip_blank_lines=True, encoding="utf-8-sig")
+        with warnings.catch_warnings():  # "a converter and a dtype for column 0": the converter is meant
+            warnings.simplefilter("ignore")
+            # one dtype for all (a dict of 10,000 dtypes costs pandas seconds), the time column as text
+            frame = pd.read_csv(path, header=None, skiprows=1, dtype="float64", converters={0: str},
+                                keep_default_na=False, na_values=NA_TOKENS, skip_blank_lines=True, encoding="utf-8-sig")
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OSError):
         frame = None
     if frame is None or frame.shape[1] != n_columns + 1:
@@ -292,7 +296,7 @@ def bars_csv_text(frame: pd.DataFrame, frequency: str = "1d") -> str:
     else:
         labels = out.index.strftime("%Y-%m-%dT%H:%M:%SZ")
     out.index = pd.Index(labels, name=time_col)
-    return out.to_csv(lineterminator="\n")
+    return csv_text(out, index=True)  # the package's one CSV writer (numbers only here: unchanged)
 
 
 def write_bars_csv(frame: pd.DataFrame, path: Path, frequency: str = "1d") -> None:

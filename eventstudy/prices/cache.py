@@ -198,9 +198,9 @@ class PriceCache:
             raw_meta = (table.schema.metadata or {}).get(META_KEY)
             columns = {c: table.column(c).to_numpy() for c in PRICE_COLUMNS}
             index = pd.DatetimeIndex(table.column("time").to_numpy())
-        except Exception as exc:  # pyarrow raises several types for truncated or garbled files
-            raise CacheCorruptError(f"{path}: the cache file is unreadable ({type(exc).__name__}: "
-                                    f"{str(exc)[:120]}); it is truncated or corrupt. {hint}") from None
+        except Exception:  # pyarrow raises several types for truncated or garbled files  # noqa: BLE001
+            raise CacheCorruptError(f"{path}: the cache file is unreadable (not a complete parquet file with its "
+                                    f"page checksums); it is truncated or corrupt. {hint}") from None
         if raw_meta is None:
             raise CacheCorruptError(f"{path}: the cache file has no eventstudy record (not written by eventstudy, "
                                     f"or overwritten). {hint}")

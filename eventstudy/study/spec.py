@@ -633,8 +633,14 @@ def read_events_file(path: Path) -> tuple[EventRowSpec, ...]:
         raise StudyFileError(f"{path}: the events file is not UTF-8 text; save it as a UTF-8 CSV") from None
     except OSError as exc:
         raise StudyFileError(f"{path}: cannot read the events file ({os_reason(exc)})") from None
+    if "\x00" in text:
+        raise StudyFileError(f"{path}: the events file holds NUL bytes; is it a CSV? Save it as UTF-8 text")
     reader = csv.DictReader(text.splitlines())
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise StudyFileError(f"{path}, line 1: not a well-formed CSV header ({exc}); check its quotes") from None
+    header = [h.strip().lower() for h in (fieldnames or [])]
     header = ["security" if h == "ticker" else h for h in header]
     if "security" not in header or "date" not in header:
         raise StudyFileError(f"{path}, line 1: an events file needs the columns security and date "
@@ -644,7 +650,7 @@ def read_events_file(path: Path) -> tuple[EventRowSpec, ...]:
         raise StudyFileError(f"{path}, line 1: unknown column(s) {unknown}; allowed: {', '.join(EVENT_COLUMNS)}")
     rows = []
     seen: dict[tuple[str, str, str], int] = {}
-    for n, raw in enumerate(reader, start=2):
+    for n, raw in _csv_rows(reader, path):
         cells = {h: (v or "").strip() for h, v in zip(header, raw.values())}
         if not any(cells.values()):
             continue
@@ -681,6 +687,23 @@ def read_events_file(path: Path) -> tuple[EventRowSpec, ...]:
     if not rows:
         raise StudyFileError(f"{path}: the events file has no rows")
     return tuple(rows)
+
+
+def _csv_rows(reader, path: Path):
+    """(line, row) of a csv.DictReader, a malformed line refused naming it."""
+    import csv
+
+    n = 1
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise StudyFileError(f"{path}, line {reader.line_num}: not a well-formed CSV line ({exc}); check its "
+                                 "quotes") from None
+        n += 1
+        yield n, raw
 
 
 def _groups_with_events(groups: list[GroupSpec], events: tuple[EventRowSpec, ...], windows: WindowSpec) -> list[GroupSpec]:
