@@ -108,7 +108,7 @@ def default_output_dir(name: str) -> Path:
 
 def protected_folders(spec: "StudySpec | None" = None) -> dict[Path, str]:
     """Folders a run must never write into (resolved path -> what it is, for messages)."""
-    from .paths import SNAPSHOT_FOLDERS, cache_dir, data_dir
+    from . import paths
 
     found: dict[Path, str] = {}
 
@@ -116,14 +116,18 @@ def protected_folders(spec: "StudySpec | None" = None) -> dict[Path, str]:
         if path is not None:
             found.setdefault(Path(path).expanduser().resolve(), what)
 
-    try:
-        data = data_dir()
-    except Exception:  # noqa: BLE001  (no data folder: nothing of it to protect)
-        data = None
-    if data is not None:
-        for folder in SNAPSHOT_FOLDERS.values():
+    datas = []
+    for where in ("data_dir", "shipped_data_dir"):  # $EVENTSTUDY_DATA, and the data shipped with the package
+        try:
+            datas.append(getattr(paths, where)())
+        except Exception:  # noqa: BLE001  (no such folder: nothing of it to protect)
+            continue
+    for data in datas:
+        for folder in paths.SNAPSHOT_FOLDERS.values():
             add(data / folder, "the embedded price snapshot")
+    for data in datas:
         add(data, "the project's data folder")
+    cache_dir = paths.cache_dir
     add(cache_dir(spec.data.cache if spec is not None else None), "the download cache")
     if spec is not None:
         add(spec.data.snapshot, "the study's snapshot ([data] snapshot)")
