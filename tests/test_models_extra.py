@@ -182,3 +182,24 @@ def test_preset_percent_files_are_detected(tmp_path):
     small = _write(tmp_path, "date,Mkt-RF,SMB,HML\n2024-01-02,0.005,0.001,0.0\n2024-01-03,-0.01,0.0,0.002\n", "f.csv")
     with pytest.raises(DataError, match="look like fractions"):
         read_factor_preset(small, "ff3", units="percent")
+
+
+@pytest.mark.parametrize("model", [RollingMarketModel(window=30), ScholesWilliams(), GarchMarketModel()])
+def test_the_panel_engine_takes_the_gathering_path_for_models_that_are_not_whole_window_ols(model):
+    from eventstudy.estimation.engine import estimate_events, estimate_panel, gather, gather_columns
+
+    r, m = _garch_series(300, 12)
+    R = np.column_stack([r, m])
+    win = Windows((-120, -11), (-5, 5), ((0, 0), (-1, 1)))
+    pos, col, fcol = np.array([150, 200, 280]), np.array([0, 0, 0]), np.array([[1], [1], [1]])
+    got = estimate_panel(R, R, pos, col, fcol, model, win)
+    est_off, evt_off = win.est_offsets, win.evt_offsets
+    args = (gather(R, pos, col, est_off), gather_columns(R, pos, fcol, est_off), gather(R, pos, col, evt_off),
+            gather_columns(R, pos, fcol, evt_off))
+    if isinstance(model, GarchMarketModel):
+        want, _ = estimate_garch_events(*args, win)
+    else:
+        want = estimate_events(*args, model, win)
+    np.testing.assert_allclose(got.ar, want.ar)
+    np.testing.assert_allclose(got.var_car, want.var_car)
+    assert (got.model == model.name).all()
