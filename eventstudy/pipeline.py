@@ -36,9 +36,11 @@ from .prices.sources import source_has
 from .reference.gazetteer import Gazetteer
 from .results.frames import StudyFrames, merge_frames, study_frames
 from .results.results import Dropped, EventStudyResults
-from .stats.battery import GroupInput, reduced_battery, run_battery
+from .stats.battery import TEXTBOOK_TESTS, GroupInput, reduced_battery, run_battery
 from .stats.diagnostics import drift_warnings, model_diagnostics
 from .stats.partials import BatteryContext, BatteryEvents, BatteryPartial, battery_map, battery_reduce
+from .stats import extras as extra_tests
+from .study.consistency import article_date_findings
 from .study.spec import StudySpec
 from .timings import NO_TIMER, StageTimer
 
@@ -81,6 +83,7 @@ class Analysis:
     battery: dict[str, BatteryPartial]
     contexts: dict[str, BatteryContext]
     warnings: dict[int, list[tuple[int, dict]]]  # the engine's warnings per group (study order), with their seq
+    extras: dict | None = None  # the [tests] extras' partial sums (stats/extras.py: volume, calendar time)
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,8 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
         plan = check_prices(plan, prices.series, prices.missing)
         bars = symbol_bars_of(plan, prices)
         coverage = check_coverage(spec, plan, bars)
-    factors = read_factors(spec.model.factors) if spec.model.kind == "factor" else None
+    factors, factor_notes = load_factors(spec)
+    characteristics = extra_tests.read_characteristics(spec.cross_section) if spec.cross_section else None
     with clock("estimate, tables and test map"):
         for g in coverage.plan.groups:
             n = int(((coverage.plan.frame["group"] == g.name) & coverage.plan.pending).sum())
@@ -127,9 +131,10 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
         analysis = analyse(spec, coverage.plan, prices, bars, factors)
     with clock("test battery"):
         say("running the test battery")
-        study = combine(spec, coverage, [analysis], prices)
+        study = combine(spec, coverage, [analysis], prices, characteristics)
     with clock("diagnostics"):
-        warnings = list(study.warnings)
+        warnings = list(study.warnings) + factor_notes
+        warnings.extend(article_date_findings(spec, extraction, timing.event_time))  # e.g. event after publication
         n_events = sum(len(g.meta) for g in study.groups)
         diagnostics = (model_diagnostics(study.groups, spec.model.newey_west) if n_events <= MAX_DIAGNOSTICS
                        else pd.DataFrame())
@@ -235,7 +240,10 @@ def analyse(spec: StudySpec, plan: EventPlan, prices: StudyPrices, bars: dict[st
                                    meta["day0"].to_numpy(dtype="datetime64[ns]"),
                                    meta["benchmark"].to_numpy(dtype=object))
             partials[g.group.name] = battery_map(events, ctx)
-    return Analysis(plan.with_frame(f), groups, frames, partials, contexts, warnings)
+    extras = None
+    if spec.tests.volume or spec.tests.calendar_time:
+        extras = extra_tests.extra_partials(spec, plan.with_frame(f), groups, panels, prices.series, frames, factors)
+    return Analysis(plan.with_frame(f), groups, frames, partials, contexts, warnings, extras)
 
 
 def return_panels(spec: StudySpec, plan: EventPlan, bars: dict[str, SymbolBars]) -> dict[str, CalendarPanel]:
@@ -252,7 +260,8 @@ def return_panels(spec: StudySpec, plan: EventPlan, bars: dict[str, SymbolBars])
     return out
 
 
-def combine(spec: StudySpec, coverage: Coverage, analyses: list[Analysis], prices: StudyPrices) -> Combined:
+def combine(spec: StudySpec, coverage: Coverage, analyses: list[Analysis], prices: StudyPrices,
+            characteristics: pd.DataFrame | None = None) -> Combined:
     """The reduce of a run: the partitions' tables in ``seq`` order, the test battery from their
     partial sums, the dropped pairs and the warnings in study order."""
     plan = coverage.plan
@@ -305,7 +314,17 @@ def combine(spec: StudySpec, coverage: Coverage, analyses: list[Analysis], price
         reasons = "\n  ".join(listed + ([f"... and {more:,} more (every pair was dropped)"] if more > 0 else [])) \
             or "no securities"
         raise EventStudyError(f"no security could be studied:\n  {reasons}")
-    tests = (run_battery(groups, "estudy2") if spec.model.conventions == "estudy2" else reduced_battery(stats))
+    conv = spec.model.conventions
+    if conv == "estudy2":
+        tests = run_battery(groups, "estudy2")
+    elif conv == "eventstudy_r":  # R EventStudy's battery replaces ours (extra_tests.eventstudy_r_battery)
+        tests = pd.DataFrame(columns=reduced_battery([]).columns)
+    else:
+        tests = reduced_battery(stats, TEXTBOOK_TESTS + extra_tests.extra_battery_tests(spec.tests.wild_bootstrap))
+    extra = extra_tests.extra_rows(spec, groups, [a.extras for a in analyses if a.extras], plan.frame, characteristics)
+    if not extra.empty:
+        tests = extra if tests.empty else pd.concat([tests, extra], ignore_index=True)
+    tests = extra_tests.finish_table(tests, spec)
     dropped = tuple(Dropped(label, group, reason) for label, group, reason in
                     plan.dropped_rows()[["label", "group", "reason"]].itertuples(index=False))
     warnings = list(prices.warnings)
@@ -345,11 +364,31 @@ def resolve_event_time(spec: StudySpec, extraction: Extraction | None) -> tuple[
         raise StudyFileError("the study has neither [event] date nor an article to take it from")
     primary = extraction.primary
     if primary.date is None:
-        raise StudyFileError(f"{spec.article}: the article's event has no resolvable date; give [event] date")
+        said = primary.timing or primary.date_text
+        why = (f" (it says only {said!r}, which needs the publication date, and the article gives none: add a "
+               "`published: YYYY-MM-DD` line at the top of the article, or `published = YYYY-MM-DD` in the study file)"
+               if said and extraction.published is None else "")
+        raise StudyFileError(f"{spec.article}: the article's event has no resolvable date{why}; or give [event] date")
     tz = (ev.timezone if ev is not None else None) or primary.timezone or "UTC"
     timing = primary.timing if primary.timing in ("before_open", "during_session", "after_close") else None
     return (EventTime(primary.date, primary.time, tz, timing),
             f"article {spec.article.name}: \u201c{primary.sentence}\u201d")
+
+
+def load_factors(spec: StudySpec) -> tuple[pd.DataFrame | None, list[dict]]:
+    """The factor returns of a factor model ([model] factors), and the notes of reading them: a named
+    preset (ff3, ff5, carhart) checks its columns and units (estimation/factor_presets.py)."""
+    from .estimation.factor_presets import PRESETS, read_factor_preset
+    from .estimation.models import FACTOR_KINDS
+
+    kinds = {spec.model.kind, *(g.model for g in spec.groups if g.model)}
+    if not kinds & set(FACTOR_KINDS):
+        return None, []
+    if spec.model.kind in PRESETS:
+        ff = read_factor_preset(spec.model.factors, spec.model.kind, spec.model.factor_units)
+        return ff.frame, [{"ticker": "", "check": "factor file", "message": n, "action": "used as stated"}
+                          for n in ff.notes]
+    return read_factors(spec.model.factors), []
 
 
 def default_sources(spec: StudySpec, span: Span | None = None, gazetteer: Gazetteer | None = None) -> list[PriceSource]:

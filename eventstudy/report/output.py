@@ -5,8 +5,10 @@ Arrow's C++ CSV writer (``pyarrow.csv.write_csv``) streams the frame to a tempor
 renamed into place. pandas' ``to_csv`` formats every float through Python (about 5 µs a value:
 some 90 s for the 100,000-event ``abnormal_returns.csv``); Arrow writes the same shortest
 round-trip decimals (``1e-05`` may read ``0.00001``) in a fraction of that. Format: a header line,
-text fields in double quotes, missing values empty, booleans ``true``/``false``. Texts name paths
-relative to the study file (:mod:`eventstudy.report.relpaths`).
+text fields in double quotes, missing values empty, booleans ``true``/``false``; formula-like text
+cells neutralised (:func:`eventstudy.safety.spreadsheet_safe`). Texts name paths relative to the
+study file (:mod:`eventstudy.report.relpaths`). The folder is staged and published whole
+(:mod:`eventstudy.report.outdir`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ import numpy as np
 import pandas as pd
 
 from ..plots.style import figure_png
+from ..safety import spreadsheet_safe
 from .html import render_report
+from .outdir import publish_folder
 from .relpaths import PathRewriter, relative_results
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -132,7 +136,7 @@ def write_csv(path: Path, frame: pd.DataFrame) -> None:
 
     tmp, publish = _atomic_path(path)
     try:
-        table = _arrow_table(frame.reset_index(drop=True))
+        table = _arrow_table(spreadsheet_safe(frame).reset_index(drop=True))  # formula-like cells neutralised
         with open(tmp, "wb") as fh:
             fh.write(_header(frame.columns).encode("utf-8"))
             if len(frame):
@@ -169,15 +173,21 @@ def write_bytes(path: Path, data: bytes) -> None:
 
 def write_outputs(res: "EventStudyResults", out_dir: Path | str,
                   progress: Callable[[str], None] | None = None, *, parquet: bool = False) -> dict[str, Path]:
-    """Write everything into ``out_dir`` (created if needed); return name -> path.
+    """Write everything into ``out_dir``; return name -> path.
 
-    ``parquet=True`` also writes every table as ``<name>.parquet`` (typed columns: dates stay
-    dates) beside its CSV.
+    The files are written into a staging folder and published as ``out_dir`` at the end (see
+    :mod:`.outdir`): a failed run leaves ``out_dir`` as it was, and a folder that holds files
+    eventstudy did not write is refused, never overwritten. ``parquet=True`` also writes every
+    table as ``<name>.parquet`` (typed columns: dates stay dates) beside its CSV.
     """
+    shown = relative_results(res, PathRewriter.for_study(res.spec, out_dir))
+    return publish_folder(out_dir, lambda stage: _write_files(shown, stage, progress, parquet), spec=res.spec)
+
+
+def _write_files(res: "EventStudyResults", out: Path, progress: Callable[[str], None] | None,
+                 parquet: bool) -> dict[str, Path]:
+    """Write every file into the (staging) folder ``out``; return name -> path."""
     say = progress or (lambda msg: None)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    res = relative_results(res, PathRewriter.for_study(res.spec, out))
     paths: dict[str, Path] = {}
 
     say("writing the tables" + (" (CSV and Parquet)" if parquet else ""))
