@@ -15,7 +15,7 @@ import pandas as pd
 
 from .article import Extraction, extract_events, read_article
 from .plan.calendars import EventTime, TradingCalendar, get_calendar
-from .claims.check import check_claims
+from .claims.study import check_article_claims
 from .stats.diagnostics import drift_warnings, model_diagnostics
 from .estimation.engine import EventEstimates, Windows, estimate_events, gather
 from .estimation.factors import read_factors
@@ -394,31 +394,22 @@ def _adjustment_mismatches(spec: StudySpec, series: dict[str, PriceSeries]) -> l
 def _check_article_claims(claims, event_time: EventTime, spec: StudySpec, gaz: Gazetteer,
                           sources: list[PriceSource], series: dict[str, PriceSeries], missing: dict[str, str],
                           span: Span):
-    """The claim check with the prices at hand (daily closes, and 4-hour bars for 24/7 tokens)."""
-    tickers = [t for t in dict.fromkeys(c.ticker for c in claims) if t]
-    extra = [t for t in tickers if t not in series and t not in missing and (t in gaz)]
-    more, more_missing = load_prices(extra, sources, span) if extra else ({}, {})
-    daily = {t: ps.close for t, ps in {**series, **more}.items() if t in tickers}
-    calendars = {}
-    for t in tickers:
-        ent = gaz.get(t)
-        if ent is not None and ent.calendar:
-            calendars[t] = get_calendar(ent.calendar)
-    intraday = {}
-    crypto = [t for t in tickers if t in daily and getattr(calendars.get(t), "name", None) == "24/7"]
-    if crypto and spec.data.prices is None and spec.data.frequency == "1d":
+    """The claim check (:mod:`eventstudy.claims.study`) with loaders over the study's sources: daily
+    bars for what the claims name, and 4-hour bars for 24/7 tokens."""
+    def load_daily(symbols):
+        return load_prices(symbols, sources, span)
+
+    def load_4h(symbols):
+        if spec.data.prices is not None or spec.data.frequency != "1d":
+            return {}
         try:
-            four = default_sources(spec.with_data(frequency="4h"), span, gaz)
-            bars, _ = load_prices(crypto, four, span)
-            intraday = {t: ps.bars for t, ps in bars.items()}
+            bars, _ = load_prices(symbols, default_sources(spec.with_data(frequency="4h"), span, gaz), span)
         except EventStudyError:
-            intraday = {}
-    why = {**missing, **more_missing}
-    for t in tickers:
-        if t not in gaz and t not in daily:
-            why.setdefault(t, "not in the gazetteer")
-    return check_claims(claims, event_date=event_time.date, studied=set(spec.securities), calendars=calendars,
-                        daily=daily, intraday=intraday, missing=why)
+            return {}
+        return {t: ps.bars for t, ps in bars.items()}
+
+    return check_article_claims(claims, event_date=event_time.date, studied=set(spec.securities), gazetteer=gaz,
+                                series=series, missing=missing, load_daily=load_daily, load_4h=load_4h)
 
 
 def _calendar_block(group: GroupSpec, calendar: TradingCalendar, members: list[_Plan],

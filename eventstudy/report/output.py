@@ -27,7 +27,7 @@ FIGURES = {
     "claims": ("The article's claims against the measured moves", "claims"),
 }
 CLAIM_COLUMNS_OUT = ["ticker", "claimed_percent", "horizon", "date", "measured_percent", "difference", "verdict",
-                     "note", "matched", "name", "sentence"]
+                     "note", "matched", "name", "sentence", "measured_on", "tolerance", "range_low", "range_high"]
 
 
 def write_outputs(res: "EventStudyResults", out_dir: Path | str,
