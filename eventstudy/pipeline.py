@@ -28,6 +28,7 @@ from .prices.quality import check_series
 from .prices.sources import source_has
 from .results.results import Dropped, EventStudyResults
 from .stats.battery import GroupInput, run_battery
+from .stats.confounding_study import assess_confounding
 from .stats.single import t_and_p
 from .study.spec import GroupSpec, StudySpec, WindowSpec
 
@@ -352,6 +353,11 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
                    else pd.DataFrame())
     if not diagnostics.empty:
         warnings.extend(drift_warnings(diagnostics, len(group_inputs[0].est.windows.evt_offsets)))
+    say("looking for confounding events in the windows")
+    confounding = assess_confounding(group_inputs, series=series, frequency=spec.data.frequency,
+                                     returns=spec.model.returns, crypto_cutoff=cutoff, extraction=extraction,
+                                     event_date=event_time.date if event_time is not None else None,
+                                     events_file=bool(spec.events))
     claims = pd.DataFrame()
     if extraction is not None and event_time is not None:
         # every claim of the article, also when it describes no event of its own ([event] given)
@@ -364,7 +370,8 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
         securities=pd.concat(sec_rows, ignore_index=True), abnormal_returns=pd.concat(ar_frames, ignore_index=True),
         cars=pd.concat(car_rows, ignore_index=True), test_table=tests,
         dropped=tuple(dropped), warnings=tuple(warnings), provenance=provenance, diagnostics=diagnostics,
-        extras={"groups": group_inputs,
+        confounding=confounding.frame, confounding_windows=confounding.windows,
+        extras={"groups": group_inputs, "confounding_notes": confounding.notes, "confounding_k": confounding.k,
                 "provenance_table": {sym: dict(ps.provenance) for sym, ps in series.items()}},
     )
 

@@ -52,6 +52,7 @@ def write_outputs(res: "EventStudyResults", out_dir: Path | str,
     csv("claims.csv", claims[CLAIM_COLUMNS_OUT])
     csv("diagnostics.csv", res.diagnostics)
     csv("warnings.csv", pd.DataFrame(list(res.warnings), columns=["ticker", "check", "message", "action"]))
+    csv("confounding.csv", res.confounding)
 
     figures = {}
     for key, (caption, kind) in FIGURES.items():

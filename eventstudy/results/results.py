@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..article import Extraction
     from ..plan.calendars import EventTime
+    from ..stats.confounding import ConfoundingReport
     from ..study.spec import StudySpec
 
 
@@ -59,6 +60,13 @@ class EventStudyResults:
         ticker, claimed_percent, horizon, date, measured_percent, difference, verdict, note.
     diagnostics : per-security regression diagnostics (statsmodels): alpha, beta and their
         standard errors, R^2, Durbin-Watson, Ljung-Box and Jarque-Bera p-values.
+    confounding : what else happened in the CAR and estimation windows (see
+        :mod:`eventstudy.stats.confounding`): one row per window and flagged date: group, event,
+        security, calendar, window_kind (car/estimation), window, date, rel_day, source
+        (benchmark / equal-weighted / events-file / article), series, what, magnitude, center,
+        threshold (fractions), robust_z, contaminates.
+    confounding_windows : one row per group event and CAR window: clean (no contaminating
+        flag) and the flagged dates.
     """
 
     spec: "StudySpec"
@@ -74,6 +82,8 @@ class EventStudyResults:
     provenance: dict[str, str] = field(default_factory=dict)
     diagnostics: pd.DataFrame = field(default_factory=pd.DataFrame)
     claims: pd.DataFrame = field(default_factory=pd.DataFrame)
+    confounding: pd.DataFrame = field(default_factory=pd.DataFrame)
+    confounding_windows: pd.DataFrame = field(default_factory=pd.DataFrame)
     extras: dict[str, Any] = field(default_factory=dict)
 
     # -- faces --------------------------------------------------------------------------------
@@ -125,6 +135,7 @@ class EventStudyResults:
             if 0 < n < 5:
                 out.append(f"{g.name}: only {n} securities; cross-sectional tests have little power and their "
                            "p-values rest on few degrees of freedom.")
+        out.extend(self.confounding_report().sentences())
         for w in self.warnings:
             if w["check"] == "estimation-window drift":
                 out.append(f"{w['ticker']}: {w['message']}.")
@@ -133,6 +144,19 @@ class EventStudyResults:
                 who = r.ticker if isinstance(r.ticker, str) else r.name
                 out.append(f"Claim {who} {r.claimed_percent:+.2f}%: {r.verdict} ({r.note}).")
         return out
+
+    def confounding_report(self) -> "ConfoundingReport":
+        """The confounding check as an object: flagged rows, clean windows, notes, sentences."""
+        from ..stats.confounding import K_ROBUST, ConfoundingReport, clean_windows
+
+        windows = self.confounding_windows
+        if windows.empty and not self.confounding.empty:
+            windows = clean_windows(self.confounding, {})
+        return ConfoundingReport(self.confounding if not self.confounding.empty else pd.DataFrame(
+            columns=["group", "event", "window_kind", "window", "date", "contaminates", "source"]),
+            windows if not windows.empty else pd.DataFrame(columns=["group", "event", "window", "clean",
+                                                                    "flagged_dates"]),
+            tuple(self.extras.get("confounding_notes", ())), self.extras.get("confounding_k", K_ROBUST))
 
     def return_on(self, ticker: str, date: pd.Timestamp | str) -> float:
         """The security's raw return (fraction) on a bar of the event window; NaN if absent."""
