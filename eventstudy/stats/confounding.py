@@ -322,7 +322,7 @@ def clean_windows(frame: pd.DataFrame, cars: dict[tuple[str, str], Sequence[str]
             hit = sub[sub["window"] == label] if not sub.empty else sub
             dates = sorted({pd.Timestamp(d) for d in hit["date"]}) if not hit.empty else []
             rows.append({"group": group, "event": event, "window": label, "clean": not dates,
-                         "flagged_dates": ", ".join(f"{d:%Y-%m-%d}" for d in dates)})
+                         "flagged_dates": ", ".join(_when(d) for d in dates)})
     return pd.DataFrame(rows, columns=["group", "event", "window", "clean", "flagged_dates"])
 
 
@@ -377,7 +377,7 @@ class ConfoundingReport:
                 info = ef[~ef["contaminates"] & (ef["source"] == "article")] if not ef.empty else ef
                 for (what, date), rows in info.groupby(["what", "date"], sort=False):
                     wins = ", ".join(dict.fromkeys(rows["window"]))
-                    out.append(f"{who}: {what} ({pd.Timestamp(date):%Y-%m-%d}, in {wins}).")
+                    out.append(f"{who}: {what} ({_when(date)}, in {wins}).")
         out.extend(self.notes)
         return out
 
@@ -411,6 +411,11 @@ def summary_lines(report: "ConfoundingReport", max_events: int = 3) -> list[str]
     return out
 
 
+def _when(ts) -> str:
+    ts = pd.Timestamp(ts)
+    return f"{ts:%Y-%m-%d}" if ts == ts.normalize() else f"{ts:%Y-%m-%d %H:%M} UTC"
+
+
 def _describe(rows: pd.DataFrame, limit: int = 6, short: bool = False) -> list[str]:
     """'2025-01-27 (day 4): equal-weighted (4 securities) return -10.77% (...)' per date; with
     ``short``, market shocks as 'SPY -2.91% (-5.3 robust sigma)'."""
@@ -420,7 +425,7 @@ def _describe(rows: pd.DataFrame, limit: int = 6, short: bool = False) -> list[s
         day = f" (day {int(rel)})" if pd.notna(rel) else ""
         texts = [f"{r.series} {100 * r.magnitude:+.2f}% ({r.robust_z:+.1f} robust sigma)"
                  if short and r.source in ("benchmark", "equal-weighted") else r.what for r in sub.itertuples()]
-        parts.append(f"{pd.Timestamp(date):%Y-%m-%d}{day}: " + ", ".join(dict.fromkeys(texts)))
+        parts.append(f"{_when(date)}{day}: " + ", ".join(dict.fromkeys(texts)))
     if len(parts) > limit:
         parts = parts[:limit] + [f"{len(parts) - limit} more in confounding.csv"]
     return parts

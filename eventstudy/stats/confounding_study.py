@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..estimation.panel import build_panel
-from ..plan.calendars import get_calendar
+from ..plan.calendars import CRYPTO_CALENDAR, get_calendar
 from .confounding import (K_ROBUST, MIN_EW_MEMBERS, ConfoundingReport, DatedItem, WindowSet, clean_windows,
                           dated_items, market_shocks, overlapping_events, sort_frame, _frame)
 
@@ -72,7 +72,9 @@ def assess_confounding(groups: Sequence[Any], *, series: dict[str, Any], frequen
 def _block(group: str, cal_name: str, m: pd.DataFrame, w, est_label: str, car_defs, series: dict[str, Any],
            frequency: str, returns: str, cutoff):
     """The window set of one group's events on one calendar, and its market series."""
-    cal = get_calendar(cal_name, frequency, cutoff)
+    # meta holds the calendar's own name ("24/7 4h" for 4-hour bars); get_calendar takes the base one
+    base = CRYPTO_CALENDAR if cal_name.startswith(CRYPTO_CALENDAR) else cal_name
+    cal = get_calendar(base, frequency, cutoff)
     tickers = [t for t in dict.fromkeys(m["ticker"]) if t in series]
     benches = [b for b in dict.fromkeys(m["benchmark"].dropna()) if b in series]
     closes = {s: series[s].close for s in dict.fromkeys([*tickers, *benches])}
