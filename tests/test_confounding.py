@@ -147,3 +147,17 @@ def test_an_event_the_article_mentions_is_flagged_in_the_windows_holding_it(tmp_
     assert list(art["window"]) == ["[0,5]"] and art["contaminates"].all()
     assert pd.Timestamp(art["date"].iloc[0]) == pd.Timestamp("2025-01-27") and art["rel_day"].iloc[0] == 4
     assert "DeepSeek" in art["what"].iloc[0]
+
+
+def test_a_study_with_nothing_flagged_still_reads(tmp_path):
+    """Two tokens, one with no estimation bars: nothing flagged, the equal-weighted return not assessed."""
+    from eventstudy import parse_study
+
+    res = run_study(parse_study('name = "two"\n[event]\ndate = "2025-01-21"\n[[group]]\nname = "tokens"\n'
+                                'securities = ["VIRTUAL", "ARC"]\nbenchmark = "BTC"\nmodel = "market_adjusted"\n'
+                                '[windows]\nestimation = [-60, -6]\nevent = [-5, 10]\ncar = [[0, 0], [0, 1]]\n'
+                                '[data]\nsource = "pinned"\n'))
+    assert res.confounding.empty and list(res.confounding.columns)[:3] == ["group", "event", "security"]
+    assert res.confounding_windows["clean"].all()
+    assert any("not assessed" in c for c in res.caveats())
+    assert "tokens: no CAR window holds a flagged bar" in res.summary()

@@ -147,16 +147,13 @@ class EventStudyResults:
 
     def confounding_report(self) -> "ConfoundingReport":
         """The confounding check as an object: flagged rows, clean windows, notes, sentences."""
-        from ..stats.confounding import K_ROBUST, ConfoundingReport, clean_windows
+        from ..stats.confounding import CONFOUNDING_COLUMNS, K_ROBUST, ConfoundingReport
 
-        windows = self.confounding_windows
-        if windows.empty and not self.confounding.empty:
-            windows = clean_windows(self.confounding, {})
-        return ConfoundingReport(self.confounding if not self.confounding.empty else pd.DataFrame(
-            columns=["group", "event", "window_kind", "window", "date", "contaminates", "source"]),
-            windows if not windows.empty else pd.DataFrame(columns=["group", "event", "window", "clean",
-                                                                    "flagged_dates"]),
-            tuple(self.extras.get("confounding_notes", ())), self.extras.get("confounding_k", K_ROBUST))
+        frame = self.confounding if len(self.confounding.columns) else pd.DataFrame(columns=CONFOUNDING_COLUMNS)
+        windows = (self.confounding_windows if len(self.confounding_windows.columns) else
+                   pd.DataFrame(columns=["group", "event", "window", "clean", "flagged_dates"]))
+        return ConfoundingReport(frame, windows, tuple(self.extras.get("confounding_notes", ())),
+                                 self.extras.get("confounding_k", K_ROBUST))
 
     def return_on(self, ticker: str, date: pd.Timestamp | str) -> float:
         """The security's raw return (fraction) on a bar of the event window; NaN if absent."""

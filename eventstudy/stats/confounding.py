@@ -408,6 +408,7 @@ def summary_lines(report: "ConfoundingReport", max_events: int = 3) -> list[str]
                 clean = ", ".join(ew.loc[ew["clean"], "window"]) or "none"
                 out.append(f"{who}: " + "; ".join(f"{r.window} contaminated ({r.flagged_dates})" for r in bad.itertuples())
                            + f"; clean: {clean}")
+    out.extend(f"  {note}" for note in report.notes)
     return out
 
 
