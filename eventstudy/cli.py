@@ -2,7 +2,9 @@
 
 Subcommands::
 
-    eventstudy run STUDY [--out DIR] [--offline | --pinned]   run a study, write report.html, PNGs, CSVs
+    eventstudy run STUDY [--out DIR] [--offline | --pinned] [--timings]
+                                                      run a study, write report.html, PNGs, CSVs
+                                                      (--timings: wall time per stage on stderr)
     eventstudy run --example NAME [--out DIR]         run a study shipped with the package (pinned snapshot)
     eventstudy run --list-examples                    the shipped example studies
     eventstudy notebook STUDY | --example NAME [--out DIR]   execute the analyst's notebook, export HTML
@@ -69,6 +71,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .pipeline import run_study
     from .report import write_outputs
     from .study.spec import load_study
+    from .timings import StageTimer
 
     if args.list_examples:
         return cmd_list_examples()
@@ -82,11 +85,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.quiet:
         shown = f"shipped example {study}, {spec.data.source} prices" if args.example else str(study)
         print(f"eventstudy {__version__}: running study {spec.name!r} ({shown})", file=sys.stderr)
-    res = run_study(spec, progress=say)
+    timer = StageTimer(enabled=args.timings)
+    res = run_study(spec, progress=say, timer=timer)
     out = Path(args.out) if args.out else Path("reports") / spec.name
-    paths = write_outputs(res, out, progress=say)
+
+    def out_say(msg: str) -> None:  # each output step announced is timed until the next one
+        timer.mark(f"outputs: {msg}")
+        say(msg)
+
+    timer.mark("outputs: CSV tables")
+    paths = write_outputs(res, out, progress=out_say)
+    timer.close()
     if not args.quiet:
-        print(res.summary())
+        with timer("summary"):
+            print(res.summary())
+    timer.report()
     print(f"\nReport written to {out.resolve()}/")
     for name, path in paths.items():
         print(f"  {name:<24} {path.resolve()}")
@@ -288,6 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--pinned", action="store_true",
                       help="prices from the embedded snapshot only, for exact reproducibility")
     p.add_argument("--quiet", action="store_true", help="print only where the outputs are")
+    p.add_argument("--timings", action="store_true", help="print the wall time of each stage to stderr")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("notebook", help="execute the analyst's notebook for a study and export it to HTML")

@@ -67,6 +67,9 @@ class EventStudyResults:
         threshold (fractions), robust_z, contaminates.
     confounding_windows : one row per group event and CAR window: clean (no contaminating
         flag) and the flagged dates.
+    plan : the event plan, one row per (event, security) of the study, studied or dropped: its
+        calendar, day 0 and rule, window positions, status and drop reason (see
+        :mod:`eventstudy.plan.plan` for the columns).
     """
 
     spec: "StudySpec"
@@ -85,6 +88,7 @@ class EventStudyResults:
     confounding: pd.DataFrame = field(default_factory=pd.DataFrame)
     confounding_windows: pd.DataFrame = field(default_factory=pd.DataFrame)
     extras: dict[str, Any] = field(default_factory=dict)
+    plan: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     # -- faces --------------------------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:
