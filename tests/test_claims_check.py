@@ -158,7 +158,9 @@ def test_a_far_claim_of_opposite_sign_is_measured_on_its_own_session():
 
 def test_a_false_claim_in_an_article_study_is_not_consistent(tmp_path):
     """The article (tests/articles/deepseek-oracle-faux-fr.txt) says Oracle jumped 25 % on the day it
-    fell 13.8 %. The extractor leaves "Oracle" unmapped there; the claim must still be checked."""
+    fell 13.8 %. (Before the universe's entity linking, "Oracle" alone in its paragraph was left
+    unmapped and the claim read as a sector figure; the check now reads such a subject itself, see
+    the next test.)"""
     from eventstudy import load_study, run_study
 
     study = tmp_path / "s.toml"
@@ -170,8 +172,35 @@ def test_a_false_claim_in_an_article_study_is_not_consistent(tmp_path):
     orcl = res.claims[res.claims["name"] == "Oracle"].iloc[0]
     assert orcl["verdict"] == "not consistent"
     assert orcl["ticker"] == "ORCL" and orcl["measured_percent"] == pytest.approx(-13.79, abs=0.01)
-    assert "opposite sign" in orcl["note"] and "unmapped" in orcl["note"]
-    assert any("Oracle" in c and "not consistent" in c for c in res.caveats())
+    assert "opposite sign" in orcl["note"]
+    assert any("Claim ORCL +25.00%: not consistent" in c for c in res.caveats())
+
+
+def test_an_unmapped_subject_of_a_price_move_is_read_from_the_gazetteer():
+    from eventstudy.reference.gazetteer import Gazetteer
+
+    orcl = PriceSeries("ORCL", _snapshot("ORCL"))
+    claim = _claim(25.0, ticker=None, horizon=None, date=None, name="Oracle")
+    row = check_article_claims([claim], event_date=dt.date(2025, 1, 27), studied=set(), gazetteer=Gazetteer.load(),
+                               series={"ORCL": orcl}, missing={}, load_daily=lambda s: ({}, {})).iloc[0]
+    assert row["ticker"] == "ORCL" and row["verdict"] == "not consistent" and "unmapped" in row["note"]
+    sector = Claim(ticker=None, name="secteur des Agents d'IA", percent=10.0, horizon="24h", date=None,
+                   sentence="", scope="sector", sector="Agents d'IA")
+    row = check_article_claims([sector], event_date=dt.date(2025, 1, 27), studied=set(), gazetteer=Gazetteer.load(),
+                               series={}, missing={}, load_daily=lambda s: ({}, {})).iloc[0]
+    assert row["verdict"] == "cannot be checked" and "sector-level" in row["note"]
+
+
+def test_an_index_claim_of_the_shipped_universe_is_checked_on_its_proxy():
+    """The universe's index entries carry an ETF proxy: the S&P 500 (no index prices here) on SPY."""
+    from eventstudy.reference.gazetteer import Gazetteer
+
+    spy = PriceSeries("SPY", _snapshot("SPY"))
+    gaz = Gazetteer.load()
+    claim = _claim(-1.5, ticker=gaz.get("^GSPC").id, horizon="1d", date=dt.date(2025, 1, 27), name="le S&P 500")
+    row = check_article_claims([claim], event_date=dt.date(2025, 1, 27), studied=set(), gazetteer=gaz, series={},
+                               missing={}, load_daily=lambda s: ({k: spy for k in s if k == "SPY"}, {})).iloc[0]
+    assert row["measured_on"] == "SPY" and row["verdict"] == "consistent" and "ETF proxy SPY" in row["note"]
 
 
 # -- indices: on the index, or on its ETF proxy ------------------------------------------------------
