@@ -37,7 +37,7 @@ from .prices.sources import source_has
 from .reference.gazetteer import Gazetteer
 from .results.frames import StudyFrames, merge_frames, study_frames
 from .results.results import Dropped, EventStudyResults
-from .stats.battery import GroupInput, reduced_battery, run_battery
+from .stats.battery import GroupInput, event_labels, reduced_battery, run_battery
 from .stats.confounding_study import assess_confounding
 from .stats.diagnostics import drift_warnings, model_diagnostics
 from .stats.partials import BatteryContext, BatteryEvents, BatteryPartial, battery_map, battery_reduce
@@ -239,7 +239,7 @@ def analyse(spec: StudySpec, plan: EventPlan, prices: StudyPrices, bars: dict[st
         if spec.model.conventions != "estudy2" and (est.status != "dropped").any():
             events = BatteryEvents(est, f["seq"].to_numpy()[at], meta["calendar"].to_numpy(dtype=object),
                                    meta["day0"].to_numpy(dtype="datetime64[ns]"),
-                                   meta["benchmark"].to_numpy(dtype=object))
+                                   meta["benchmark"].to_numpy(dtype=object), event_labels(meta))
             partials[g.group.name] = battery_map(events, ctx)
     return Analysis(plan.with_frame(f), groups, frames, partials, contexts, warnings)
 

@@ -129,16 +129,9 @@ class EventStudyResults:
         flagged = self.securities[self.securities["status"].isin(["fallback", "short"])]
         for r in flagged.itertuples():
             out.append(f"{r.ticker}: {r.reason.lstrip('; ')}.")
-        t = self.test_table
-        for g in self.spec.groups:
-            sub = t[(t["group"] == g.name) & (t["kind"] == "car")]
-            n = int((self.securities["group"] == g.name).sum())
-            if len(sub) and sub["primary"].any() and sub.loc[sub["primary"], "robust_to_clustering"].all():
-                out.append(f"{g.name}: all {n} securities share day 0, so their abnormal returns are correlated; "
-                           "read the dependence-robust tests (kp_bmp_t, portfolio_t, brown_warner_t, corrado_rank).")
-            if 0 < n < 5:
-                out.append(f"{g.name}: only {n} securities; cross-sectional tests have little power and their "
-                           "p-values rest on few degrees of freedom.")
+        from ..stats.small_n import inference_caveats
+
+        out.extend(inference_caveats(self.test_table, self.securities, [g.name for g in self.spec.groups]))
         out.extend(self.confounding_report().sentences())
         for w in self.warnings:
             if w["check"] == "estimation-window drift":
