@@ -102,10 +102,11 @@ def test_stargate_0_5_window_is_contaminated_by_what_the_data_show(stargate_resu
     assert any("not assessed" in c and "AI agent tokens" in c for c in res.caveats())
 
 
-def test_confounding_csv_is_written(stargate_results, tmp_path):
-    from eventstudy.report.output import write_outputs
+def test_confounding_csv_is_written(stargate_results, tmp_path, monkeypatch):
+    from eventstudy.report import output
 
-    paths = write_outputs(stargate_results, tmp_path)
+    monkeypatch.setattr(output, "FIGURES", {})  # the tables only: figures are tested elsewhere
+    paths = output.write_outputs(stargate_results, tmp_path)
     out = pd.read_csv(paths["confounding.csv"])
     assert {"window_kind", "rel_day", "source", "magnitude", "threshold", "contaminates"} <= set(out.columns)
     assert ((out["window"] == "[0,5]") & (out["date"] == "2025-01-27") & out["contaminates"]).any()
