@@ -389,10 +389,14 @@ def summary_lines(report: "ConfoundingReport", max_events: int = 3) -> list[str]
         return []
     out = [f"Confounding events (bars beyond {report.k:g} robust sigma of the estimation window, other events of the "
            "events file, the article's dates; results.confounding, confounding.csv):"]
+    f = report.frame
     for group in dict.fromkeys(w["group"]):
         gw = w[w["group"] == group]
         events = list(dict.fromkeys(gw["event"]))
         dirty = gw[~gw["clean"]]
+        est = f[(f["group"] == group) & (f["window_kind"] == "estimation") & f["contaminates"]] if not f.empty else f
+        est_line = (f"  {group}: estimation windows hold {est[['event', 'date']].drop_duplicates().shape[0]} "
+                    "flagged bar(s) (see results.caveats())") if len(est) else ""
         if dirty.empty:
             out.append(f"  {group}: no CAR window holds a flagged bar")
         elif len(events) > max_events:
@@ -408,6 +412,8 @@ def summary_lines(report: "ConfoundingReport", max_events: int = 3) -> list[str]
                 clean = ", ".join(ew.loc[ew["clean"], "window"]) or "none"
                 out.append(f"{who}: " + "; ".join(f"{r.window} contaminated ({r.flagged_dates})" for r in bad.itertuples())
                            + f"; clean: {clean}")
+        if est_line:
+            out.append(est_line)
     out.extend(f"  {note}" for note in report.notes)
     return out
 
