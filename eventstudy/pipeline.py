@@ -2,7 +2,8 @@
 
     read the article -> resolve the event time -> build the event plan -> load prices ->
     quality checks -> what the prices cover -> estimate (per partition: return panels, engine,
-    result tables, battery map) -> combine (battery reduce, dropped, warnings) -> claims -> results
+    result tables, battery map) -> combine (battery reduce, dropped, warnings) -> confounding events ->
+    claims -> results
 
 Each stage is a function over the :class:`~eventstudy.plan.plan.EventPlan` and arrays that hands a
 typed result to the next. This is the only place that does I/O for a run (reading the article and
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .article import Extraction, extract_events, read_article
-from .claims.check import check_claims
+from .claims.study import check_article_claims
 from .errors import EventStudyError, StudyFileError
 from .estimation.blocks import GroupEstimates, estimate_groups
 from .estimation.engine import concat_estimates, take_estimates
@@ -36,7 +37,8 @@ from .prices.sources import source_has
 from .reference.gazetteer import Gazetteer
 from .results.frames import StudyFrames, merge_frames, study_frames
 from .results.results import Dropped, EventStudyResults
-from .stats.battery import TEXTBOOK_TESTS, GroupInput, reduced_battery, run_battery
+from .stats.battery import TEXTBOOK_TESTS, GroupInput, event_labels, reduced_battery, run_battery
+from .stats.confounding_study import assess_confounding
 from .stats.diagnostics import drift_warnings, model_diagnostics
 from .stats.partials import BatteryContext, BatteryEvents, BatteryPartial, battery_map, battery_reduce
 from .stats import extras as extra_tests
@@ -140,6 +142,8 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
                        else pd.DataFrame())
         if not diagnostics.empty:
             warnings.extend(drift_warnings(diagnostics, len(study.groups[0].est.windows.evt_offsets)))
+    with clock("confounding events"):
+        confounding = confounding_stage(spec, study, prices, extraction, timing, say)
     with clock("claims"):
         claims = claims_stage(spec, extraction, timing, gaz, sources, prices, span, say)
     return EventStudyResults(
@@ -147,7 +151,9 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
         securities=study.frames.securities, abnormal_returns=study.frames.abnormal_returns, cars=study.frames.cars,
         test_table=study.tests, dropped=study.dropped, warnings=tuple(warnings), provenance=prices.provenance,
         diagnostics=diagnostics, plan=study.plan.frame,
-        extras={"groups": study.groups, "event_plan": study.plan,
+        confounding=confounding.frame, confounding_windows=confounding.windows,
+        extras={"groups": study.groups, "event_plan": study.plan, "confounding_notes": confounding.notes,
+                "confounding_k": confounding.k,
                 "provenance_table": {sym: dict(ps.provenance) for sym, ps in prices.series.items()}},
     )
 
@@ -238,7 +244,7 @@ def analyse(spec: StudySpec, plan: EventPlan, prices: StudyPrices, bars: dict[st
         if spec.model.conventions != "estudy2" and (est.status != "dropped").any():
             events = BatteryEvents(est, f["seq"].to_numpy()[at], meta["calendar"].to_numpy(dtype=object),
                                    meta["day0"].to_numpy(dtype="datetime64[ns]"),
-                                   meta["benchmark"].to_numpy(dtype=object))
+                                   meta["benchmark"].to_numpy(dtype=object), event_labels(meta))
             partials[g.group.name] = battery_map(events, ctx)
     extras = None
     if spec.tests.volume or spec.tests.calendar_time:
@@ -334,6 +340,18 @@ def combine(spec: StudySpec, coverage: Coverage, analyses: list[Analysis], price
         warnings.extend(w for _, w in engine)
     warnings.extend(_adjustment_mismatches(spec, prices.series))
     return Combined(plan, frames, tests, groups, dropped, warnings)
+
+
+def confounding_stage(spec: StudySpec, study: Combined, prices: StudyPrices, extraction: Extraction | None,
+                      timing: EventTiming, say: Progress):
+    """What else happened in the windows: market-wide shocks, overlapping events of an events file,
+    the article's other dates (:mod:`eventstudy.stats.confounding`)."""
+    say("looking for confounding events in the windows")
+    return assess_confounding(study.groups, series=prices.series, frequency=spec.data.frequency,
+                              returns=spec.model.returns,
+                              crypto_cutoff=spec.event.crypto_cutoff if spec.event else None, extraction=extraction,
+                              event_date=timing.event_time.date if timing.event_time is not None else None,
+                              events_file=bool(spec.events))
 
 
 def claims_stage(spec: StudySpec, extraction: Extraction | None, timing: EventTiming, gaz: Gazetteer,
@@ -571,28 +589,19 @@ def _adjustment_mismatches(spec: StudySpec, series: dict[str, PriceSeries]) -> l
 def _check_article_claims(claims, event_time: EventTime, spec: StudySpec, gaz: Gazetteer,
                           sources: list[PriceSource], series: dict[str, PriceSeries], missing: dict[str, str],
                           span: Span):
-    """The claim check with the prices at hand (daily closes, and 4-hour bars for 24/7 tokens)."""
-    tickers = [t for t in dict.fromkeys(c.ticker for c in claims) if t]
-    extra = [t for t in tickers if t not in series and t not in missing and (t in gaz)]
-    more, more_missing = load_prices(extra, sources, span) if extra else ({}, {})
-    daily = {t: ps.close for t, ps in {**series, **more}.items() if t in tickers}
-    calendars = {}
-    for t in tickers:
-        ent = gaz.get(t)
-        if ent is not None and ent.calendar:
-            calendars[t] = get_calendar(ent.calendar)
-    intraday = {}
-    crypto = [t for t in tickers if t in daily and getattr(calendars.get(t), "name", None) == "24/7"]
-    if crypto and spec.data.prices is None and spec.data.frequency == "1d":
+    """The claim check (:mod:`eventstudy.claims.study`) with loaders over the study's sources: daily
+    bars for what the claims name, and 4-hour bars for 24/7 tokens."""
+    def load_daily(symbols):
+        return load_prices(symbols, sources, span)
+
+    def load_4h(symbols):
+        if spec.data.prices is not None or spec.data.frequency != "1d":
+            return {}
         try:
-            four = default_sources(spec.with_data(frequency="4h"), span, gaz)
-            bars, _ = load_prices(crypto, four, span)
-            intraday = {t: ps.bars for t, ps in bars.items()}
+            bars, _ = load_prices(symbols, default_sources(spec.with_data(frequency="4h"), span, gaz), span)
         except EventStudyError:
-            intraday = {}
-    why = {**missing, **more_missing}
-    for t in tickers:
-        if t not in gaz and t not in daily:
-            why.setdefault(t, "not in the gazetteer")
-    return check_claims(claims, event_date=event_time.date, studied=set(spec.securities), calendars=calendars,
-                        daily=daily, intraday=intraday, missing=why)
+            return {}
+        return {t: ps.bars for t, ps in bars.items()}
+
+    return check_article_claims(claims, event_date=event_time.date, studied=set(spec.securities), gazetteer=gaz,
+                                series=series, missing=missing, load_daily=load_daily, load_4h=load_4h)

@@ -52,7 +52,7 @@ FIGURES = {
     "claims": ("The article's claims against the measured moves, each on its own scale", "claims"),
 }
 CLAIM_COLUMNS_OUT = ["ticker", "claimed_percent", "horizon", "date", "measured_percent", "difference", "verdict",
-                     "note", "matched", "name", "sentence"]
+                     "note", "matched", "name", "sentence", "measured_on", "tolerance", "range_low", "range_high"]
 WARNING_COLUMNS = ["ticker", "check", "message", "action"]
 
 

@@ -98,6 +98,13 @@ def _capped_lines(items: list[str], what: str) -> list[str]:
     return out
 
 
+def _confounding_lines(res: "EventStudyResults") -> list[str]:
+    """The confounding check, one line per group (see eventstudy.stats.confounding)."""
+    from ..stats.confounding import summary_lines
+
+    return summary_lines(res.confounding_report())
+
+
 def render_summary(res: "EventStudyResults") -> str:
     from .findings import findings
 
@@ -130,6 +137,10 @@ def render_summary(res: "EventStudyResults") -> str:
         if note:
             lines.append(note)
         lines.extend(_tests_block(res, group.name, len(sec)))
+    confounding = _confounding_lines(res)
+    if confounding:
+        lines.append("-" * WIDTH)
+        lines.extend(confounding)
     if res.dropped:
         lines.append("-" * WIDTH)
         lines.append("Dropped:")
