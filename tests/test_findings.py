@@ -52,30 +52,37 @@ def test_findings_follow_the_numbers_not_a_fixed_text(stargate_results):
 
 def test_findings_show_confounding_events_when_the_results_carry_them(stargate_results):
     res = stargate_results
-    assert "Confounding" not in _text(res)
-    frame = pd.DataFrame({"group": ["AI infrastructure equities"], "window": ["[0,5]"], "date": [pd.Timestamp("2025-01-27")],
-                          "kind": ["market-wide shock"],
-                          "message": ["2025-01-27: SPY fell 1.46%, beyond 3 robust s.d. of its estimation window"]})
-    contaminated = dataclasses.replace(res)
-    object.__setattr__(contaminated, "confounding", frame)
-    f = findings(contaminated)
-    section = next(s for s in f.sections if s.heading == "Confounding events")
+    clean = dataclasses.replace(res, confounding=res.confounding.iloc[:0],
+                                confounding_windows=res.confounding_windows.iloc[:0])
+    assert "Confounding" not in _text(clean)
+    # the Stargate study itself: 27 January 2025 (DeepSeek) inside the equities' CAR[0,5]
+    section = next(s for s in findings(res).sections if s.heading == "Confounding events")
+    assert any("CAR[0,5] (2025-01-27) contaminated" in x for x in section.sentences)
+    html = render_report(res, {})
+    assert "Confounding events" in html and "2025-01-27" in html[html.index('id="findings"'):html.index('id="event"')]
+    # another detector's frame, with a free-text column of its own
+    frame = res.confounding[res.confounding["contaminates"].astype(bool)].head(1).assign(
+        message="SPY fell 1.46%, beyond 3 robust s.d. of its estimation window", window_kind="car", window="[0,5]",
+        date=pd.Timestamp("2025-01-27")).drop(columns=["what"])
+    other = dataclasses.replace(clean, confounding=frame)
+    section = next(s for s in findings(other).sections if s.heading == "Confounding events")
     assert "2025-01-27: " + frame["message"].iloc[0] in section.sentences
-    html = render_report(contaminated, {})
+    html = render_report(other, {})
     assert "Confounding events" in html and "SPY fell 1.46%" in html
-    assert "Confounding events" in contaminated.summary()
+    assert "Confounding events" in other.summary()
 
 
 def test_findings_name_the_contaminated_and_the_clean_windows(stargate_results):
-    res = dataclasses.replace(stargate_results)
     flags = pd.DataFrame({"group": ["AI infrastructure equities"] * 2, "event": ["stargate"] * 2,
                           "window_kind": ["car", "estimation"], "window": ["[0,5]", "[-120,-11]"],
                           "date": pd.to_datetime(["2025-01-27", "2024-08-05"]), "source": ["equal-weighted", "benchmark"],
-                          "what": ["equal-weighted return -10.77%", "SPY return -2.91%"], "contaminates": [True, True]})
+                          "what": ["equal-weighted return -10.77%", "SPY return -2.91%"], "contaminates": [True, True],
+                          "rel_day": [4, -115], "security": ["", ""], "calendar": ["XNYS", "XNYS"],
+                          "series": ["equal-weighted (4 securities)", "SPY"]})
+    flags = flags.reindex(columns=list(dict.fromkeys([*stargate_results.confounding.columns, *flags.columns])))
     windows = pd.DataFrame({"group": ["AI infrastructure equities"] * 2, "event": ["stargate"] * 2,
                             "window": ["[0,0]", "[0,5]"], "clean": [True, False], "flagged_dates": ["", "2025-01-27"]})
-    object.__setattr__(res, "confounding", flags)
-    object.__setattr__(res, "confounding_windows", windows)
+    res = dataclasses.replace(stargate_results, confounding=flags, confounding_windows=windows)
     section = next(s for s in findings(res).sections if s.heading == "Confounding events")
     assert ("AI infrastructure equities: CAR[0,5] (2025-01-27) contaminated by other events; clean: [0,0]."
             in section.sentences)
@@ -97,6 +104,15 @@ def test_report_summary_and_notebook_display_share_the_block(stargate_results):
     display = res._repr_html_()
     assert 'id="findings"' in display and "CAAR[0,0]" in display
     assert res.findings() == f
+
+
+def test_a_lead_test_on_fewer_events_than_the_caar_says_so(stargate_results):
+    text = _text(stargate_results)
+    t = stargate_results.test_table
+    row = t[(t["group"] == "AI agent tokens") & (t["kind"] == "car") & (t["window"] == "[0,0]")
+            & (t["test"] == "brown_warner_t")].iloc[0]
+    assert int(row["n"]) == 1 and row["members"] == "VIRTUAL"  # ARC has no variance estimate
+    assert f"on 1 of 2 (VIRTUAL), whose CAAR is {100 * row['estimate']:+.2f}%" in text
 
 
 def test_lead_test_prefers_a_computable_primary_test():

@@ -116,6 +116,23 @@ def lead_test(rows: pd.DataFrame) -> pd.Series | None:
     return pool.loc[rank.sort_values(kind="stable").index[0]]
 
 
+#: Tests whose estimate is a count, a rank or a share, not a CAAR.
+NOT_A_CAAR = {"sign", "generalized_sign", "corrado_rank", "car_rank_test", "wilcoxon", "grank_t"}
+
+
+def _subset(row: pd.Series, n: int) -> str:
+    """", on 1 of 2 securities (VIRTUAL), whose CAAR is -2.75%" when a test uses fewer events than
+    the CAAR (e.g. only those with a variance estimate); "" when it uses them all."""
+    m = row.get("n")
+    if m is None or _missing(m) or int(m) >= n:
+        return ""
+    members = row.get("members")
+    names = f" ({_listing(str(members).split(', '))})" if isinstance(members, str) and members else ""
+    est = row.get("estimate")
+    caar = "" if row["test"] in NOT_A_CAAR or _missing(est) else f", whose CAAR is {_pct(est)}"
+    return f", on {int(m)} of {n}{names}{caar}"
+
+
 def _group_sentences(res, group: str) -> list[str]:
     cars = res.cars[res.cars["group"] == group]
     w = main_window(res, group)
@@ -145,8 +162,9 @@ def _group_sentences(res, group: str) -> list[str]:
                    "not significant at 5%" + (" (significant at 10%)" if lead["p_value"] < 0.10 else ""))
         kind = "dependence-robust " if robust else ""
         primary = "primary" if bool(lead["primary"]) else "no test is marked primary; first available"
-        out.append(f"{head}: {verdict} by the {kind}{_name(lead['test'])} ({primary} test), statistic "
-                   f"{lead['statistic']:.2f}, {_p(lead['p_value'])}, {lead['distribution']}.")
+        out.append(f"{head}: {verdict} by the {kind}{_name(lead['test'])} ({primary} test"
+                   f"{_subset(lead, n)}), statistic {lead['statistic']:.2f}, {_p(lead['p_value'])}, "
+                   f"{lead['distribution']}.")
         others = rows[rows["primary"].astype(bool) & (rows["test"] != lead["test"])]
         if len(others):
             parts = [f"{_name(r.test)} {_p(r.p_value)}" for r in others.itertuples()]
@@ -158,7 +176,10 @@ def _group_sentences(res, group: str) -> list[str]:
         vals = cars.loc[cars["window"] == other, "car"].to_numpy(dtype=float)
         m = float(np.nanmean(vals)) if np.isfinite(vals).any() else math.nan
         lt = lead_test(tests[tests["window"] == other])
-        rest.append(f"CAR{other} {_pct(m)}" + (f" ({_name(lt['test'])} {_p(lt['p_value'])})" if lt is not None else ""))
+        k = int(np.isfinite(vals).sum())
+        on = (f" on {int(lt['n'])} of {k}" if lt is not None and "n" in lt and not _missing(lt["n"])
+              and int(lt["n"]) < k else "")
+        rest.append(f"CAR{other} {_pct(m)}" + (f" ({_name(lt['test'])}{on} {_p(lt['p_value'])})" if lt is not None else ""))
     if rest:
         out.append("Other windows: " + "; ".join(rest) + ".")
     return out
