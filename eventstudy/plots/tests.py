@@ -25,7 +25,7 @@ COLOURS = ["#08306b", "#2171b5", "#9ecae1", "#f7f7f7", "#d9d9d9"]
 LABELS = ["p < 0.01", "p < 0.05", "p < 0.10", "p ≥ 0.10", "n/a: cannot be computed"]
 NA = len(BOUNDS) - 1
 #: Tests whose statistic is a count or a rank sum, not a t or z value.
-COUNT_TESTS = {"sign": "number positive; share from N = 1,000", "wilcoxon": "sum of positive ranks"}
+COUNT_TESTS = {"sign": "number positive", "wilcoxon": "sum of positive ranks"}
 #: Beyond this many event days the cells carry no text (colour only) and every 5th day is labelled.
 MAX_TEXT_DAYS = 31
 
@@ -108,8 +108,11 @@ def plot_test_grid(res, group: str | None = None):
                     cell = ax.text(j, i, _cell_text(test, gr.statistic[i, j], gr.n[i, j]), ha="center",
                                    va="center", fontsize=7, color="white" if gr.band[i, j] <= 1 else "#222222")
                 cell.set_in_layout(False)  # inside its cell: the layout need not measure it
+        what = dict(COUNT_TESTS)
+        if np.nanmax(np.append(gr.n, 0)) >= 1000:
+            what["sign"] = "share positive"
         labels = [f"{name}{' *' if name in gr.primary else ''}"
-                  + (f" ({COUNT_TESTS[name]})" if name in COUNT_TESTS else "") for name in gr.tests]
+                  + (f" ({what[name]})" if name in what else "") for name in gr.tests]
         ax.set_yticks(range(len(gr.tests)), labels, fontsize=8)
         n_stat = sum(name not in COUNT_TESTS for name in gr.tests)
         if 0 < n_stat < len(gr.tests):
