@@ -94,8 +94,15 @@ def plot_test_grid(res, group: str | None = None):
     t = res.test_table
     grids = [grid_of_tests(t, g) for g in groups]
     n_tests = max([1, *(len(gr.tests) for gr in grids)])
-    fig = StudyFigure(figsize=(11, (0.36 * n_tests + 1.7) * len(groups)), dpi=DPI, layout="constrained")
-    axes = fig.subplots(len(groups), 1, squeeze=False)[:, 0]
+    # A fixed layout (margins in inches from the longest row label), not constrained layout: the
+    # grid is mostly cell text, and a layout engine draws every text twice.
+    label = max([10, *(len(name) + len(COUNT_TESTS.get(name, "")) + 5 for gr in grids for name in gr.tests)])
+    width, panel, gap, top, bottom = 11.0, 0.36 * n_tests, 1.0, 0.4, 1.0
+    height = top + bottom + len(groups) * panel + (len(groups) - 1) * gap
+    fig = StudyFigure(figsize=(width, height), dpi=DPI)
+    axes = fig.subplots(len(groups), 1, squeeze=False, gridspec_kw={
+        "left": min(0.45, (0.2 + 0.062 * label) / width), "right": 1 - 0.15 / width, "top": 1 - top / height,
+        "bottom": bottom / height, "hspace": gap / panel})[:, 0]
     cmap = ListedColormap(COLOURS)
     for ax, g, gr in zip(axes, groups, grids):
         ax.imshow(gr.band, cmap=cmap, vmin=-0.5, vmax=NA + 0.5, aspect="auto", interpolation="nearest")
@@ -103,11 +110,10 @@ def plot_test_grid(res, group: str | None = None):
         for i, test in enumerate(gr.tests if texts else []):
             for j in range(len(gr.days)):
                 if gr.band[i, j] == NA:
-                    cell = ax.text(j, i, "n/a", ha="center", va="center", fontsize=6, color="#666666")
+                    ax.text(j, i, "n/a", ha="center", va="center", fontsize=6, color="#666666")
                 else:
-                    cell = ax.text(j, i, _cell_text(test, gr.statistic[i, j], gr.n[i, j]), ha="center",
-                                   va="center", fontsize=7, color="white" if gr.band[i, j] <= 1 else "#222222")
-                cell.set_in_layout(False)  # inside its cell: the layout need not measure it
+                    ax.text(j, i, _cell_text(test, gr.statistic[i, j], gr.n[i, j]), ha="center", va="center",
+                            fontsize=7, color="white" if gr.band[i, j] <= 1 else "#222222")
         what = dict(COUNT_TESTS)
         if np.nanmax(np.append(gr.n, 0)) >= 1000:
             what["sign"] = "share positive"
@@ -128,5 +134,6 @@ def plot_test_grid(res, group: str | None = None):
             ax.axvline(gr.days.index(0) - 0.5, color="#D55E00", lw=1.2)
             ax.axvline(gr.days.index(0) + 0.5, color="#D55E00", lw=1.2)
     handles = [Patch(facecolor=c, edgecolor="#999999", label=lab) for c, lab in zip(COLOURS, LABELS)]
-    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False, fontsize=8)
+    fig.legend(handles=handles, loc="lower center", ncols=len(handles), frameon=False, fontsize=8,
+               bbox_to_anchor=(0.5, 0.05 / height))
     return fig
