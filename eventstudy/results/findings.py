@@ -284,26 +284,35 @@ def _confounding(res) -> tuple[list[str], pd.DataFrame | None]:
     sentences = []
     windows = getattr(res, "confounding_windows", None)
     if isinstance(windows, pd.DataFrame) and not windows.empty and {"group", "window", "clean"} <= set(windows):
-        for g, rows in windows.groupby("group", sort=False):
-            bad = rows[~rows["clean"].astype(bool)]
+        clean_col = windows["clean"].astype(bool)
+        for g in pd.unique(windows["group"]):
+            in_g = (windows["group"] == g).to_numpy()
+            bad = windows[in_g & ~clean_col.to_numpy()]
             if bad.empty:
                 continue
-            clean = list(dict.fromkeys(rows.loc[rows["clean"].astype(bool), "window"].astype(str)))
-            dates = ("flagged_dates" in bad) and [f"CAR{w} ({d})" for w, d in zip(bad["window"], bad["flagged_dates"])]
-            dirty = dates or [f"CAR{w}" for w in bad["window"]]
-            sentences.append(f"{g}: {_listing(list(dict.fromkeys(dirty)))} contaminated by other events; clean: "
+            clean = [str(w) for w in pd.unique(windows.loc[in_g & clean_col.to_numpy(), "window"])]
+            shown = bad.head(MAX_NAMED)
+            if "flagged_dates" in bad:
+                dirty = [f"CAR{w} ({d})" for w, d in zip(shown["window"], shown["flagged_dates"])]
+            else:
+                dirty = [f"CAR{w}" for w in shown["window"]]
+            sentences.append(f"{g}: {_listing(dirty, len(bad))} contaminated by other events; clean: "
                              + (_listing(clean) if clean else "none") + ".")
     in_car = flagged[flagged["window_kind"] == "car"] if "window_kind" in flagged else flagged
-    if text_col is not None:
-        sentences += [f"{_date_text(d)}: {t}" if "date" in in_car else str(t)
-                      for d, t in zip(in_car["date"] if "date" in in_car else in_car.index, in_car[text_col])
-                      ][:MAX_CONFOUNDING_ROWS]
+    if text_col is not None and len(in_car):
+        shown = in_car.head(MAX_CONFOUNDING_ROWS)
+        dates = shown["date"] if "date" in shown else [None] * len(shown)
+        sentences += [f"{_date_text(d)}: {t}" if d is not None else str(t) for d, t in zip(dates, shown[text_col])]
+        if len(in_car) > len(shown):
+            sentences.append(f"... and {len(in_car) - len(shown):,} more flags in CAR windows (confounding.csv).")
     if "window_kind" in flagged:
         est = flagged[flagged["window_kind"] == "estimation"]
         if len(est):
-            dates = [_date_text(d) for d in pd.unique(est["date"])] if "date" in est else []
+            days = pd.unique(est["date"]) if "date" in est else []
+            dates = [_date_text(d) for d in days[:MAX_NAMED]]
             sentences.append(f"{len(est):,} flagged date(s) inside estimation windows"
-                             + (f" ({_listing(dates)})" if dates else "") + ": they widen the variance estimates.")
+                             + (f" ({_listing(dates, len(days))})" if dates else "")
+                             + ": they widen the variance estimates.")
     if not sentences:
         where = ""
         if "window" in flagged:
