@@ -179,9 +179,13 @@ def test_index_entities_and_their_proxy():
 
 
 def test_a_longer_unknown_name_is_not_the_shorter_known_one():
-    x = extract_events("Nomura Real Estate tumbled 13.8 percent after Japan Post dropped its plan.")
+    # "Nomura Zephyrine Estate" (made up) is not Nomura Holdings; "Nomura Real Estate" is a known
+    # company of the wider equity layer and is read as itself
+    x = extract_events("Nomura Zephyrine Estate tumbled 13.8 percent after Japan Post dropped its plan.")
     nomura = next(e for e in x.entities if e.name.startswith("Nomura"))
-    assert nomura.unmapped and nomura.name == "Nomura Real Estate"
+    assert nomura.unmapped and nomura.name == "Nomura Zephyrine Estate"
+    x = extract_events("Nomura Real Estate tumbled 13.8 percent after Japan Post dropped its plan.")
+    assert "3231.T" in {e.gazetteer_id for e in x.entities}
 
 
 def test_a_first_name_before_a_surname_company_is_a_person():

@@ -20,7 +20,7 @@ Ambiguity (recorded in ``Mention.resolution``)
 
 Universe and symbols
     The gazetteer holds the securities universe (:mod:`eventstudy.reference.universe`); names are
-    found with one Aho-Corasick automaton (:mod:`.name_index`). Symbols written in the text are
+    found by token n-grams over one names table (:mod:`.name_index`). Symbols written in the text are
     read first and are decisive (:mod:`.symbols`): "(NYSE: GE)", "(EPA:BNPP)", "MC.PA", "LVMH.PA",
     "Barclays (BCS)". A legal form after a name ("Peugeot SA", "Alphabet Inc.") is part of the
     mention. The article's market counts as evidence for a name in doubt: the market most named
@@ -62,6 +62,8 @@ from .text import Segmented, Sentence
 
 from .fuzzy import fuzzy_security
 
+#: The layer of the wider equity universe (small companies; see eventstudy.reference.build.build_wide).
+WIDE_LAYER = "universe:equities_wide"
 #: Words typical of each asset class near a mention (lower case, whole words).
 CLASS_CONTEXT: dict[str, tuple[str, ...]] = {
     "crypto": ("token", "tokens", "jeton", "jetons", "crypto", "cryptos", "cryptomonnaie", "cryptomonnaies",
@@ -484,6 +486,15 @@ def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: 
             points, why = points + 1, why + ["capitalised inside the sentence" if capitalised_inside else "in capitals"]
         if definite_before and f.common and f.entity.asset_class == "equity" and not acts_as_firm:
             points, why = min(points, 1), why + ["a definite article before the name (not a company's usage)"]
+        if f.common and f.entity.source == WIDE_LAYER:
+            # an ordinary-word name of a small company: only evidence about this very mention counts
+            # (a cashtag or exchange ticker, its own context words, a firm's or a price verb or a
+            # percentage right after it), not the finance words every market article has
+            specific = ((3 if f.is_tag else 0) + (3 if exchange and exchange.group("tk") == written else 0)
+                        + (len(set(own.findall(window))) if own is not None else 0)
+                        + (2 if acts_as_firm else 1 if moves_after else 0) + (1 if percent_after else 0))
+            if specific < points:
+                points, why = specific, why + ["a small company's ordinary-word name: only specific evidence counts"]
         scores[f.entity.id] = (points, why, f)
     ranked = sorted(scores.values(), key=lambda s: s[0], reverse=True)
     best_points, best_why, best = ranked[0]

@@ -73,6 +73,9 @@ def resolve_exchange_ticker(gazetteer: Gazetteer, exchange: str, ticker: str) ->
             found += gazetteer.by_symbol(f"{ticker}.{ric}")
         if not found:
             found += [e for e in gazetteer.by_symbol(ticker) if e.calendar == market.calendar]
+        on_market = [e for e in found if e.calendar == market.calendar]
+        if on_market:  # "NYSE: ARC" is the New York line, not a London company whose ticker is also ARC
+            found = on_market
     else:  # OTC: a US line
         found += [e for e in gazetteer.by_symbol(ticker) if e.calendar == "XNYS"]
     return _unique(found), found
@@ -85,6 +88,14 @@ def resolve_suffixed(gazetteer: Gazetteer, code: str, suffix: str) -> tuple[Enti
         market = BY_REUTERS[suffix]
         found = gazetteer.by_symbol(code if market.suffix == "" else f"{code}.{market.suffix}")
     return _unique(found), found
+
+
+def _abbreviation_of(tk: str, prefix: str) -> bool:
+    """True when ``tk`` is the initials of the capitalised words written just before it
+    ("Associated Press (AP)", "Banque centrale européenne (BCE)", "Bank of England (BoE)")."""
+    words = re.findall(r"[A-Za-zÀ-ÿ][\w'’-]*", prefix)[-len(tk) - 3:]
+    initials = "".join(w[0] for w in words if w[0].isupper())
+    return len(tk) >= 2 and initials.endswith(tk.upper())
 
 
 def find_symbols(norm: str, gazetteer: Gazetteer, named_before) -> list[SymbolHit]:
@@ -116,7 +127,9 @@ def find_symbols(norm: str, gazetteer: Gazetteer, named_before) -> list[SymbolHi
                                       f"its ticker ({tk}) follows the name"))
             continue
         us = [e for e in found if f"${tk}" in e.cashtags]
-        prefix = norm[max(0, m.start() - 40):m.start()]
+        prefix = norm[max(0, m.start() - 60):m.start()]
+        if _abbreviation_of(tk, prefix):
+            continue  # "Associated Press (AP)", "European Central Bank (ECB)": an abbreviation defined
         if len({e.id for e in us}) == 1 and re.search(r"[A-Z][\w&.'-]+\s*$", prefix):
             hits.append(SymbolHit(m.start("tk"), m.end("tk"), us[0], (us[0].id,), f"ticker ({tk}) after a name"))
     hits.sort(key=lambda h: h.start)

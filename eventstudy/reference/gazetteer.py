@@ -186,7 +186,9 @@ class Gazetteer:
     other ids to entity ids (old symbols of renamed companies: "FB" -> "META").
     """
 
-    def __init__(self, entities: Iterable[Entity], synonyms: dict[str, str] | None = None):
+    def __init__(self, entities: Iterable[Entity], synonyms: dict[str, str] | None = None, names=None):
+        #: the universe's compiled names table (eventstudy.reference.universe.CompiledNames), if any
+        self.universe_names = names
         self._by_id: dict[str, Entity] = {}
         self._synonyms: dict[str, str] = dict(synonyms or {})
         by_yahoo: dict[tuple[str, str], str] = {}
@@ -279,14 +281,16 @@ def _load_cached(files: tuple[tuple[str, int], ...], universe: bool) -> Gazettee
 
     entities: list[Entity] = []
     synonyms: dict[str, str] = {}
+    names = None
     if universe:
         layer = load_universe()
         entities.extend(layer.entities)
         synonyms.update(layer.synonyms)
+        names = layer.names
     for i, (path, _) in enumerate(files):
         try:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as exc:
             raise StudyFileError(f"cannot read gazetteer {path}: {exc.strerror}") from None
         entities.extend(parse_gazetteer(text, path, layer="gazetteer" if i == 0 else f"user:{Path(path).name}"))
-    return Gazetteer(entities, synonyms)
+    return Gazetteer(entities, synonyms, names)

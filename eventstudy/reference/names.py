@@ -77,3 +77,48 @@ def short_names(name: str) -> list[str]:
         if n and len(n) >= 2:
             seen.setdefault(n, None)
     return list(seen)
+
+
+# --- the matching key of a name (shared by the universe build and the linker) ---------------------
+
+#: A token of a name or of an article: a run of letters/digits, a cashtag ("$AAPL") or "&".
+TOKEN = re.compile(r"\$[^\W_][\w]*|[^\W_]+|&|\+")
+#: Words that stand for "&" inside a name ("Procter and Gamble", "Johnson et Johnson", "Müller und Söhne").
+_AND_WORDS = frozenset({"and", "et", "und"})
+
+
+def _fold_token(token: str) -> str:
+    return fold_accents(token).lower() if not token.isascii() else token.lower()
+
+
+def name_key(text: str) -> str:
+    """The key a name is matched under: tokens folded (accents, case), "and"/"et"/"und" as "&",
+    joined by single spaces. Hyphens, apostrophes, dots and spaces all separate tokens, so
+    "Mercedes-Benz" and "Mercedes Benz", "Société Générale" and "SOCIETE GENERALE", "Procter &
+    Gamble" and "Procter and Gamble", "McDonald's" and "McDonald s" have one key each; "L'Oréal"
+    is "l oreal"."""
+    out = []
+    for t in TOKEN.findall(text):
+        low = _fold_token(t)
+        out.append("&" if out and low in _AND_WORDS else low)  # a name's first word stays itself ("AND")
+    return " ".join(out)
+
+
+def surface(text: str) -> str:
+    """The case-keeping form of a name used for exact-case comparisons: accents folded, tokens as
+    in :func:`name_key` ("Mercedes-Benz" -> "Mercedes Benz", "AT&T" -> "AT & T")."""
+    out = []
+    for t in TOKEN.findall(text):
+        folded = fold_accents(t) if not t.isascii() else t
+        out.append("&" if out and folded.lower() in _AND_WORDS else folded)
+    return " ".join(out)
+
+
+def key_variants(text: str) -> list[str]:
+    """The keys a name is indexed under: its key and, for a name with a possessive-looking "'s"
+    ("McDonald's"), the key with the "s" joined ("mcdonalds": articles write both)."""
+    key = name_key(text)
+    out = [key]
+    if re.search(r"\w['’]s\b", text):
+        out.append(name_key(re.sub(r"(\w)['’]s\b", r"\1s", text)))
+    return [k for k in dict.fromkeys(out) if k]
