@@ -14,6 +14,7 @@ from __future__ import annotations
 import weakref
 
 from ..reference.gazetteer import Entity, Gazetteer
+from ..reference.name_table import COMMON
 from ..reference.names import fold_accents, strip_legal_form
 
 #: Smallest rapidfuzz ratio (0-100) for a fuzzy match, shortest name it runs on, and the lead the
@@ -23,21 +24,35 @@ FUZZY_MIN_SCORE, FUZZY_MIN_LENGTH, FUZZY_MARGIN = 90.0, 6, 4.0
 _FUZZY_CHOICES: "weakref.WeakKeyDictionary[Gazetteer, tuple[list[str], list[Entity]]]" = weakref.WeakKeyDictionary()
 
 
-def _fuzzy_choices(gazetteer: Gazetteer) -> tuple[list[str], list[Entity]]:
+def _fuzzy_choices(gazetteer: Gazetteer) -> tuple[list[str], list[str]]:
+    """Folded names without legal form and the ids owning them (the wider layer's from its
+    compiled names, without making its entities)."""
     cached = _FUZZY_CHOICES.get(gazetteer)
     if cached is not None:
         return cached
     names, owners = [], []
-    for e in gazetteer:
-        if e.asset_class not in ("equity", "etf"):
-            continue
-        for alias in e.all_aliases():
-            if alias in e.common_words or len(alias) < FUZZY_MIN_LENGTH:
-                continue
-            key = fold_accents(strip_legal_form(alias)).lower()
-            if len(key) >= FUZZY_MIN_LENGTH:
-                names.append(key)
-                owners.append(e)
+
+    def add(alias: str, owner: str) -> None:
+        if len(alias) < FUZZY_MIN_LENGTH:
+            return
+        key = fold_accents(strip_legal_form(alias)).lower()
+        if len(key) >= FUZZY_MIN_LENGTH:
+            names.append(key)
+            owners.append(owner)
+
+    for e in gazetteer.eager():
+        if e.asset_class in ("equity", "etf"):
+            for alias in e.all_aliases():
+                if alias not in e.common_words:
+                    add(alias, e.id)
+    compiled = gazetteer.universe_names
+    if compiled is not None and compiled.wide:
+        live = set(gazetteer.lazy_ids())
+        for packed in compiled.wide.values():
+            for row in packed.split("\x1f"):
+                eid, text, flags = row.split("\x1e")
+                if eid in live and not int(flags) & COMMON:
+                    add(text, eid)
     _FUZZY_CHOICES[gazetteer] = (names, owners)
     return names, owners
 
@@ -65,8 +80,8 @@ def _lookup(gazetteer: Gazetteer, name: str) -> tuple[Entity | None, float, tupl
     if not best or best[0][1] < FUZZY_MIN_SCORE:
         return None, 0.0, ()
     top = owners[best[0][2]]
-    rivals = tuple(dict.fromkeys(owners[i].id for _, sc, i in best if owners[i].id != top.id
+    rivals = tuple(dict.fromkeys(owners[i] for _, sc, i in best if owners[i] != top
                                  and sc >= best[0][1] - FUZZY_MARGIN))
     if rivals:
-        return None, best[0][1], (top.id, *rivals)
-    return top, best[0][1], ()
+        return None, best[0][1], (top, *rivals)
+    return gazetteer.get(top), best[0][1], ()

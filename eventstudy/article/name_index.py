@@ -50,6 +50,7 @@ class NameIndex:
     gazetteer: Gazetteer
     universe: dict[str, list]                       # the compiled table (rows: [id, form, flags])
     runtime: dict[str, list[Form]] = field(default_factory=dict)
+    wide: dict[str, str] = field(default_factory=dict)     # the wider layer's rows, packed as text
     prefixes: frozenset[str] | set[str] = frozenset()
     max_tokens: int = 1
     _cache: dict[str, list[Form]] = field(default_factory=dict)
@@ -60,9 +61,13 @@ class NameIndex:
         if hit is not None:
             return hit
         forms = list(self.runtime.get(key, ()))
-        by_id = self.gazetteer._by_id
-        for eid, text, flags in self.universe.get(key, ()):
-            e = by_id.get(eid)
+        entity = self.gazetteer.entity
+        rows = list(self.universe.get(key, ()))
+        packed = self.wide.get(key)
+        if packed:
+            rows += [(i, t, int(fl)) for i, t, fl in (r.split("\x1e") for r in packed.split("\x1f"))]
+        for eid, text, flags in rows:
+            e = entity(eid)
             if e is None or hand_written(e):
                 continue  # replaced by a gazetteer or user entry (its own names are in `runtime`)
             forms.append(Form(e, text, bool(flags & EXACT), bool(flags & COMMON), bool(flags & TAG)))
@@ -72,7 +77,7 @@ class NameIndex:
     def knows(self, text: str) -> bool:
         """True when ``text`` is a name of some entity (any case)."""
         key = name_key(text)
-        return bool(key) and (key in self.runtime or key in self.universe)
+        return bool(key) and (key in self.runtime or key in self.universe or key in self.wide)
 
     @property
     def all_forms(self) -> "_Known":
@@ -99,8 +104,9 @@ def name_index(gazetteer: Gazetteer) -> NameIndex:
         return cached
     compiled = gazetteer.universe_names
     universe = compiled.table if compiled is not None else {}
+    wide = compiled.wide if compiled is not None else {}
     runtime: dict[str, list[Form]] = {}
-    for entity in gazetteer:
+    for entity in (gazetteer.eager() if compiled is not None else gazetteer):
         if compiled is not None and not hand_written(entity) and entity.id in compiled.ids:
             continue  # its names are in the compiled table
         for key, text, flags in entity_forms(entity):
@@ -113,7 +119,7 @@ def name_index(gazetteer: Gazetteer) -> NameIndex:
         longest = max(longest, len(parts))
         for n in range(1, len(parts)):
             prefixes.add(" ".join(parts[:n]))
-    index = NameIndex(gazetteer, universe, runtime, prefixes, longest)
+    index = NameIndex(gazetteer, universe, runtime, wide, prefixes, longest)
     _INDEXES[gazetteer] = index
     return index
 
@@ -148,7 +154,7 @@ def find_names(index: NameIndex, norm: str) -> list[tuple[int, int, str, list[Fo
     tokens = _tokens(norm)
     n = len(tokens)
     prefixes = index.prefixes
-    universe, runtime = index.universe, index.runtime
+    universe, runtime, wide = index.universe, index.runtime, index.wide
     found: list[tuple[int, int, str, list[Form]]] = []
     for i in range(n):
         start, end, key = tokens[i]
@@ -157,7 +163,7 @@ def find_names(index: NameIndex, norm: str) -> list[tuple[int, int, str, list[Fo
         best = None
         j = i
         while True:
-            if key in universe or key in runtime:
+            if key in universe or key in runtime or key in wide:
                 tok_end = tokens[j][1]
                 written = norm[start:tok_end]
                 forms = index.lookup(key)

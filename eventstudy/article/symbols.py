@@ -130,6 +130,9 @@ def find_symbols(norm: str, gazetteer: Gazetteer, named_before) -> list[SymbolHi
         prefix = norm[max(0, m.start() - 60):m.start()]
         if _abbreviation_of(tk, prefix):
             continue  # "Associated Press (AP)", "European Central Bank (ECB)": an abbreviation defined
+        if re.search(r"(?<![\w])[A-Z]{2,}(?:\s+[A-Z]{2,})*\s*$", prefix):
+            continue  # a dateline ("NEW YORK (AP)"), not a company's name and ticker
+        us = [e for e in us if not e.source.endswith("equities_wide")]  # a small company: only after its name
         if len({e.id for e in us}) == 1 and re.search(r"[A-Z][\w&.'-]+\s*$", prefix):
             hits.append(SymbolHit(m.start("tk"), m.end("tk"), us[0], (us[0].id,), f"ticker ({tk}) after a name"))
     hits.sort(key=lambda h: h.start)
