@@ -79,6 +79,14 @@ class NameIndex:
         key = name_key(text)
         return bool(key) and (key in self.runtime or key in self.universe or key in self.wide)
 
+    def knows_proper(self, text: str) -> bool:
+        """True when ``text`` is a name of some entity that is not an ordinary word of it (not in
+        its ``common_words``): "Apple" is, "Asset" (a small company's ordinary-word name) is not."""
+        key = name_key(text)
+        if not key or not (key in self.runtime or key in self.universe or key in self.wide):
+            return False
+        return any(not f.common for f in self.lookup(key))
+
     @property
     def all_forms(self) -> "_Known":
         return _Known(self)

@@ -162,6 +162,13 @@ def choose_home(rec: _Company) -> str | None:
             if _yahoo_ok(sym):
                 candidates[sym] += 1
     if not candidates:
+        # only Frankfurt lines: a company of a German index (or with a German ISIN) trades on Xetra
+        # under its Frankfurt code (Hornbach: FRA:HBH -> HBH.DE)
+        german = any(i[:2] == "DE" for i in rec.isins[:1]) or any(INDEX_MARKET.get(i) == "DE" for i in rec.indices)
+        frankfurt = sorted({g.split(":")[1] for g in rec.google if g.startswith("FRA:")}
+                           | {y[:-2] for y in rec.yahoo if y.endswith(".F")})
+        if german and frankfurt and _yahoo_ok(f"{frankfurt[0]}.DE"):
+            return f"{frankfurt[0]}.DE"
         return None
     home_suffixes = {BY_ISIN_COUNTRY[i[:2]].suffix for i in rec.isins[:1] if i[:2] in BY_ISIN_COUNTRY}
 
@@ -242,7 +249,7 @@ def build_equities(indices: dict, overrides: dict, words: frozenset[str], reserv
     """Rows of ``equities.csv``. ``reserved``: names the curated layers use (indices, crypto), so a
     company's short name equal to one of them ("Nasdaq") is a collision."""
     rows: list[dict] = []
-    dropped: list[str] = []
+    left_out: list[str] = []
     by_isin = {o["isin"]: o for o in overrides.get("equity", []) if "isin" in o}
     by_name = {o["source_name"]: o for o in overrides.get("equity", []) if "source_name" in o}
     for key, rec in sorted(gather(indices).items()):
@@ -252,7 +259,7 @@ def build_equities(indices: dict, overrides: dict, words: frozenset[str], reserv
             continue
         home = ov.get("yahoo") or choose_home(rec)
         if home is None:
-            dropped.append(source_name)
+            left_out.append(source_name)
             continue
         code, suffix = split_symbol(home)
         market = BY_SUFFIX[suffix]
@@ -266,6 +273,11 @@ def build_equities(indices: dict, overrides: dict, words: frozenset[str], reserv
         aliases += ov.get("aliases", [])
         aliases = [a for a in dict.fromkeys(aliases) if a not in ov.get("remove_aliases", [])]
         listings = [s for s in _listings(rec, home) if s not in ov.get("remove_listings", [])]
+        primary = primary_class(home, listings) if not ov.get("yahoo") else home
+        if primary != home:
+            listings = sorted((set(listings) - {primary}) | {home})
+            home = primary
+            code, suffix = split_symbol(home)
         rows.append({
             "id": home, "name": name, "aliases": aliases, "ticker": code, "isin": rec.isins[0] if rec.isins else "",
             "exchange": market.exchange, "calendar": market.calendar, "currency": market.currency,
@@ -287,10 +299,11 @@ def build_equities(indices: dict, overrides: dict, words: frozenset[str], reserv
             "_not_common": set(ov.get("not_common", [])), "_dropped": set(),
         })
     rows = _merge_same_listing(rows)
+    _holdings_yield(rows)
     _drop_colliding_short_names(rows, {str(c).lower() for c in _countries(indices)} | GEOGRAPHIC)
     _mark_common(rows, words, reserved)
-    if dropped:
-        log(f"equities: {len(dropped)} companies left out, no home listing in the source: {', '.join(sorted(dropped))}")
+    if left_out:
+        log(f"equities: {len(left_out)} companies left out, no home listing in the source: {', '.join(sorted(left_out))}")
     return sorted(rows, key=lambda r: r["id"])
 
 
@@ -317,6 +330,30 @@ def _drop_colliding_short_names(rows: list[dict], places: set[str]) -> None:
     for r in rows:
         bad = {a for a in r["_dropped"] if (own.get(a.lower(), set()) - {r["id"]}) or a.lower() in places}
         r["aliases"] = [a for a in r["aliases"] if a not in bad]
+
+
+_HOLDING = re.compile(r"\b(?:Holding|Holdings|Beteiligungs?\w*|Participations)\b", re.I)
+
+
+def _holdings_yield(rows: list[dict]) -> None:
+    """A bare name shared by a holding company and an operating company is the operating
+    company's: "Porsche" is Porsche AG, the carmaker; Porsche Automobil Holding SE keeps its own
+    names ("Porsche SE", "Porsche Automobil Holding"). A row is a holding when one of its names
+    says so (Holding, Holdings, Beteiligungs-, Participations). Applied only when exactly one of
+    the rows sharing the name is not a holding; otherwise the collision rule makes it a
+    ``common_words`` entry."""
+    users: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        for a in r["aliases"]:
+            users[fold_accents(a).lower()].append(r)
+    for low, rs in users.items():
+        if len({r["id"] for r in rs}) < 2:
+            continue
+        holdings = [r for r in rs if any(_HOLDING.search(a) for a in r["aliases"])]
+        operating = [r for r in rs if r not in holdings]
+        if holdings and len({r["id"] for r in operating}) == 1:
+            for r in holdings:
+                r["aliases"] = [a for a in r["aliases"] if fold_accents(a).lower() != low]
 
 
 def _merge_same_listing(rows: list[dict]) -> list[dict]:
@@ -479,6 +516,19 @@ def _wide_name_ok(alias: str, words: frozenset[str], proper: frozenset[str], cal
     return True
 
 
+def primary_class(home: str, listings: list[str]) -> str:
+    """The primary line of a US company with two share classes under one name: the class-A line
+    when its symbol is the other's plus "A" or "L" (FOXA over FOX, NWSA over NWS, UAA over UA,
+    GOOGL over GOOG: the voting class that the indices' data and most articles use); otherwise
+    ``home`` (a line with a dash class, BRK-B or BF-B, is already the one the indices list)."""
+    if "." in home or home.startswith("^"):
+        return home
+    for s in listings:
+        if s in (home + "A", home + "L"):
+            return s
+    return home
+
+
 def _class_rank(yahoo: str) -> tuple:
     """Which of a company's share classes is its primary line (smaller first): a Chinese A share
     before a B share (codes 2xxxxx/9xxxxx), a symbol without a class letter before one with
@@ -541,8 +591,13 @@ def build_wide(rows: list[dict], taken_isins: set[str], taken_ids: set[str], tak
                       "exchange": market.exchange, "calendar": market.calendar, "currency": market.currency,
                       "listings": [], "source": "investpy 1.0.8"}
     calendar_words = {w.lower() for w in _CALENDAR_WORDS}
+    # a word that begins the names of five companies or more is a place or a common prefix
+    # ("Shenzhen", "Shanghai", "Nippon", "First"), never one company's name on its own
+    starts = Counter(fold_accents(row["name"].split()[0]).lower() for row in out.values() if " " in row["name"])
+    prefix_words = {w for w, n in starts.items() if n >= 5}
     for row in out.values():
-        row["aliases"] = [a for a in row["aliases"] if _wide_name_ok(a, words, proper, calendar_words)]
+        row["aliases"] = [a for a in row["aliases"] if _wide_name_ok(a, words, proper, calendar_words)
+                          and not (" " not in a and fold_accents(a).lower() in prefix_words)]
     users: dict[str, set[str]] = defaultdict(set)
     for row in out.values():
         for a in row["aliases"]:

@@ -26,7 +26,7 @@ from pathlib import Path
 from ..errors import StudyFileError
 from ..paths import gazetteer_path
 
-ASSET_CLASSES = ("equity", "etf", "index", "crypto", "private", "project")
+ASSET_CLASSES = ("equity", "etf", "index", "crypto", "private", "project", "institution")
 #: Calendar name for assets that trade around the clock; a "day" is a UTC calendar day.
 CRYPTO_CALENDAR = "24/7"
 
@@ -73,7 +73,7 @@ class Entity:
     @property
     def is_listed(self) -> bool:
         """True when the entity has prices somewhere (not a private firm or a project)."""
-        return self.asset_class not in ("private", "project")
+        return self.asset_class not in ("private", "project", "institution")
 
     def all_aliases(self) -> tuple[str, ...]:
         """Every alias in every language, without duplicates, in file order."""

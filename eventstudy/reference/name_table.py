@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from .gazetteer import Entity
-from .names import key_variants
+from .names import camel_split, key_variants, name_key
 
 _TICKER_FORM = re.compile(r"[A-Z][A-Z0-9.]{1,9}")
 EXACT, COMMON, TAG = 1, 2, 4
@@ -45,6 +45,9 @@ def entity_forms(entity: Entity) -> list[tuple[str, str, int]]:
         flags = (EXACT if exact else 0) | (COMMON if common else 0) | (TAG if is_tag else 0)
         for key in key_variants(text):
             out.append((key, text, flags))
+        split = camel_split(text) if not is_tag else None
+        if split:
+            out.append((name_key(split), split, flags | EXACT))
     return out
 
 

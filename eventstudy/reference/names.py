@@ -122,3 +122,11 @@ def key_variants(text: str) -> list[str]:
     if re.search(r"\w['’]s\b", text):
         out.append(name_key(re.sub(r"(\w)['’]s\b", r"\1s", text)))
     return [k for k in dict.fromkeys(out) if k]
+
+
+def camel_split(text: str) -> str | None:
+    """A name with a word in two capitalised parts, written as two words ("ExxonMobil" ->
+    "Exxon Mobil", "JPMorgan Chase" -> "JP Morgan Chase"), or None. Matched with its case only
+    ("a soft bank" is not SoftBank)."""
+    split = re.sub(r"(?<=[a-z]{2})(?=[A-Z][a-z]{2,})|(?<=[A-Z])(?=[A-Z][a-z]{3,})", " ", text)
+    return split if split != text and len(text) > 5 else None

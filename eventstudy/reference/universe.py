@@ -47,7 +47,8 @@ from .lazy import FIELDS as LAZY_FIELDS, LazyEntities, encode as encode_row
 from .name_table import names_table
 
 #: The files of the universe, in the order they are layered.
-LAYER_FILES = ("equities.csv", "equities_wide.csv", "crypto.csv", "indices.toml", "listings.toml", "renames.toml", "reuters.toml")
+LAYER_FILES = ("equities.csv", "equities_wide.csv", "crypto.csv", "indices.toml", "listings.toml", "institutions.toml",
+               "renames.toml", "reuters.toml")
 
 
 @dataclass(frozen=True)
@@ -261,6 +262,12 @@ def _read_layers(ref: Path) -> UniverseLayer:
     counts["listings"] = len(extra)
     for e in extra:
         entities.setdefault(e.id, e)
+    if (ref / "institutions.toml").exists():
+        inst = parse_gazetteer((ref / "institutions.toml").read_text(encoding="utf-8"), str(ref / "institutions.toml"),
+                               layer="universe:institutions")
+        counts["institutions"] = len(inst)
+        for e in inst:
+            entities.setdefault(e.id, e)
     renames = _toml(ref / "renames.toml").get("rename", [])
     counts["renames"] = len(renames)
     synonyms = apply_renames(entities, renames, str(ref / "renames.toml"))
