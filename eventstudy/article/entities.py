@@ -107,6 +107,7 @@ _MARKET_RX = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in sorted(
 #: A move verb right after a name ("Orange recule", "Apple rose", "Airbus a bondi").
 _MOVE_AFTER = re.compile(
     r"(?:'s)?\s+(?:shares\s+|stock\s+)?(?:a\s+|ont\s+|has\s+|have\s+)?(?:rose|fell|jumped|gained|climbed|dropped|slid|sank|"
+    r"rises|falls|jumps|gains|climbs|drops|slides|sinks|tumbles|soars|surges|plunges|slumps|rallies|dips|"
     r"tumbled|soared|surged|plunged|plummeted|rallied|slumped|advanced|declined|lost|added|edged|slipped|rebounded|"
     r"recul\w*|progress\w*|grimp\w*|c[èé]d\w*|gagn\w*|perd\w*|s'envol\w*|plong\w*|chut\w*|bondi\w*|bondit|avan[cç]\w*|"
     r"baiss\w*|mont\w*|dévissé?\w*|flamb\w*|s'effondr\w*|décroch\w*|s'adjug\w*|lâch\w*|abandonn\w*|rebond\w*|"
@@ -557,7 +558,8 @@ def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: 
             # percentage right after it), not the finance words every market article has
             specific = ((3 if f.is_tag else 0) + (3 if exchange and exchange.group("tk") == written else 0)
                         + (len(set(own.findall(window))) if own is not None else 0)
-                        + (2 if acts_as_firm else 1 if moves_after else 0) + (1 if percent_after else 0))
+                        + (2 if acts_as_firm else 1 if moves_after else 0) + (1 if percent_after else 0)
+                        + (1 if f.entity.id in elsewhere and len(fits) == 1 else 0))
             if specific < points:
                 points, why = specific, why + ["a small company's ordinary-word name: only specific evidence counts"]
         scores[f.entity.id] = (points, why, f)

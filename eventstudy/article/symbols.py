@@ -37,6 +37,10 @@ _SUFFIXES = sorted({"PA", "AS", "BR", "LS", "IR", "DE", "L", "SW", "S", "VX", "M
 SUFFIXED = re.compile(r"(?<![\w.$])(?P<code>[A-Z0-9]{1,6}(?:[-_][A-Za-z0-9]{1,2}|[a-z]{1,2})?)\.(?P<sfx>"
                       + "|".join(_SUFFIXES) + r")(?![\w.])")
 PAREN_TICKER = re.compile(r"\((?P<tk>[A-Z]{2,5})\)")
+#: "under the symbol SNAP", "with the ticker ABNB", "sous le symbole FDJ", "sous le code mnémonique ALO".
+SYMBOL_PHRASE = re.compile(r"(?:under|with|using)\s+the\s+(?:ticker|stock|trading)?\s*(?:symbol|ticker)\s+[\"“']?"
+                           r"(?P<tk>[A-Z][A-Z0-9.\-]{0,7})(?![\w])|sous\s+le\s+(?:symbole|code(?:\s+mnémonique)?|"
+                           r"mnémonique|ticker)\s+[\"«“']?\s*(?P<tk2>[A-Z][A-Z0-9.\-]{0,7})(?![\w])")
 #: Capitals in parentheses that are never a ticker on their own.
 _NOT_TICKERS = frozenset("AI IA CEO CFO PDG DG US USA UK UE EU ETF ETFS IPO GDP PIB SEC FED BCE ECB IMF FMI OPEC "
                          "OPEP CPU GPU API NFT DAO DEX TVL APY ATH EPS PER BPA CA EBIT EBITDA FY RHS LHS YOY QOQ "
@@ -115,6 +119,13 @@ def find_symbols(norm: str, gazetteer: Gazetteer, named_before) -> list[SymbolHi
         if found:
             hits.append(SymbolHit(m.start(), m.end(), entity, tuple(dict.fromkeys(e.id for e in found)),
                                   f"symbol {m.group(0)}"))
+    for m in SYMBOL_PHRASE.finditer(norm):
+        group = "tk" if m.group("tk") else "tk2"
+        tk = m.group(group)
+        found = [e for e in gazetteer.by_symbol(tk) if e.ticker == tk or f"${tk}" in e.cashtags or e.id == tk]
+        entity = _unique(found)
+        if entity is not None:
+            hits.append(SymbolHit(m.start(group), m.end(group), entity, (entity.id,), f"its symbol ({tk}) is named"))
     for m in PAREN_TICKER.finditer(norm):
         tk = m.group("tk")
         if tk in _NOT_TICKERS:
