@@ -405,6 +405,8 @@ _OF_AFTER = re.compile(r"[ \t]+(?:of|de|du|des|d'|for|di|del)[ \t]*(?:the[ \t]+|
                        r"(?:[A-Z][A-Za-zÀ-ÿ&'-]*[A-Za-zÀ-ÿ])(?:[ \t]+[A-Z][A-Za-zÀ-ÿ&'-]*[A-Za-zÀ-ÿ]){0,2}")
 
 
+#: A capitalised role noun at the start of a sentence ("Carmaker", "Lender", "Insurer", "Rival").
+_ROLE_NOUN = re.compile(r"[A-Z][a-z]+(?:er|ers|or|ors|ist|ists)|Rival|Peer|Shares|Stock|Bank|Firm|Group|Company|Unit")
 #: Place adjectives that describe a firm rather than begin its name ("French Crédit Agricole").
 _PLACE_WORDS = frozenset("french german british american us u.s. japanese chinese swiss dutch spanish italian "
                          "european asian belgian swedish korean indian canadian australian rival".split())
@@ -442,8 +444,8 @@ def _longer_name(seg: Segmented, sentence: Sentence, start: int, end: int, index
             if keep:
                 first = start - len(" ".join(keep)) - (len(b.group(0)) - len(" ".join(words)))
                 first = seg.norm.rfind(keep[0], max(sentence.start, start - 40), start)
-                if first <= sentence.start + 1:
-                    first = start  # the sentence's first word: "Carmaker Renault" names the firm
+                if first <= sentence.start + 1 and _ROLE_NOUN.fullmatch(keep[0]):
+                    first = start  # a role noun opening the sentence: "Lender National Bank" names the firm
         of = _OF_AFTER.match(seg.norm, end, sentence.end)
         if of is not None and not index.knows_proper(seg.norm[start:of.end()]):
             return first, of.end()
