@@ -564,8 +564,20 @@ def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: 
                         + (1 if f.entity.id in elsewhere and len(fits) == 1 else 0))
             if specific < points:
                 points, why = specific, why + ["a small company's ordinary-word name: only specific evidence counts"]
+        if f.entity.asset_class == "institution" and f.common:
+            # a shared name ("Nasdaq", "BCE") is the institution only with evidence for it: the
+            # exchange's usage ("listed on the Nasdaq") or its own and its kind's words
+            inst = (3 if as_exchange else 0) + (len(set(own.findall(window))) if own is not None else 0)
+            if cls is not None:
+                inst += min(2, len(set(cls.findall(window))))
+            points = min(points, inst)
         scores[f.entity.id] = (points, why, f)
     ranked = sorted(scores.values(), key=lambda s: s[0], reverse=True)
+    if len(ranked) > 1:
+        # an institution (an exchange's, a central bank's name) is a reading only with evidence for
+        # it ("listed on the Nasdaq"); without, the name is read as if it were not there
+        kept = [r for r in ranked if r[2].entity.asset_class != "institution" or r[0] > 0]
+        ranked = kept or ranked
     best_points, best_why, best = ranked[0]
     where = f"sentence {sentence.index + 1}"
     original = seg.original[start:end]
