@@ -14,45 +14,32 @@ from __future__ import annotations
 import weakref
 
 from ..reference.gazetteer import Entity, Gazetteer
-from ..reference.name_table import COMMON
-from ..reference.names import fold_accents, strip_legal_form
+from ..reference.names import FUZZY_MIN_LENGTH as _MIN, fold_accents, fuzzy_key, strip_legal_form
 
 #: Smallest rapidfuzz ratio (0-100) for a fuzzy match, shortest name it runs on, and the lead the
 #: best match must have over any other security's.
-FUZZY_MIN_SCORE, FUZZY_MIN_LENGTH, FUZZY_MARGIN = 90.0, 6, 4.0
+FUZZY_MIN_SCORE, FUZZY_MIN_LENGTH, FUZZY_MARGIN = 90.0, _MIN, 4.0
 
 _FUZZY_CHOICES: "weakref.WeakKeyDictionary[Gazetteer, tuple[list[str], list[Entity]]]" = weakref.WeakKeyDictionary()
 
 
 def _fuzzy_choices(gazetteer: Gazetteer) -> tuple[list[str], list[str]]:
-    """Folded names without legal form and the ids owning them (the wider layer's from its
-    compiled names, without making its entities)."""
+    """Folded names without legal form and the ids owning them: the universe's as the build
+    computed them (``universe.json``), then the gazetteer's and the user's entries."""
     cached = _FUZZY_CHOICES.get(gazetteer)
     if cached is not None:
         return cached
-    names, owners = [], []
-
-    def add(alias: str, owner: str) -> None:
-        if len(alias) < FUZZY_MIN_LENGTH:
-            return
-        key = fold_accents(strip_legal_form(alias)).lower()
-        if len(key) >= FUZZY_MIN_LENGTH:
-            names.append(key)
-            owners.append(owner)
-
+    compiled = gazetteer.universe_names
+    names, owners = compiled.fuzzy_choices() if compiled is not None else ([], [])
     for e in gazetteer.eager():
+        if compiled is not None and e.source.startswith("universe:"):
+            continue  # its names are among the compiled choices
         if e.asset_class in ("equity", "etf"):
             for alias in e.all_aliases():
-                if alias not in e.common_words:
-                    add(alias, e.id)
-    compiled = gazetteer.universe_names
-    if compiled is not None and compiled.wide:
-        live = set(gazetteer.lazy_ids())
-        for packed in compiled.wide.values():
-            for row in packed.split("\x1f"):
-                eid, text, flags = row.split("\x1e")
-                if eid in live and not int(flags) & COMMON:
-                    add(text, eid)
+                key = fuzzy_key(alias) if alias not in e.common_words else None
+                if key:
+                    names.append(key)
+                    owners.append(e.id)
     _FUZZY_CHOICES[gazetteer] = (names, owners)
     return names, owners
 

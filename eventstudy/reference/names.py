@@ -130,3 +130,16 @@ def camel_split(text: str) -> str | None:
     ("a soft bank" is not SoftBank)."""
     split = re.sub(r"(?<=[a-z]{2})(?=[A-Z][a-z]{2,})|(?<=[A-Z])(?=[A-Z][a-z]{3,})", " ", text)
     return split if split != text and len(text) > 5 else None
+
+
+#: Shortest name (folded, legal form removed) the fuzzy fallback compares (eventstudy.article.fuzzy).
+FUZZY_MIN_LENGTH = 6
+
+
+def fuzzy_key(alias: str) -> str | None:
+    """The form the fuzzy fallback compares a name under (accents folded, legal form removed,
+    lower case), or None when it is shorter than :data:`FUZZY_MIN_LENGTH`."""
+    if len(alias) < FUZZY_MIN_LENGTH:
+        return None
+    key = fold_accents(strip_legal_form(alias)).lower()
+    return key if len(key) >= FUZZY_MIN_LENGTH else None
