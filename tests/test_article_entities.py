@@ -249,6 +249,7 @@ def test_a_study_can_name_a_universe_security():
     ("Exxon Mobil advanced 3%.", "XOM"),                           # the source writes ExxonMobil
     ("SOCIETE GENERALE a reculé de 2 %.", "GLE.PA"),               # capitals without accents
     ("Les titres de L'Oreal ont progressé.", "OR.PA"),             # no accent, elided article
+    ("JD Wetherspoon rose 2% in London.", "JDW.L"),                # initials joined (source: "J D Wetherspoon")
 ])
 def test_name_variants_are_normalised(text, expected):
     assert expected in {e.gazetteer_id for e in extract_events(text).entities}
@@ -261,6 +262,7 @@ def test_name_keys():
     assert name_key("Société Générale") == "societe generale" and name_key("L'Oréal") == "l oreal"
     assert name_key("AND International") == "and international"   # a name's first word stays itself
     assert "mcdonalds" in key_variants("McDonald's") and camel_split("ExxonMobil") == "Exxon Mobil"
+    assert "jd wetherspoon" in key_variants("J D Wetherspoon") and "us steel" in key_variants("U.S. Steel")
     # a camel-case split matches only with its case: "a soft bank" is not SoftBank
     assert [e.gazetteer_id for e in extract_events("They ran it like a soft bank.").entities if e.gazetteer_id] == []
 

@@ -121,6 +121,10 @@ def key_variants(text: str) -> list[str]:
     out = [key]
     if re.search(r"\w['’]s\b", text):
         out.append(name_key(re.sub(r"(\w)['’]s\b", r"\1s", text)))
+    # initials written apart or together: "J D Wetherspoon" / "JD Wetherspoon", "U.S. Steel" / "US Steel"
+    joined = re.sub(r"(?<![^ ])([a-z0-9])((?: [a-z0-9](?![^ ]))+)", lambda m: m.group(0).replace(" ", ""), key)
+    if joined != key:
+        out.append(joined)
     return [k for k in dict.fromkeys(out) if k]
 
 
