@@ -42,7 +42,8 @@ def oracle_gazetteer(ann: "scoring.Annotation"):
     entities = {e.id: e for e in base}
     by_yahoo = {(e.yahoo or "").upper(): e for e in base if e.yahoo}
     for s in ann.securities:
-        known = next((by_yahoo[k] for k in s.keys if k in by_yahoo), None)
+        # the home symbol first, then the alternatives in their written order (an ETF proxy is another entity)
+        known = next((by_yahoo[k.upper()] for k in (s.yahoo, *s.alt) if k.upper() in by_yahoo), None)
         if known is not None:
             if s.name not in known.all_aliases():
                 aliases = dict(known.aliases)
