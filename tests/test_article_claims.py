@@ -79,12 +79,19 @@ SELL_OFF = "Chip stocks tumbled on Monday after DeepSeek said its model was chea
     (SELL_OFF + "Nvidia fell 17%. On Wednesday, Arm rose 2%. Microsoft fell 1%.",
      [("NVDA", "1d", MON), ("ARM", "1d", WED), ("MSFT", None, None)]),            # a date of its own stops it
     (SELL_OFF + "Nvidia fell 17%. The next day Arm rose 2%.", [("NVDA", "1d", MON), ("ARM", None, None)]),
-    (SELL_OFF + "\n\nNvidia fell 17%.", [("NVDA", None, None)]),                    # another paragraph
+    # a later paragraph that names no other day is still the main move's day
+    (SELL_OFF + "\n\nNvidia fell 17%.", [("NVDA", "1d", MON)]),
+    (SELL_OFF + "\n\nOn Tuesday Nvidia fell 17%.\n\nMicrosoft rose 2%.", [("NVDA", "1d", TUE), ("MSFT", None, None)]),
     # not a market move: an announcement may be after the close, its day is not the move's
-    ("Oracle said on Monday it would build data centres. Oracle shares rose 7%.", [("ORCL", None, None)]),
+    ("Oracle announced on Monday it would build data centres. Oracle shares rose 7%.", [("ORCL", None, None)]),
+    # with no dated news, an undated move is one of the publication day
+    ("Oracle wants to build data centres. Oracle shares rose 7%.", [("ORCL", "1d", WED)]),
 ])
-def test_the_day_of_a_market_move_event_reaches_the_claims_of_its_paragraph(text, expected):
+def test_the_day_of_the_main_move_reaches_the_undated_claims(text, expected):
     x = extract_events(text, published=WED)
     assert [(c.ticker, c.horizon, c.date) for c in x.claims] == expected
     for claim in x.claims:
-        assert (claim.date == MON) == ("carried from the event sentence" in (claim.note or ""))
+        if "carried from the sentence of the article's main move" in (claim.note or ""):
+            assert claim.date in (MON, WED)
+        elif claim.date is None:
+            assert claim.horizon in (None, "after_hours", "ytd")
