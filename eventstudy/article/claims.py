@@ -53,7 +53,7 @@ from .lexicon import (CLOSE_CUE, DIRECTION, DIRECTION_AFTER, DONE_VERB_FR, HORIZ
                       LIVE_VERB_EN, LIVE_VERB_FR, METRIC, MOVE_FOLLOWERS, SHARE_OF, SHARE_VERB, TRADING_VERB, VALUE_OF)
 from .model import Claim
 from .numbers import PercentMatch, find_percents
-from .subjects import (SentenceSubjects, Subject, coreference, noun_phrase, respectively_after, run_of)
+from .subjects import (NAME_STOP, SentenceSubjects, Subject, coreference, noun_phrase, respectively_after, run_of)
 from .text import Segmented, Sentence
 
 __all__ = ["DIRECTION", "HORIZON_PHRASES", "carry_move_day", "find_claims"]
@@ -244,13 +244,15 @@ class _Context:
     cue: str | None = None
     previous: dict[str, Any] | None = None
     last_subject: Subject | None = None
+    last_paragraph: int = -1
+    last_sentence: int = -1
     main: Mention | None = None
 
 
 # --- the non-price filter ------------------------------------------------------------------------
 
 #: An aside between commas ("Nvidia, whose revenue doubled, fell 3%"): its words are not the move's.
-_ASIDE_SPAN = re.compile(r",\s*(?:which|who|whose|that|a|an|the|its|dont|qui|que|un|une|le|la|les|l'|owner|maker|parent)"
+_ASIDE_SPAN = re.compile(r",\s*(?:which|who|whose|that|a|an|the|its|dont|qui|que|owner|maker|parent)"
                          r"(?![\w])[^,;]*,", re.I)
 
 def _not_a_price(norm: str, p: PercentMatch, gap_from: int, after: str, subject: Subject | None) -> str | None:
@@ -272,6 +274,12 @@ def _not_a_price(norm: str, p: PercentMatch, gap_from: int, after: str, subject:
         word = follow.group(1).lower() if follow else ""
         if word and not re.fullmatch(r"\d.*|[A-Z].*", follow.group(1)) and word not in ("plus", "moins", "près"):
             return f"a share ({after.strip()[:30]!r})"
+    det = _DETERMINER_BEFORE.search(norm[max(gap_from, p.start - 12):p.start])
+    if det and not _MOVE_NOUN_AFTER.match(after):
+        return f"a quantity ({det.group(0).strip()!r} {p.text!r}: a stake or a share, not a move)"
+    rel = re.match(r"^\s*(?:qu'|que\s+|that\s+|which\s+)[^,;.]{0,60}", after)
+    if rel and (SHARE_VERB.search(rel.group(0)) or METRIC.search(rel.group(0))):
+        return f"a stake ({rel.group(0).strip()!r})"
     word = re.match(r"^[\s-]*([a-zà-öø-ÿ][\w'-]*)", after)
     if word and word.group(1).lower() not in MOVE_FOLLOWERS and not DIRECTION.fullmatch(word.group(1)) \
             and not re.match(r"^\s*-?\s*(?:year|day|week|month)", after):
@@ -281,10 +289,27 @@ def _not_a_price(norm: str, p: PercentMatch, gap_from: int, after: str, subject:
     return None
 
 
+#: A determiner right before a figure makes it a quantity ("les 26,87 % que Vale détenait", "its 49.9%
+#: stake"), unless a noun of movement follows ("a 31% gain", "the 10% drop").
+_DETERMINER_BEFORE = re.compile(r"(?<![\w'])(?:les|la|le|l'|ses|son|sa|leurs?|its|their|the|his|her|ce|ces|this|"
+                                r"these)\s*$", re.I)
+_MOVE_NOUN_AFTER = re.compile(r"^[\s-]*(?:(?:one-day|daily|weekly|intraday|overnight|year-to-date|annual|"
+                              r"[a-z]+-[a-z]+)\s+)?(?:gain|gains|rise|jump|drop|fall|decline|loss|plunge|slide|"
+                              r"rally|surge|increase|decrease|advance|slump|hausse|baisse|repli|recul|chute|bond|"
+                              r"progression|envolée|plongeon)(?![\w])", re.I)
+
+
+_DOWN_NOUN = re.compile(r"(?<![\w])(?:drop|fall|decline|loss|plunge|slide|decrease|slump|baisse|repli|recul|chute|"
+                        r"plongeon)(?![\w])", re.I)
+
+
 def _sign(norm: str, p: PercentMatch, gap_from: int, lo: int, after: str, prev_sign: int | None,
           listed: bool) -> int | None:
     if p.signed:
         return 1 if p.value >= 0 else -1
+    own = _MOVE_NOUN_AFTER.match(after)
+    if own:  # "a 31% gain", "a 54% rise": the figure's own noun
+        return -1 if _DOWN_NOUN.search(own.group(0)) else 1
     for a, b in ((gap_from, p.start), (lo, p.start)):
         last = None
         for m in DIRECTION.finditer(norm, a, b):
@@ -295,7 +320,7 @@ def _sign(norm: str, p: PercentMatch, gap_from: int, lo: int, after: str, prev_s
     if m:
         return 1 if m.group("up") else -1
     level = LEVEL_AFTER.match(after)
-    if level and TRADING_VERB.search(norm, lo, p.start):
+    if level and TRADING_VERB.search(norm, gap_from, p.start):  # "ended their first day 45 percent above"
         return 1 if level.group("up") else -1
     return prev_sign if listed else None
 
@@ -325,7 +350,8 @@ def find_claims(seg: Segmented, mentions: list[Mention], dates: list[DateMention
     ctx = _Context(main=_main_security(history))
     for sentence in seg.sentences:
         if sentence.paragraph != ctx.paragraph:
-            ctx = _Context(paragraph=sentence.paragraph, last_subject=ctx.last_subject, main=ctx.main)
+            ctx = _Context(paragraph=sentence.paragraph, last_subject=ctx.last_subject, main=ctx.main,
+                           last_paragraph=ctx.last_paragraph, last_sentence=ctx.last_sentence)
         cue = session_cue(sentence.text)
         percents = find_percents(norm, language, sentence.start, sentence.end)
         if not percents:
@@ -395,55 +421,22 @@ def _sentence_claims(seg, sentence, percents, mentions, dates, language, publish
         where = f"sentence {sentence.index + 1}: {p.text!r}"
         claim_note = note
         lo = prev_end
-        group: list[Subject] = assigned.get(k, [])
-        if not group:
-            subject = _capitalisation_of(seg, p, after, subjects) or subjects.forward(p, after)
-            if subject is None:
-                subject = subjects.backward(lo, p.start)
-                if subject is not None and subject.sector is None:
-                    members = subjects.members(subject, lo, p.start)
-                    group = members if len(members) > 1 else [subject]
-                elif subject is not None:
-                    group = [subject]
-            else:
-                group = [subject]
-        if not group:
-            ref = coreference(norm, lo, p.start)
-            if ref is not None:
-                antecedent = _antecedent(ref[0], prev_subject, ctx.last_subject, history, sentence, p.start,
-                                         ctx.main)
-                if antecedent is not None:
-                    group = [replace(antecedent, how="reference",
-                                     note=f"{ref[1].strip()!r} read as {antecedent.name}")]
-        if not group:
-            phrase = noun_phrase(seg, lo, p.start)
-            if phrase is not None:
-                group = [replace(phrase, note=f"its subject {phrase.name!r} is not a security the gazetteer knows: "
-                                              "left unmapped" + (f" (not given to {prev_subject.name})"
-                                                                 if prev_subject is not None else ""))]
-        listed_after_previous = False
-        if not group and prev_subject is not None:
-            if not re.search(r"[A-ZÀ-ÖØ-Þ]", norm[lo:p.start]) or re.fullmatch(r"[\s,;]*(?:and|et|&|puis|then)?[\s\w,']*",
-                                                                                 norm[lo:p.start]):
-                group = [replace(prev_subject, how="ellipsis")]
-                listed_after_previous = True
+        group, listed_after_previous = _subject_group(seg, sentence, subjects, p, after, lo, assigned.get(k, []),
+                                                      prev_subject, ctx, history)
         subject = group[-1] if group else None
         gap_from = subject.end if subject is not None and lo <= subject.end <= p.start else lo
         why = _not_a_price(norm, p, gap_from, after, subject)
-        if why is not None:
+        if why is not None:  # the window of the next figure still starts after the last claim
             notes.append(f"{where} is {why}, not a price: not taken as a claim")
-            prev_end = p.end
             continue
         if subject is None:
             notes.append(f"{where}: no security or sector it refers to; not taken as a claim")
-            prev_end = p.end
             continue
         listed = listed_after_previous or subject.how in ("list", "unknown", "named", "place") and \
             not DIRECTION.search(norm, gap_from, p.start)
         sign = _sign(norm, p, gap_from, lo, after, prev_sign, listed)
         if sign is None:
             notes.append(f"{where}: no rise or fall stated (a share or a stake?); not taken as a claim")
-            prev_end = p.end
             continue
         if k in own_horizon:
             horizon = own_horizon[k]
@@ -481,10 +474,58 @@ def _sentence_claims(seg, sentence, percents, mentions, dates, language, publish
             ))
             cues.append(context if horizon is None else None)
         prev_end, prev_subject, prev_sign = p.end, subject, sign
-        if subject.mention is not None or subject.how in ("reference",):
-            ctx.last_subject = subject
+        if subject.mention is not None:
+            ctx.last_subject, ctx.last_paragraph, ctx.last_sentence = subject, sentence.paragraph, sentence.index
     ctx.previous = ({"horizon": horizon, "source": source, "date": date} if found else None)
     return found
+
+
+def _subject_group(seg: Segmented, sentence: Sentence, subjects: SentenceSubjects, p: PercentMatch, after: str,
+                   lo: int, assigned: list[Subject], prev_subject: Subject | None, ctx: _Context,
+                   history: list[Mention]) -> tuple[list[Subject], bool]:
+    """The subject(s) of the percentage ``p`` whose window starts at ``lo`` (rules of :mod:`.subjects`),
+    and whether it continues a list of the previous claim's ("Honda Motor 0.79%")."""
+    norm = seg.norm
+    if assigned:
+        return assigned, True
+    subject = _capitalisation_of(seg, p, after, subjects) or subjects.forward(p, after)
+    if subject is not None:
+        return [subject], False
+    subject = subjects.backward(lo, p.start)
+    if subject is not None:
+        if subject.sector is not None:
+            return [subject], False
+        return subjects.members(subject, lo, p.start), False
+    ref = coreference(norm, lo, p.start)
+    if ref is not None and ref[0] == "other index":
+        start = lo + norm[lo:p.start].rfind(ref[1])
+        words = seg.original[start:start + len(ref[1])].strip()
+        return [Subject(start, start + len(ref[1]), words, sector=words, how="sector",
+                        note=f"{words!r} is an index the text does not name: a sector-level figure")], False
+    if ref is not None:
+        antecedent = _antecedent(ref[0], prev_subject, ctx, history, sentence, p.start)
+        if antecedent is not None:
+            return [replace(antecedent, how="reference", note=f"{ref[1].strip()!r} read as {antecedent.name}")], False
+    phrase = noun_phrase(seg, lo, p.start)
+    if phrase is not None:
+        return [replace(phrase, note=f"its subject {phrase.name!r} is not a security the gazetteer knows: left "
+                                     "unmapped" + (f" (not given to {prev_subject.name})" if prev_subject else ""))], False
+    window = norm[lo:p.start]
+    capital = next((w for w in re.findall(r"(?<![\w'])[A-ZÀ-ÖØ-Þ][\w'-]*", window) if w not in NAME_STOP), None)
+    if prev_subject is not None and (capital is None or re.fullmatch(r"[\s,;]*(?:and|et|&|puis|then)?[\s\w,']*",
+                                                                     window)):
+        return [replace(prev_subject, how="ellipsis")], True  # "Microsoft rose 5% on Monday and 3% on Tuesday"
+    last = ctx.last_subject
+    if (prev_subject is None and last is not None and last.mention is not None and capital is None
+            and 0 <= sentence.index - ctx.last_sentence <= CONTINUATION_SENTENCES and DIRECTION.search(window)):
+        # "La baisse s'est poursuivie ..., soit 3,5 % sous les 125 000 dollars": the story's subject goes on
+        return [replace(last, how="reference", note=f"no subject of its own: read as {last.name}, the subject of "
+                                                    "the previous claim")], False
+    return [], False
+
+
+#: How many sentences back a move with no subject of its own may continue the previous claim's subject.
+CONTINUATION_SENTENCES = 2
 
 
 def _horizon(stated: str | None, context: str | None, date: dt.date | None, crypto: bool) -> str | None:
@@ -496,21 +537,37 @@ def _horizon(stated: str | None, context: str | None, date: dt.date | None, cryp
     return "24h" if crypto and h == "1d" else h
 
 
-def _antecedent(kind: str, prev_subject: Subject | None, last_subject: Subject | None, history: list[Mention],
-                sentence: Sentence, at: int, main: Mention | None) -> Subject | None:
-    """What "le titre", "the index" or "il" refers to (rule 5 of :mod:`.subjects`): a pronoun, the
-    previous claim's subject; "the index", the index named last; "le titre", "the stock", "the
-    company", the article's main security (the listed one it names most) when it was named in the
-    last :data:`REFERENCE_SENTENCES` sentences, else the security named last."""
-    if kind == "pronoun" and prev_subject is not None:
-        return prev_subject
-    if kind == "pronoun" and last_subject is not None:
-        return last_subject
+def _antecedent(kind: str, prev_subject: Subject | None, ctx: _Context, history: list[Mention],
+                sentence: Sentence, at: int) -> Subject | None:
+    """What "il", "the index" or "le titre" refers to (rule 5 of :mod:`.subjects`).
+
+    A pronoun: the previous claim's subject in the sentence, else the subject of the last claim or
+    the security named last in the two sentences before. "The index": the index named last.
+    "Le titre", "the stock", "the company": the previous claim's subject when it is in this
+    paragraph, else the article's main security (the listed one it names most) when it was named
+    in the last :data:`REFERENCE_SENTENCES` sentences, else the security named last."""
+    last = ctx.last_subject
+    last_sentence = ctx.last_sentence if last is not None else None
+    if kind == "pronoun":
+        if prev_subject is not None:
+            return prev_subject
+        candidates = [m for m in history if m.start < at and 0 <= sentence.index - m.sentence <= 2]
+        if last_sentence is not None and 0 <= sentence.index - last_sentence <= 2 and \
+                not any(m.start > last.end for m in candidates):
+            return last
+        if candidates:
+            m = candidates[-1]
+            return Subject(m.start, m.end, m.text, m, how="reference")
+        return last if last_sentence is not None and sentence.index - last_sentence <= 2 else None
     want_index = kind == "index"
+    if not want_index and last is not None and last.mention is not None and last.mention.entity is not None \
+            and last.mention.entity.asset_class != "index" and ctx.last_paragraph == sentence.paragraph:
+        return last
     recent = [m for m in history if m.start < at and sentence.index - m.sentence <= REFERENCE_SENTENCES
               and (m.entity.asset_class == "index") == want_index]
     if not recent:
         return None
+    main = ctx.main
     if not want_index and main is not None and any(m.entity.id == main.entity.id for m in recent):
         m = next(m for m in reversed(recent) if m.entity.id == main.entity.id)
     else:

@@ -26,7 +26,7 @@ _DOWN = (r"baiss(?:e|es|ent|ait|aient|é|ée|ant|er)|chut\w*|recul\w*|perd\w*|pe
          r"off|gave up|giv(?:es|ing) up|gave back|collaps(?:e|ed|es|ing)|sagg(?:ed|ing)|sags?|skid(?:ded|s)?|"
          r"edg(?:ed|es|ing) (?:down|lower)|tick(?:ed|s) down")
 #: A verb or noun of movement, with group ``up`` or ``down`` ("grimpé", "fell", "hausse").
-DIRECTION = re.compile(rf"(?<![\w'])(?:(?P<up>{_UP})|(?P<down>{_DOWN}))(?![\w])", re.I)
+DIRECTION = re.compile(rf"(?<![\w-])(?:(?P<up>{_UP})|(?P<down>{_DOWN}))(?![\w-])", re.I)
 #: Right after a percentage, a word that gives its direction ("7 % de hausse", "3% lower", "4%, lower").
 DIRECTION_AFTER = re.compile(
     r"^\s*,?\s*(?:(?:de|d'|of)\s+)?(?:(?P<up>hausse|higher|up|gain|rise|jump|plus haut)|"
@@ -97,6 +97,11 @@ BACK_REFERENCE = re.compile(
     r"première cryptomonnaie|plateforme|exchange)(?![\w])", re.I)
 #: Words that refer back to an index ("l'indice", "the index", "the blue-chip index", "l'indice phare").
 INDEX_REFERENCE = re.compile(r"(?<![\w])(?:indices?|index|indexes|benchmark|baromètre)(?![\w])", re.I)
+#: Qualifiers of an index that still refer back to the market's index ("the blue-chip index", "l'indice
+#: phare"); any other ("the banking index", "l'indice technologique") names another, sector index.
+INDEX_SAME = re.compile(r"(?<![\w])(?:blue-chip|blue chip|main|benchmark|broader|broad|wider|leading|flagship|headline|"
+                        r"phare|vedette|principal|parisien|large|whole|composite|overall|star|share|stock|"
+                        r"des trente|des 30|des quarante|des 40|de référence)(?![\w])", re.I)
 #: Pronoun subjects ("il a perdu 2,5 %", "it fell 3%", "elle cède 1 %").
 PRONOUN = re.compile(r"(?<![\w'])(?:il|elle|it|they|ils|elles)(?![\w'])", re.I)
 

@@ -146,7 +146,7 @@ def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[t
     Monday"), not the date of the data a figure comes from ("les données de SoSoValue du 22 janvier":
     a data vendor's window, not the session of the story), and not after the publication date. Weights: 2 in the headline or the first paragraph,
     else 1; +0.5 when the sentence states a price claim; half for a pluperfect ("avait cédé 0,34 %",
-    "had soared"); +1 for the first dated move of the article. A move reported without a date in the headline (weight 1) or the first paragraph
+    "had soared"); +1 for the article's first dated move (not a pluperfect). A move reported without a date in the headline (weight 1) or the first paragraph
     (1.5) votes for the publication date: a news report's undated moves are those of its own day;
     in the lead, one that follows a dated move in its paragraph votes for that day instead (weight 1).
     The day with the most votes wins (ties: the one written first). None when nothing votes.
@@ -179,7 +179,8 @@ def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[t
         weight = 2.0 if s.paragraph <= 1 else 1.0
         if day_claims:
             weight += 0.5
-        if _PLUPERFECT.search(s.text):
+        pluperfect = bool(_PLUPERFECT.search(s.text))
+        if pluperfect:
             weight /= 2
         move = find_market_move(s.text, security_spans.get(s.index, ()))
         cause = (s.start + move.cause_start, s.start + move.cause_end) if move and move.cause_start is not None else None
@@ -197,8 +198,8 @@ def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[t
             usable.append(d)
         if usable:
             for d in {d.date: d for d in reversed(usable)}.values():
-                vote(d.date, weight + (1.0 if not any(first[x][2] for x in first) else 0.0), s.index, d.start,
-                     d.text.strip())
+                first_dated = not pluperfect and not any(first[x][2] for x in first)
+                vote(d.date, weight + (1.0 if first_dated else 0.0), s.index, d.start, d.text.strip())
             paragraph_day[s.paragraph] = usable[0].date
         elif s.paragraph <= 1 and not any(c.horizon == "after_hours" for c in own):
             # an undated after-hours move is on the day of its news, not of publication

@@ -39,7 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .entities import _STOP_NAMES, Mention
-from .lexicon import BACK_REFERENCE, DIRECTION, INDEX_REFERENCE, PRONOUN
+from .lexicon import BACK_REFERENCE, DIRECTION, INDEX_REFERENCE, INDEX_SAME, PRONOUN
 from .numbers import PercentMatch
 from .text import Segmented, Sentence
 
@@ -80,6 +80,7 @@ _LIST_GLUE = re.compile(r"\s*(?:,\s*(?:and|et|&)?|and|et|&|ou|or)\s*(?:(?:the|le
                         r"(?:[a-zà-öø-ÿ][\w-]*\s+){0,2}", re.I)
 #: Between two percentages of a row: a price complement ("to 3,269 yen", "à 13,93 euros"), then "and"/",".
 _RUN_GLUE = re.compile(r"\s*(?:(?:to|at|à)\s+[\d.,  ]+\s*[\w$€£¥]*\s*)?(?:,\s*(?:and|et)?|and|et|&)\s*", re.I)
+_CONJUNCTION = re.compile(r"(?<![\w])(?:and|et|&|ou|or)(?![\w])", re.I)
 _RESPECTIVELY = re.compile(r"^[\s,]*(?:respectively|respectivement)", re.I)
 _ASIDE_OPEN = re.compile(r",\s*(?:which|who|whose|that|a|an|the|its|dont|qui|que|un|une|le|la|les|l'|lui-même|itself|"
                          r"owner|maker|parent|propriétaire|maison mère|numéro)(?![\w])", re.I)
@@ -89,14 +90,14 @@ _FRONTED = re.compile(
     r"pour|for|par|by|avec|with|à|at|vers|around|hier|yesterday|aujourd'hui|today|overnight|elsewhere|meanwhile|"
     r"côté|du côté|among|parmi|cette|ce|this|last|la veille|le lendemain|ailleurs|par ailleurs|toujours|"
     r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-    r"le \d|the \d|\d|[A-ZÀ-Þ]{2,}[ ,])", re.I)
+    r"le \d|the \d|\d|(?-i:[A-ZÀ-Þ]{2,})[ ,])", re.I)
 _CLAUSE_BREAK = re.compile(r"[;:]|,?\s+(?:while|whereas|but|tandis\s+qu(?:e|')|alors\s+qu(?:e|')|mais)(?![\w'])", re.I)
 #: Before a name: a preposition that makes it a complement ("du Dax", "on the FTSE 250", "ahead of Hitachi").
 _PREP_BEFORE = re.compile(
     r"(?<![\w'])(?:du|des|de\s+la|de\s+l'|de|d'|of|of\s+the|on|on\s+the|in|in\s+the|among|among\s+the|parmi|"
     r"dans|dans\s+le|sur|sur\s+le|sur\s+la|au|aux|à|ahead\s+of|devant|derrière|behind|than|que|comme|like|"
     r"such\s+as|including|dont|from|par|by|with|avec|after|après|against|contre|within|au\s+sein\s+du|"
-    r"au\s+sein\s+de\s+l')\s*(?:(?:the|le|la|les|l')\s*)?(?:[a-zà-öø-ÿ][\w-]*\s+){0,3}$", re.I)
+    r"au\s+sein\s+de\s+l')(?:(?<=')|\s+)(?:(?:the|le|la|les|l')\s*)?(?:(?:[a-zà-öø-ÿ]|\d)[\w-]*\s+){0,3}$", re.I)
 #: Before such a preposition: a price noun that makes the name the owner of the price ("le cours d'Oracle").
 _PRICE_NOUN_BEFORE = re.compile(r"(?<![\w])(?:cours|action|actions|titre|titres|shares|stock|price|prix|valeur|"
                                 r"capitalisation|market value|jeton|token)\s*$", re.I)
@@ -111,7 +112,7 @@ _NP_SUBJECT = re.compile(
     r"(?<![\w'])(?P<np>(?:[Tt]he|[Ll]e|[Ll]a|[Ll]es|[Ll]')\s*(?:[a-zà-öø-ÿ][\w&'-]*\s+){0,3}?[a-zà-öø-ÿ][\w&-]*)"
     r"(?:'s)?\s+(?:(?i:closed|ended|finished|a\s+clôturé|a\s+terminé|a|ont|has|have|had|was|were|était|avait)\s+)?"
     rf"(?i:{DIRECTION.pattern})")
-_NAME_STOP = frozenset("Le La Les L Un Une The A An Il Elle Ils Its It Their This Ce Cette Par De Et Mais But And "
+NAME_STOP = frozenset("Le La Les L Un Une The A An Il Elle Ils Its It Their This Ce Cette Par De Et Mais But And "
                        "Selon After Après Meanwhile Also Côté Dans Sur Toutes Tous Tout Lors Depuis Since Even "
                        "Même Autre Autres Among Parmi Like Comme Other Others Investors Analysts Shares Stocks "
                        "Overnight Yesterday Today Hier Aujourd'hui Vers Aux Au À En Ces Ses Son Sa Leur "
@@ -199,7 +200,7 @@ class SentenceSubjects:
         for m in _UNKNOWN_NAME.finditer(norm, lo, hi):
             words = m.group("name").split()
             start = m.start("name")
-            while words and (words[0] in _NAME_STOP or words[0].rstrip(",.") in _NAME_STOP):
+            while words and (words[0] in NAME_STOP or words[0].rstrip(",.") in NAME_STOP):
                 start = norm.index(words[0], start) + len(words[0])
                 words.pop(0)
             while words and words[-1] in ("of", "de", "du", "i", "&"):
@@ -262,15 +263,22 @@ class SentenceSubjects:
         return (subjects or pool)[-1]
 
     def members(self, subject: Subject, lo: int, hi: int) -> list[Subject]:
-        """The names coordinated with ``subject`` before it ("BNP Paribas et Société Générale"), itself last."""
+        """The names coordinated with ``subject`` before it ("BNP Paribas et Société Générale", "Dogecoin,
+        XRP et Cardano"), itself last. A list needs a conjunction before its last name ("Lanterne rouge
+        du CAC 40, LVMH a reculé" is no list) and no member may be a complement or in an aside."""
         pool = sorted({(c.start, c.end): c for c in self.in_window(lo, hi) + self.unknown_names(lo, hi)
                        + [subject]}.values(), key=lambda c: c.start)
         group = [subject]
         for c in reversed([c for c in pool if c.end <= subject.start]):
-            if _is_list_glue(self.norm[c.end:group[0].start]) and not self._aside(c, lo, hi):
+            glue = self.norm[c.end:group[0].start]
+            if _is_list_glue(glue) and not self._aside(c, lo, hi):
                 group.insert(0, c)
             else:
                 break
+        if len(group) > 1 and not _CONJUNCTION.search(self.norm[group[-2].end:group[-1].start]):
+            return [subject]
+        if any(c.complement for c in group[:-1]):
+            return [subject]  # "parmi Kering et Hermès": the list is a complement, not the subject
         return group
 
     def forward(self, p: PercentMatch, after: str) -> Subject | None:
@@ -285,23 +293,36 @@ class SentenceSubjects:
         return None
 
 
+_DETERMINER = r"(?:the|le|la|les|l'|its|their|his|her|ses|son|sa|leur|leurs|this|that|ce|cette|ces|cet)"
+_REFERENCE_HEAD = re.compile(
+    rf"(?<![\w']){_DETERMINER}\s*(?:[\w'&.-]+\s+){{0,4}}?(?:(?P<index>{INDEX_REFERENCE.pattern})|"
+    rf"(?P<security>{BACK_REFERENCE.pattern}))", re.I)
+_ASIDE_IN_WINDOW = re.compile(r",\s*(?:which|who|whose|dont|qui|que)(?![\w])[^,;]*,", re.I)
+
+
 def coreference(norm: str, lo: int, hi: int) -> tuple[str, str] | None:
-    """A word in ``[lo, hi)`` that refers back to a security: ("index"|"security"|"pronoun", the words)."""
-    window = norm[lo:hi]
-    np = None
-    for m in re.finditer(r"(?<![\w'])(?:the|le|la|les|l'|its|their|his|her|ses|son|sa|leur|leurs|this|that|ce|cette|"
-                         r"ces)\s*(?:[\w'-]+\s+){0,3}?[\w-]+", window, re.I):
-        np = m
-    if np is not None:
-        words = np.group(0)
-        if INDEX_REFERENCE.search(words):
-            return "index", words
-        if BACK_REFERENCE.search(words):
-            return "security", words
+    """Words in ``[lo, hi)`` that refer back to a security: ("index"|"security"|"pronoun", the words), or
+    ("other index", the words) for an index qualified as another one ("the banking index").
+
+    The last noun phrase whose head refers back ("the stock", "le titre du chimiste", "The San
+    Francisco payments company", "l'indice phare", "the blue-chip index"), else the last subject
+    pronoun ("il", "it"); words inside a relative clause between commas do not count."""
+    window = _ASIDE_IN_WINDOW.sub(lambda m: " " * len(m.group(0)), norm[lo:hi])
+    head = None
+    for m in _REFERENCE_HEAD.finditer(window):
+        head = m
     pron = None
     for m in PRONOUN.finditer(window):
         pron = m
-    if pron is not None and not re.search(r"[,;]\s*$", window[:pron.start()].rstrip()[-1:] or ""):
+    if head is not None and (pron is None or pron.start() < head.start()):
+        words = head.group(0)
+        if head.group("index"):
+            qualifiers = re.sub(rf"^{_DETERMINER}\s*|{INDEX_REFERENCE.pattern}", " ", words, flags=re.I).strip()
+            if qualifiers and not INDEX_SAME.search(qualifiers):
+                return "other index", words  # "the banking index": a sector index, not the one named before
+            return "index", words
+        return "security", words
+    if pron is not None:
         return "pronoun", pron.group(0)
     return None
 
