@@ -247,6 +247,7 @@ class _Context:
     last_paragraph: int = -1
     last_sentence: int = -1
     main: Mention | None = None
+    paragraph_start: int = 0
 
 
 # --- the non-price filter ------------------------------------------------------------------------
@@ -274,6 +275,12 @@ def _not_a_price(norm: str, p: PercentMatch, gap_from: int, after: str, subject:
         word = follow.group(1).lower() if follow else ""
         if word and not re.fullmatch(r"\d.*|[A-Z].*", follow.group(1)) and word not in ("plus", "moins", "près"):
             return f"a share ({after.strip()[:30]!r})"
+    noun = _MOVE_NOUN_AFTER.match(after)
+    if noun:
+        tail = re.match(r"\s*(?:in|of|de|des|du|d')\s+(?:(?:its|their|the|ses|son|sa|leur|leurs|la|le|les|l')\s*)?"
+                        r"([^,;.]{0,40})", after[noun.end():])
+        if tail and METRIC.search(tail.group(1)):
+            return f"a change in {METRIC.search(tail.group(1)).group(0)!r}"
     det = _DETERMINER_BEFORE.search(norm[max(gap_from, p.start - 12):p.start])
     if det and not _MOVE_NOUN_AFTER.match(after):
         return f"a quantity ({det.group(0).strip()!r} {p.text!r}: a stake or a share, not a move)"
@@ -293,8 +300,7 @@ def _not_a_price(norm: str, p: PercentMatch, gap_from: int, after: str, subject:
 #: stake"), unless a noun of movement follows ("a 31% gain", "the 10% drop").
 _DETERMINER_BEFORE = re.compile(r"(?<![\w'])(?:les|la|le|l'|ses|son|sa|leurs?|its|their|the|his|her|ce|ces|this|"
                                 r"these)\s*$", re.I)
-_MOVE_NOUN_AFTER = re.compile(r"^[\s-]*(?:(?:one-day|daily|weekly|intraday|overnight|year-to-date|annual|"
-                              r"[a-z]+-[a-z]+)\s+)?(?:gain|gains|rise|jump|drop|fall|decline|loss|plunge|slide|"
+_MOVE_NOUN_AFTER = re.compile(r"^[\s-]*(?:[a-z]+(?:-[a-z]+)*\s+)?(?:gain|gains|rise|jump|drop|fall|decline|loss|plunge|slide|"
                               r"rally|surge|increase|decrease|advance|slump|hausse|baisse|repli|recul|chute|bond|"
                               r"progression|envolée|plongeon)(?![\w])", re.I)
 
@@ -317,8 +323,9 @@ def _sign(norm: str, p: PercentMatch, gap_from: int, lo: int, after: str, prev_s
         if last is not None:
             return last
     m = DIRECTION_AFTER.match(after)
-    if m:
-        return 1 if m.group("up") else -1
+    if m and not (re.match(r"\s*(?:higher|lower|plus haut|plus bas)\s+(?:than|que)", after)
+                  and not TRADING_VERB.search(norm, gap_from, p.start)):
+        return 1 if m.group("up") else -1  # "75% higher than that price" is a comparison, not a move
     level = LEVEL_AFTER.match(after)
     if level and TRADING_VERB.search(norm, gap_from, p.start):  # "ended their first day 45 percent above"
         return 1 if level.group("up") else -1
@@ -351,7 +358,8 @@ def find_claims(seg: Segmented, mentions: list[Mention], dates: list[DateMention
     for sentence in seg.sentences:
         if sentence.paragraph != ctx.paragraph:
             ctx = _Context(paragraph=sentence.paragraph, last_subject=ctx.last_subject, main=ctx.main,
-                           last_paragraph=ctx.last_paragraph, last_sentence=ctx.last_sentence)
+                           last_paragraph=ctx.last_paragraph, last_sentence=ctx.last_sentence,
+                           paragraph_start=sentence.index)
         cue = session_cue(sentence.text)
         percents = find_percents(norm, language, sentence.start, sentence.end)
         if not percents:
@@ -407,8 +415,9 @@ def _sentence_claims(seg, sentence, percents, mentions, dates, language, publish
     while k < len(percents):
         j = run_of(norm, percents, k)
         if j > k and k not in assigned:
-            first = subjects.backward(prev_end, percents[k].start)
-            group = subjects.members(first, prev_end, percents[k].start) if first is not None else []
+            start = percents[k - 1].end if k > 0 else sentence.start
+            first = subjects.backward(start, percents[k].start)
+            group = subjects.members(first, start, percents[k].start) if first is not None else []
             n = j - k + 1
             if len(group) == n or (respectively_after(norm, percents[j].end) and len(group) >= n):
                 for i, member in enumerate(group[-n:]):
@@ -491,7 +500,7 @@ def _subject_group(seg: Segmented, sentence: Sentence, subjects: SentenceSubject
     subject = _capitalisation_of(seg, p, after, subjects) or subjects.forward(p, after)
     if subject is not None:
         return [subject], False
-    subject = subjects.backward(lo, p.start)
+    subject = subjects.backward(lo, p.start) or subjects.fronted(p)
     if subject is not None:
         if subject.sector is not None:
             return [subject], False
@@ -503,7 +512,8 @@ def _subject_group(seg: Segmented, sentence: Sentence, subjects: SentenceSubject
         return [Subject(start, start + len(ref[1]), words, sector=words, how="sector",
                         note=f"{words!r} is an index the text does not name: a sector-level figure")], False
     if ref is not None:
-        antecedent = _antecedent(ref[0], prev_subject, ctx, history, sentence, p.start)
+        ref_at = lo + norm[lo:p.start].rfind(ref[1])  # what it refers to is named before the words that refer
+        antecedent = _antecedent(ref[0], prev_subject, ctx, history, sentence, ref_at if ref_at >= lo else p.start)
         if antecedent is not None:
             return [replace(antecedent, how="reference", note=f"{ref[1].strip()!r} read as {antecedent.name}")], False
     phrase = noun_phrase(seg, lo, p.start)
@@ -543,8 +553,9 @@ def _antecedent(kind: str, prev_subject: Subject | None, ctx: _Context, history:
 
     A pronoun: the previous claim's subject in the sentence, else the subject of the last claim or
     the security named last in the two sentences before. "The index": the index named last.
-    "Le titre", "the stock", "the company": the previous claim's subject when it is in this
-    paragraph, else the article's main security (the listed one it names most) when it was named
+    "Le titre", "the stock", "the company": the security (an index for "the index") named last in
+    this paragraph and at most two sentences before, else the previous claim's subject when it is
+    in this paragraph, else the article's main security (the listed one it names most) when it was named
     in the last :data:`REFERENCE_SENTENCES` sentences, else the security named last."""
     last = ctx.last_subject
     last_sentence = ctx.last_sentence if last is not None else None
@@ -560,6 +571,11 @@ def _antecedent(kind: str, prev_subject: Subject | None, ctx: _Context, history:
             return Subject(m.start, m.end, m.text, m, how="reference")
         return last if last_sentence is not None and sentence.index - last_sentence <= 2 else None
     want_index = kind == "index"
+    here = [m for m in history if m.start < at and (m.entity.asset_class == "index") == want_index
+            and 0 <= sentence.index - m.sentence <= 2 and m.sentence >= ctx.paragraph_start]
+    if here:  # "Tesla ... edged up 0.4%. The stock is still down 30% this year": the one named just before
+        m = here[-1]
+        return Subject(m.start, m.end, m.text, m, how="reference")
     if not want_index and last is not None and last.mention is not None and last.mention.entity is not None \
             and last.mention.entity.asset_class != "index" and ctx.last_paragraph == sentence.paragraph:
         return last

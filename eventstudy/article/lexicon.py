@@ -23,7 +23,7 @@ _DOWN = (r"baiss(?:e|es|ent|ait|aient|é|ée|ant|er)|chut\w*|recul\w*|perd\w*|pe
          r"slipp(?:ed|ing)|slips?|plung(?:e|es|ed|ing)|tumbl(?:e|es|ed|ing)|sank|sinks?|sinking|sunk|lost|"
          r"los(?:e|es|ing)|declin(?:e|es|ed|ing)|lower|decreas(?:e|es|ed|ing)|shed|sheds|shedding|crash(?:ed|es)?|"
          r"slump(?:s|ed|ing)?|retreat(?:s|ed|ing)?|dipp(?:ed|ing)|dips?|tank(?:s|ed)?|eas(?:e|ed|es|ing)|"
-         r"off|gave up|giv(?:es|ing) up|gave back|collaps(?:e|ed|es|ing)|sagg(?:ed|ing)|sags?|skid(?:ded|s)?|"
+         r"off|gave up|giv(?:es|ing) up|gave back|div(?:e|ed|es|ing)|dove|collaps(?:e|ed|es|ing)|sagg(?:ed|ing)|sags?|skid(?:ded|s)?|"
          r"edg(?:ed|es|ing) (?:down|lower)|tick(?:ed|s) down")
 #: A verb or noun of movement, with group ``up`` or ``down`` ("grimpé", "fell", "hausse").
 DIRECTION = re.compile(rf"(?<![\w-])(?:(?P<up>{_UP})|(?P<down>{_DOWN}))(?![\w-])", re.I)
@@ -94,7 +94,7 @@ BACK_REFERENCE = re.compile(
     r"groupe|entreprise|société|valeur|cours|jeton|cryptomonnaie|banque|constructeur|chimiste|laboratoire|labo|"
     r"assureur|géant|leader|numéro (?:un|deux|1|2)|spécialiste|fabricant|énergéticien|conglomérat|équipementier|"
     r"distributeur|opérateur|prix|price|price tag|nouveau venu|newcomer|reine des cryptos|première des cryptos|"
-    r"première cryptomonnaie|plateforme|exchange)(?![\w])", re.I)
+    r"première cryptomonnaie|crypto-monnaie|cryptoactif|actif|asset|plateforme|exchange)(?![\w])", re.I)
 #: Words that refer back to an index ("l'indice", "the index", "the blue-chip index", "l'indice phare").
 INDEX_REFERENCE = re.compile(r"(?<![\w])(?:indices?|index|indexes|benchmark|baromètre)(?![\w])", re.I)
 #: Qualifiers of an index that still refer back to the market's index ("the blue-chip index", "l'indice

@@ -79,11 +79,15 @@ _PLACE = re.compile(
 _LIST_GLUE = re.compile(r"\s*(?:,\s*(?:and|et|&)?|and|et|&|ou|or)\s*(?:(?:the|le|la|les|l')\s*)?"
                         r"(?:[a-zà-öø-ÿ][\w-]*\s+){0,2}", re.I)
 #: Between two percentages of a row: a price complement ("to 3,269 yen", "à 13,93 euros"), then "and"/",".
-_RUN_GLUE = re.compile(r"\s*(?:(?:to|at|à)\s+[\d.,  ]+\s*[\w$€£¥]*\s*)?(?:,\s*(?:and|et)?|and|et|&)\s*", re.I)
+_RUN_GLUE = re.compile(r"\s*(?:(?:to|at|à)\s+[\d.,  ]+\s*[\w$€£¥]*\s*)?(?:,\s*(?:and|et)?|and|et|&)\s*"
+                       r"(?:(?:was\s+|were\s+)?(?:up|down|off|higher|lower)\s+|(?:de|by)\s+)?", re.I)
 _CONJUNCTION = re.compile(r"(?<![\w])(?:and|et|&|ou|or)(?![\w])", re.I)
 _RESPECTIVELY = re.compile(r"^[\s,]*(?:respectively|respectivement)", re.I)
 _ASIDE_OPEN = re.compile(r",\s*(?:which|who|whose|that|a|an|the|its|dont|qui|que|un|une|le|la|les|l'|lui-même|itself|"
                          r"owner|maker|parent|propriétaire|maison mère|numéro)(?![\w])", re.I)
+#: A fronted clause that states a move before its subject ("Après une chute de 60 %, Worldline ...").
+_FRONTED_MOVE = re.compile(r"^\s*(?:après|after|following|despite|malgré|au lendemain d'|au lendemain de|with|avec|"
+                           r"on the back of|fort d'|forte d'|porté par|portée par)\b", re.I)
 #: The start of a fronted adverbial ("D'après ...,", "Mercredi,", "In early trade,"), whose comma opens no aside.
 _FRONTED = re.compile(
     r"^\s*(?:d'après|selon|according|après|after|avant|before|dans|in|sur|on|au|aux|en|lors|depuis|since|comme|like|"
@@ -95,7 +99,7 @@ _CLAUSE_BREAK = re.compile(r"[;:]|,?\s+(?:while|whereas|but|tandis\s+qu(?:e|')|a
 #: Before a name: a preposition that makes it a complement ("du Dax", "on the FTSE 250", "ahead of Hitachi").
 _PREP_BEFORE = re.compile(
     r"(?<![\w'])(?:du|des|de\s+la|de\s+l'|de|d'|of|of\s+the|on|on\s+the|in|in\s+the|among|among\s+the|parmi|"
-    r"dans|dans\s+le|sur|sur\s+le|sur\s+la|au|aux|à|ahead\s+of|devant|derrière|behind|than|que|comme|like|"
+    r"dans|dans\s+le|sur|sur\s+le|sur\s+la|au|aux|à|ahead\s+of|devant|derrière|behind|than|comme|like|"
     r"such\s+as|including|dont|from|par|by|with|avec|after|après|against|contre|within|au\s+sein\s+du|"
     r"au\s+sein\s+de\s+l')(?:(?<=')|\s+)(?:(?:the|le|la|les|l')\s*)?(?:(?:[a-zà-öø-ÿ]|\d)[\w-]*\s+){0,3}$", re.I)
 #: Before such a preposition: a price noun that makes the name the owner of the price ("le cours d'Oracle").
@@ -118,6 +122,10 @@ NAME_STOP = frozenset("Le La Les L Un Une The A An Il Elle Ils Its It Their This
                        "Overnight Yesterday Today Hier Aujourd'hui Vers Aux Au À En Ces Ses Son Sa Leur "
                        "Mercredi Lundi Mardi Jeudi Vendredi Samedi Dimanche Janvier Février Mars Avril Mai Juin "
                        "Juillet Août Septembre Octobre Novembre Décembre GMT EST EDT ET CET UK U.S. U.K. BCE ECB Fed FED "
+                      "Si If When Quand Lorsque As While Alors Ensuite Puis Then Or Car Donc So Yet Pourtant Cependant "
+                      "However Toutefois Enfin Finally Aussi Ainsi Thus Still Encore Déjà Already Only Seul Seuls "
+                      "Sur Over Under Within Despite Malgré Pendant During Avec With Sans Without Cela Ceci That "
+                      "There Here Ici Là On Nous We You Vous "
                        "Bourse Wall Street".split()) | _STOP_NAMES
 
 
@@ -259,6 +267,14 @@ class SentenceSubjects:
         if not pool:
             return None
         pool.sort(key=lambda c: c.end)
+        # "Nvidia a même terminé devant Apple (+0,78 %)": a figure in parentheses right after a name is its
+        if re.fullmatch(r"\s*\(\s*", self.norm[pool[-1].end:hi]):
+            return pool[-1]
+        # "la Bourse de Francfort cédait du terrain, tandis que Volkswagen perdait 3 %": the figure's own clause
+        breaks = list(_CLAUSE_BREAK.finditer(self.norm, lo, hi))
+        if breaks:
+            inside = [c for c in pool if c.start >= breaks[-1].end()]
+            pool = inside or pool
         subjects = [c for c in pool if not c.complement]
         return (subjects or pool)[-1]
 
@@ -287,10 +303,25 @@ class SentenceSubjects:
             if c.start >= p.end and c.start - p.end <= 40:
                 gap = self.norm[p.end:c.start]
                 if re.fullmatch(r"\s*(?:(?:gain|rise|jump|drop|fall|decline|loss|increase)\s+)?(?:pour|for|chez|at|in|"
-                                r"de|d'|of)\s+(?:l'action\s+|le\s+titre\s+|les\s+actions\s+|(?:the\s+)?shares\s+of\s+|"
-                                r"le\s+cours\s+)?(?:de\s+|d')?", gap, re.I):
+                                r"de|d'|of)\s*(?:(?:le|la|les|l'|the)\s*)?(?:l'action\s+|le\s+titre\s+|les\s+actions\s+|"
+                                r"(?:the\s+)?shares\s+of\s+|le\s+cours\s+)?(?:de\s+|d')?", gap, re.I):
                     return c
         return None
+
+    def fronted(self, p: PercentMatch) -> Subject | None:
+        """"Après une chute de près de 60 % mercredi, le spécialiste des paiements Worldline a rebondi": a
+        figure in a fronted clause belongs to the subject of the main clause that follows its comma."""
+        s = self.sentence
+        head = self.norm[s.start:p.start]
+        if not _FRONTED_MOVE.match(head) or "," in head:
+            return None
+        comma = self.norm.find(",", p.end, s.end)
+        if comma < 0:
+            return None
+        after = [c for c in self.candidates if c.start > comma and not c.complement]
+        after += [u for u in self.unknown_names(comma, s.end) if not u.complement]
+        after.sort(key=lambda c: c.start)
+        return after[0] if after else None
 
 
 _DETERMINER = r"(?:the|le|la|les|l'|its|their|his|her|ses|son|sa|leur|leurs|this|that|ce|cette|ces|cet)"
