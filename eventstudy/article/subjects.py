@@ -100,7 +100,7 @@ _CLAUSE_BREAK = re.compile(r"[;:]|,?\s+(?:while|whereas|but|tandis\s+qu(?:e|')|a
 _PREP_BEFORE = re.compile(
     r"(?<![\w'])(?:du|des|de\s+la|de\s+l'|de|d'|of|of\s+the|on|on\s+the|in|in\s+the|among|among\s+the|parmi|"
     r"dans|dans\s+le|sur|sur\s+le|sur\s+la|au|aux|à|ahead\s+of|devant|derrière|behind|than|comme|like|"
-    r"such\s+as|including|dont|from|par|by|with|avec|after|après|against|contre|within|au\s+sein\s+du|"
+    r"such\s+as|including|dont|from|par|by|after|après|against|contre|within|au\s+sein\s+du|"
     r"au\s+sein\s+de\s+l')(?:(?<=')|\s+)(?:(?:the|le|la|les|l')\s*)?(?:(?:[a-zà-öø-ÿ]|\d)[\w-]*\s+){0,3}$", re.I)
 #: Before such a preposition: a price noun that makes the name the owner of the price ("le cours d'Oracle").
 _PRICE_NOUN_BEFORE = re.compile(r"(?<![\w])(?:cours|action|actions|titre|titres|shares|stock|price|prix|valeur|"
@@ -119,7 +119,8 @@ _NP_SUBJECT = re.compile(
 NAME_STOP = frozenset("Le La Les L Un Une The A An Il Elle Ils Its It Their This Ce Cette Par De Et Mais But And "
                        "Selon After Après Meanwhile Also Côté Dans Sur Toutes Tous Tout Lors Depuis Since Even "
                        "Même Autre Autres Among Parmi Like Comme Other Others Investors Analysts Shares Stocks "
-                       "Overnight Yesterday Today Hier Aujourd'hui Vers Aux Au À En Ces Ses Son Sa Leur "
+                       "Overnight Yesterday Today Hier Aujourd'hui Vers Aux Au À En Ces Ses Son Sa Leur Shareholders Traders "
+                       "Actionnaires Investisseurs Analystes Traders Economists Économistes "
                        "Mercredi Lundi Mardi Jeudi Vendredi Samedi Dimanche Janvier Février Mars Avril Mai Juin "
                        "Juillet Août Septembre Octobre Novembre Décembre GMT EST EDT ET CET UK U.S. U.K. BCE ECB Fed FED "
                       "Si If When Quand Lorsque As While Alors Ensuite Puis Then Or Car Donc So Yet Pourtant Cependant "
@@ -267,13 +268,18 @@ class SentenceSubjects:
         if not pool:
             return None
         pool.sort(key=lambda c: c.end)
-        # "Nvidia a même terminé devant Apple (+0,78 %)": a figure in parentheses right after a name is its
-        if re.fullmatch(r"\s*\(\s*", self.norm[pool[-1].end:hi]):
-            return pool[-1]
+        # "Nvidia a même terminé devant Apple (+0,78 %)": a figure in parentheses right after a name is its,
+        # but not after an index it is ranked in ("Deutsche Bank a fermé la marche du Dax (-5,07 %)")
+        last = pool[-1]
+        ranked_in = (last.complement and last.mention is not None and last.mention.entity is not None
+                     and last.mention.entity.asset_class == "index")
+        if re.fullmatch(r"\s*\(\s*", self.norm[last.end:hi]) and not ranked_in:
+            return last
         # "la Bourse de Francfort cédait du terrain, tandis que Volkswagen perdait 3 %": the figure's own clause
-        breaks = list(_CLAUSE_BREAK.finditer(self.norm, lo, hi))
+        asides = [(m.start(), m.end()) for m in _ASIDE_IN_WINDOW.finditer(self.norm, lo, hi)]
+        breaks = [b for b in _CLAUSE_BREAK.finditer(self.norm, lo, hi) if not any(a <= b.start() < e for a, e in asides)]
         if breaks:
-            inside = [c for c in pool if c.start >= breaks[-1].end()]
+            inside = [c for c in pool if c.start >= breaks[-1].end() and not c.complement]
             pool = inside or pool
         subjects = [c for c in pool if not c.complement]
         return (subjects or pool)[-1]
@@ -318,9 +324,8 @@ class SentenceSubjects:
         comma = self.norm.find(",", p.end, s.end)
         if comma < 0:
             return None
-        after = [c for c in self.candidates if c.start > comma and not c.complement]
-        after += [u for u in self.unknown_names(comma, s.end) if not u.complement]
-        after.sort(key=lambda c: c.start)
+        after = [c for c in self.candidates if c.start > comma] + self.unknown_names(comma, s.end)
+        after.sort(key=lambda c: (c.complement, c.start))
         return after[0] if after else None
 
 
@@ -347,11 +352,15 @@ def coreference(norm: str, lo: int, hi: int) -> tuple[str, str] | None:
         pron = m
     if head is not None and (pron is None or pron.start() < head.start()):
         words = head.group(0)
+        qualifiers = re.sub(rf"^{_DETERMINER}\s*", "", words[:head.start(head.lastgroup) - head.start()],
+                            flags=re.I).strip()
         if head.group("index"):
-            qualifiers = re.sub(rf"^{_DETERMINER}\s*|{INDEX_REFERENCE.pattern}", " ", words, flags=re.I).strip()
-            if qualifiers and not INDEX_SAME.search(qualifiers):
-                return "other index", words  # "the banking index": a sector index, not the one named before
+            rest = INDEX_SAME.sub(" ", qualifiers).strip(" -")
+            if rest:
+                return "other index", words  # "the banking index", "the wider homebuilders index": a sector index
             return "index", words
+        if qualifiers and re.fullmatch(r"(?:stocks|shares|actions|valeurs|titres|equities)", head.group("security"), re.I):
+            return "other index", words  # "European auto stocks", "les valeurs bancaires": a sector, not one security
         return "security", words
     if pron is not None:
         return "pronoun", pron.group(0)
