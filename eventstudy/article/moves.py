@@ -98,7 +98,9 @@ MARKET_STATE = re.compile(
     r"a clôturé|ont clôturé|a terminé|ont terminé|a fini|ont fini|finit|finissent|clôtur\w+|closed|closing|"
     r"finished|ended (?:up|down|higher|lower|flat)|started (?:\w+ )?(?:higher|lower)|opened (?:higher|lower)|"
     r"did better|did worse|outperform\w*|underperform\w*|sous pression|chahuté\w*|secoué\w*|sanctionné\w*|"
-    r"débuts? (?:réussis|en bourse)|first day|debut|first-day)(?![\w])", re.I)
+    r"débuts? (?:réussis|en bourse)|premiers pas|first day|debut|first-day|trading debut|first steps|"
+    r"en (?:net |nette |léger |légère |fort |forte )?(?:retrait|repli|hausse|baisse|progression|recul)|"
+    r"in (?:negative|positive) territory|tendance (?:baissière|haussière)|(?:bearish|bullish) trend)(?![\w])", re.I)
 #: A verb in the pluperfect: a move before the story's day ("avait cédé", "had soared").
 _PLUPERFECT = re.compile(r"(?<![\w'])(?:avait|avaient|had|s'était|s'étaient)\s+(?:\w+\s+){0,2}?\w+(?:é|i|u|ed|en)(?![\w])",
                          re.I)
@@ -134,6 +136,23 @@ def is_move_sentence(text: str, securities: tuple[tuple[int, int], ...] = (), ha
     return bool(securities) or bool(_MARKET_WORDS.search(text))
 
 
+#: A paragraph this long (characters) is body text even without a final stop.
+HEADING_CHARS = 120
+
+
+def lead_paragraphs(seg: Segmented) -> set[int]:
+    """The article's lead: the headline (paragraph 0) and the first paragraph of the body that is
+    not a heading or a list item (it ends with a stop, or has :data:`HEADING_CHARS` characters or more)."""
+    texts: dict[int, list[str]] = {}
+    for s in seg.sentences:
+        texts.setdefault(s.paragraph, []).append(s.text)
+    def is_body(p: int) -> bool:
+        text = " ".join(texts[p]).strip()
+        return (len(text) >= HEADING_CHARS or bool(re.search(r"[.!?…»\"]\s*$", text))) and not re.match(r"[-*•–]\s", text)
+    body = next((p for p in sorted(texts) if p > 0 and is_body(p)), None)
+    return {0} | ({body} if body is not None else set())
+
+
 def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[tuple[int, Claim]],
                   security_spans: dict[int, tuple[tuple[int, int], ...]], published: dt.date | None,
                   is_reference) -> MoveDay | None:
@@ -145,7 +164,7 @@ def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[t
     not inside an aside (", which ... ,") or the news the move reacts to ("after Trump said on
     Monday"), not the date of the data a figure comes from ("les données de SoSoValue du 22 janvier":
     a data vendor's window, not the session of the story), and not after the publication date. Weights: 2 in the headline or the first paragraph,
-    else 1; +0.5 when the sentence states a price claim; half for a pluperfect ("avait cédé 0,34 %",
+    else 1 (:func:`lead_paragraphs`: a heading does not count as the first paragraph); +0.5 when the sentence states a price claim; half for a pluperfect ("avait cédé 0,34 %",
     "had soared"); +1 for the article's first dated move (not a pluperfect). A move reported without a date in the headline (weight 1) or the first paragraph
     (1.5) votes for the publication date: a news report's undated moves are those of its own day;
     in the lead, one that follows a dated move in its paragraph votes for that day instead (weight 1).
@@ -162,6 +181,7 @@ def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[t
     votes: dict[dt.date, float] = {}
     first: dict[dt.date, tuple[int, int, str]] = {}
     paragraph_day: dict[int, dt.date] = {}
+    lead = lead_paragraphs(seg)
 
     def vote(day: dt.date, weight: float, sentence: int, start: int, text: str) -> None:
         votes[day] = votes.get(day, 0.0) + weight
@@ -176,7 +196,7 @@ def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[t
             continue  # "had soared 70% this week": a longer move does not date the story's day
         if not is_move_sentence(s.text, security_spans.get(s.index, ()), bool(day_claims)):
             continue
-        weight = 2.0 if s.paragraph <= 1 else 1.0
+        weight = 2.0 if s.paragraph in lead else 1.0
         if day_claims:
             weight += 0.5
         pluperfect = bool(_PLUPERFECT.search(s.text))
@@ -201,7 +221,7 @@ def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[t
                 first_dated = not pluperfect and not any(first[x][2] for x in first)
                 vote(d.date, weight + (1.0 if first_dated else 0.0), s.index, d.start, d.text.strip())
             paragraph_day[s.paragraph] = usable[0].date
-        elif s.paragraph <= 1 and not any(c.horizon == "after_hours" for c in own):
+        elif s.paragraph in lead and not any(c.horizon == "after_hours" for c in own):
             # an undated after-hours move is on the day of its news, not of publication
             if s.paragraph in paragraph_day:  # "... on Monday. Nvidia fell 17%.": the same day goes on
                 vote(paragraph_day[s.paragraph], 1.0, s.index, s.start, "")
