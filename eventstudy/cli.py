@@ -2,8 +2,12 @@
 
 Subcommands::
 
-    eventstudy run STUDY [--out DIR] [--offline | --pinned]   run a study, write report.html, PNGs, CSVs
-    eventstudy notebook STUDY [--out DIR]             execute the analyst's notebook for a study, export HTML
+    eventstudy run STUDY [--out DIR] [--offline | --pinned] [--timings]
+                                                      run a study, write report.html, PNGs, CSVs
+                                                      (--timings: wall time per stage on stderr)
+    eventstudy run --example NAME [--out DIR]         run a study shipped with the package (pinned snapshot)
+    eventstudy run --list-examples                    the shipped example studies
+    eventstudy notebook STUDY | --example NAME [--out DIR]   execute the analyst's notebook, export HTML
     eventstudy validate STUDY [--file-only]           check a study file and its data; write nothing
     eventstudy extract ARTICLE [--published DATE] [--format yaml] [--gazetteer FILE]
                                                       events, entities, claims, amounts as JSON/YAML
@@ -33,24 +37,69 @@ def _say(quiet: bool):
     return say
 
 
+def _study_path(args: argparse.Namespace) -> Path:
+    """The study file a command works on: its STUDY argument, or the shipped example ``--example NAME``."""
+    if args.example and args.study:
+        raise EventStudyError(f"give a study file ({args.study}) or --example {args.example}, not both")
+    if args.example:
+        from .paths import example_study
+
+        return example_study(args.example)
+    if not args.study:
+        raise EventStudyError(f"give a study file (`eventstudy {args.command} my_study.toml`) or a shipped example "
+                              f"(`eventstudy {args.command} --example stargate`; `eventstudy run --list-examples` "
+                              "lists them)")
+    return Path(args.study)
+
+
+def cmd_list_examples() -> int:
+    """Print the example studies shipped with the package: name, title, study file."""
+    from .paths import examples
+    from .study.spec import load_study
+
+    found = examples()
+    if not found:
+        print("no example studies are shipped with this installation")
+        return 0
+    print("Example studies shipped with eventstudy (run one with `eventstudy run --example NAME`):")
+    for name, path in found.items():
+        print(f"  {name:<12} {load_study(path).title or ''}\n  {'':<12} {path}")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .pipeline import run_study
     from .report import write_outputs
+    from .report.outdir import check_target
+    from .safety import default_output_dir
     from .study.spec import load_study
+    from .timings import StageTimer
 
+    if args.list_examples:
+        return cmd_list_examples()
     say = _say(args.quiet)
-    spec = load_study(args.study)
-    if args.pinned:
-        spec = spec.with_data(source="pinned")
-    elif args.offline:
-        spec = spec.with_data(source="offline")
+    study = _study_path(args)
+    pinned = args.pinned or (args.example and not args.offline)  # an example reproduces its shipped numbers
+    spec = load_study(study, source="pinned" if pinned else "offline" if args.offline else None)
+    out = Path(args.out) if args.out else default_output_dir(spec.name)
+    check_target(out, spec)  # before the work: a folder that cannot be written is refused now
     if not args.quiet:
-        print(f"eventstudy {__version__}: running study {spec.name!r} ({args.study})", file=sys.stderr)
-    res = run_study(spec, progress=say)
-    out = Path(args.out) if args.out else Path("reports") / spec.name
-    paths = write_outputs(res, out, progress=say)
+        shown = f"shipped example {study}, {spec.data.source} prices" if args.example else str(study)
+        print(f"eventstudy {__version__}: running study {spec.name!r} ({shown})", file=sys.stderr)
+    timer = StageTimer(enabled=args.timings)
+    res = run_study(spec, progress=say, timer=timer)
+
+    def out_say(msg: str) -> None:  # each output step announced is timed until the next one
+        timer.mark(f"outputs: {msg}")
+        say(msg)
+
+    timer.mark("outputs: CSV tables")
+    paths = write_outputs(res, out, progress=out_say)
+    timer.close()
     if not args.quiet:
-        print(res.summary())
+        with timer("summary"):
+            print(res.summary())
+    timer.report()
     print(f"\nReport written to {out.resolve()}/")
     for name, path in paths.items():
         print(f"  {name:<24} {path.resolve()}")
@@ -60,7 +109,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_notebook(args: argparse.Namespace) -> int:
     from .report.notebook import run_notebook
 
-    study = Path(args.study)
+    study = _study_path(args)
     out = Path(args.out) if args.out else Path("reports") / f"{study.stem}-notebook"
     source = None if args.source == "study" else args.source
     paths = run_notebook(study, out, notebook=args.notebook, source=source, progress=_say(False))
@@ -130,10 +179,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_data_import(args: argparse.Namespace) -> int:
-    from .paths import snapshot_dir
+    from .paths import writable_snapshot_dir
     from .prices import Snapshot
 
-    root = Path(args.snapshot) if args.snapshot else snapshot_dir(args.frequency)
+    root = writable_snapshot_dir(args.frequency, args.snapshot)
     snap = Snapshot(root, args.frequency)
     entries = snap.import_files(args.files, provenance=args.provenance, adjustment=args.adjustment,
                                 venue=args.venue, time_convention=args.time_convention, progress=print)
@@ -146,7 +195,7 @@ def cmd_data_fetch(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from .reference.gazetteer import Gazetteer
-    from .paths import snapshot_dir
+    from .paths import writable_snapshot_dir
     from .prices import PriceCache, Snapshot, YahooSource
     from .prices.bars import PriceSeries
 
@@ -162,7 +211,7 @@ def cmd_data_fetch(args: argparse.Namespace) -> int:
                                         adjusted=adjusted, cache=cache if args.to == "cache" else None)
     symbols = list(dict.fromkeys(args.symbols))
     if args.to == "snapshot":
-        snap = Snapshot(Path(args.snapshot) if args.snapshot else snapshot_dir(args.frequency), args.frequency)
+        snap = Snapshot(writable_snapshot_dir(args.frequency, args.snapshot), args.frequency)
         curated = [s for s in symbols if snap.has(s)
                    and snap.manifest().get("symbols", {}).get(s, {}).get("source") != "yfinance"]
         if curated and not args.replace:
@@ -240,7 +289,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("run", help="run a study and write its report folder")
-    p.add_argument("study", help="study file (TOML)")
+    p.add_argument("study", nargs="?", help="study file (TOML)")
+    p.add_argument("--example", metavar="NAME",
+                   help="run a study shipped with the package instead (e.g. stargate; on the embedded snapshot, "
+                        "as --pinned, unless --offline is given)")
+    p.add_argument("--list-examples", action="store_true", help="list the shipped example studies and exit")
     p.add_argument("--out", help="output folder (default: reports/<study name>)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--offline", action="store_true",
@@ -248,12 +301,14 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--pinned", action="store_true",
                       help="prices from the embedded snapshot only, for exact reproducibility")
     p.add_argument("--quiet", action="store_true", help="print only where the outputs are")
+    p.add_argument("--timings", action="store_true", help="print the wall time of each stage to stderr")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("notebook", help="execute the analyst's notebook for a study and export it to HTML")
-    p.add_argument("study", help="study file (TOML)")
+    p.add_argument("study", nargs="?", help="study file (TOML)")
+    p.add_argument("--example", metavar="NAME", help="a study shipped with the package instead (e.g. stargate)")
     p.add_argument("--out", help="output folder (default: reports/<study>-notebook)")
-    p.add_argument("--notebook", help="notebook to run (default: the project's notebooks/stargate.ipynb)")
+    p.add_argument("--notebook", help="notebook to run (default: the shipped notebooks/stargate.ipynb)")
     p.add_argument("--source", choices=("pinned", "offline", "auto", "study"), default="pinned",
                    help="price sources for the run (default pinned: the embedded snapshot; 'study' = as the file says)")
     p.set_defaults(func=cmd_notebook)
@@ -277,7 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = data.add_parser("import", help="validate CSVs and add them to the snapshot")
     p.add_argument("files", nargs="+", type=Path, help="CSV files date,open,high,low,close,volume (symbol = file name)")
     p.add_argument("--frequency", choices=("1d", "4h"), default="1d")
-    p.add_argument("--snapshot", help="snapshot folder (default: the project's data/prices or data/prices_4h)")
+    p.add_argument("--snapshot", help="snapshot folder (default: the data folder's prices/ or prices_4h/, in a clone; "
+                                      "the snapshot inside an installed package is read-only)")
     p.add_argument("--provenance", type=Path, help="provenance document to keep beside the data")
     p.add_argument("--adjustment", help="how prices are adjusted, e.g. 'splits and dividends'")
     p.add_argument("--venue", help="exchange or venue, e.g. 'Bybit USDT perpetual'")
@@ -293,7 +349,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Yahoo 'Close' (splits only, not dividends) instead of split- and dividend-adjusted prices")
     p.add_argument("--frequency", choices=("1d", "4h"), default="1d", help="4h candles are built from Yahoo 1h bars")
     p.add_argument("--cache", help="cache folder (default: $EVENTSTUDY_CACHE or the platform's user cache folder)")
-    p.add_argument("--snapshot", help="snapshot folder for --to snapshot (default: the project's data/prices)")
+    p.add_argument("--snapshot", help="snapshot folder for --to snapshot (default: the data folder's prices/, in a "
+                                      "clone; the snapshot inside an installed package is read-only)")
     p.add_argument("--replace", action="store_true", help="with --to snapshot: overwrite symbols from other sources")
     p.add_argument("--gazetteer", nargs="*", type=Path, help="extra gazetteer files (Yahoo symbols)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -320,6 +377,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("eventstudy: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # the machine refused (disk full, permissions, a path that is a file): not a bug
+        from .errors import os_reason
+
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"eventstudy: error: {where}{os_reason(exc)}; check the path and the disk, or choose another one",
+              file=sys.stderr)
+        return 2
     except Exception as exc:  # a bug, not a user error: say so, keep the traceback on request
         if os.environ.get("EVENTSTUDY_DEBUG"):
             raise

@@ -1,7 +1,14 @@
-"""Assemble a study from its parts: article -> event time -> prices -> calendars -> engine -> tests.
+"""Assemble a study from its stages: the pipeline, read top to bottom in :func:`run_study`.
 
-This is the only place that does I/O for a run (reading the article and the prices); everything
-it calls below the edges is pure. :func:`run_study` returns an :class:`EventStudyResults`.
+    read the article -> resolve the event time -> build the event plan -> load prices ->
+    quality checks -> what the prices cover -> estimate (per partition: return panels, engine,
+    result tables, battery map) -> combine (battery reduce, dropped, warnings) -> claims -> results
+
+Each stage is a function over the :class:`~eventstudy.plan.plan.EventPlan` and arrays that hands a
+typed result to the next. This is the only place that does I/O for a run (reading the article and
+the prices); everything it calls below the edges is pure. :func:`analyse` is the map of a run (one
+partition of the plan: its pairs, their prices) and :func:`combine` the reduce; an in-process run
+is one partition. :func:`run_study` returns an :class:`EventStudyResults`.
 """
 
 from __future__ import annotations
@@ -14,28 +21,319 @@ import numpy as np
 import pandas as pd
 
 from .article import Extraction, extract_events, read_article
-from .plan.calendars import EventTime, TradingCalendar, get_calendar
 from .claims.check import check_claims
-from .stats.diagnostics import drift_warnings, model_diagnostics
-from .estimation.engine import EventEstimates, Windows, estimate_events, gather
+from .errors import EventStudyError, StudyFileError
+from .estimation.blocks import GroupEstimates, estimate_groups
+from .estimation.engine import concat_estimates, take_estimates
 from .estimation.factors import read_factors
-from .errors import EventStudyError, StudyFileError, WindowError
-from .reference.gazetteer import Gazetteer
-from .estimation.models import make_model
-from .estimation.panel import CalendarPanel, build_panel, window_offsets
+from .estimation.panel import CalendarPanel, SymbolBars, return_panel, symbol_bars
+from .plan.calendars import EventTime, get_calendar
+from .plan.coverage import Coverage, check_coverage, check_prices
+from .plan.plan import DROP_CODES, EventPlan, build_plan, calendar_name, drop
 from .prices import PriceSeries, PriceSource, SnapshotSource, Span, load_prices
 from .prices.quality import check_series
 from .prices.sources import source_has
+from .reference.gazetteer import Gazetteer
+from .results.frames import StudyFrames, merge_frames, study_frames
 from .results.results import Dropped, EventStudyResults
-from .stats.battery import GroupInput, run_battery
-from .stats.single import t_and_p
-from .study.spec import GroupSpec, StudySpec, WindowSpec
+from .stats.battery import GroupInput, reduced_battery, run_battery
+from .stats.diagnostics import drift_warnings, model_diagnostics
+from .stats.partials import BatteryContext, BatteryEvents, BatteryPartial, battery_map, battery_reduce
+from .study.consistency import article_date_findings
+from .study.spec import StudySpec
+from .timings import NO_TIMER, StageTimer
 
 Progress = Callable[[str], None]
 #: Above this many (event, security) pairs the statsmodels diagnostics are skipped (they are
 #: per-security regressions; call eventstudy.stats.diagnostics.model_diagnostics yourself).
 MAX_DIAGNOSTICS = 500
+#: Dropped pairs listed in the error raised when nothing can be studied.
+MAX_LISTED = 20
 
+
+# --- typed results handed from stage to stage ------------------------------------------------------
+
+@dataclass(frozen=True)
+class EventTiming:
+    """When the news came out (None for an events file: every row has its own) and where that came from."""
+
+    event_time: EventTime | None
+    source: str
+
+
+@dataclass(frozen=True)
+class StudyPrices:
+    """The prices of a run: the series found, why the others are missing, where each came from,
+    and the warnings of the sources and of the quality checks."""
+
+    series: dict[str, PriceSeries]
+    missing: dict[str, str]
+    provenance: dict[str, str]
+    warnings: list[dict]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The map's output for one partition of the plan."""
+
+    plan: EventPlan                     # the partition's rows, with the engine's status
+    groups: list[GroupEstimates]
+    frames: StudyFrames
+    battery: dict[str, BatteryPartial]
+    contexts: dict[str, BatteryContext]
+    warnings: dict[int, list[tuple[int, dict]]]  # the engine's warnings per group (study order), with their seq
+
+
+@dataclass(frozen=True)
+class Combined:
+    """The reduce's output: the run's tables, tests, dropped pairs and warnings."""
+
+    plan: EventPlan
+    frames: StudyFrames
+    tests: pd.DataFrame
+    groups: list[GroupInput]
+    dropped: tuple[Dropped, ...]
+    warnings: list[dict]
+
+
+# --- the stages ----------------------------------------------------------------------------------
+
+def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
+              progress: Progress | None = None, timer: StageTimer | None = None) -> EventStudyResults:
+    """Run a study end to end and return its results (no files are written)."""
+    say = progress or (lambda msg: None)
+    clock = timer or NO_TIMER
+    with clock("read the article"):
+        extraction = read_article_stage(spec, say)
+    with clock("event time and plan"):
+        timing = resolve_timing(spec, extraction, say)
+        gaz = Gazetteer.load(spec.data.gazetteer)
+        plan = build_plan(spec, timing.event_time, gaz, timing.source)
+    span = price_span(spec, timing.event_time)
+    sources = list(sources) if sources is not None else default_sources(spec, span, gaz)
+    with clock("load prices"):
+        prices = load_study_prices(spec, gaz, sources, span, say)
+    with clock("quality checks"):
+        prices = quality_checked(spec, gaz, prices)
+    with clock("coverage"):
+        plan = check_prices(plan, prices.series, prices.missing)
+        bars = symbol_bars_of(plan, prices)
+        coverage = check_coverage(spec, plan, bars)
+    factors = read_factors(spec.model.factors) if spec.model.kind == "factor" else None
+    with clock("estimate, tables and test map"):
+        for g in coverage.plan.groups:
+            n = int(((coverage.plan.frame["group"] == g.name) & coverage.plan.pending).sum())
+            if n:
+                say(f"group {g.name!r}: {n} event-securities vs {g.spec.benchmark or 'their benchmarks'}")
+        analysis = analyse(spec, coverage.plan, prices, bars, factors)
+    with clock("test battery"):
+        say("running the test battery")
+        study = combine(spec, coverage, [analysis], prices)
+    with clock("diagnostics"):
+        warnings = list(study.warnings)
+        warnings.extend(article_date_findings(spec, extraction, timing.event_time))  # e.g. event after publication
+        n_events = sum(len(g.meta) for g in study.groups)
+        diagnostics = (model_diagnostics(study.groups, spec.model.newey_west) if n_events <= MAX_DIAGNOSTICS
+                       else pd.DataFrame())
+        if not diagnostics.empty:
+            warnings.extend(drift_warnings(diagnostics, len(study.groups[0].est.windows.evt_offsets)))
+    with clock("claims"):
+        claims = claims_stage(spec, extraction, timing, gaz, sources, prices, span, say)
+    return EventStudyResults(
+        spec=spec, extraction=extraction, event_time=timing.event_time, event_source=timing.source, claims=claims,
+        securities=study.frames.securities, abnormal_returns=study.frames.abnormal_returns, cars=study.frames.cars,
+        test_table=study.tests, dropped=study.dropped, warnings=tuple(warnings), provenance=prices.provenance,
+        diagnostics=diagnostics, plan=study.plan.frame,
+        extras={"groups": study.groups, "event_plan": study.plan,
+                "provenance_table": {sym: dict(ps.provenance) for sym, ps in prices.series.items()}},
+    )
+
+
+def read_article_stage(spec: StudySpec, say: Progress) -> Extraction | None:
+    """The article's extraction (None without an article)."""
+    if spec.article is None:
+        return None
+    say(f"reading article {spec.article}")
+    article = read_article(spec.article)
+    return extract_events(article.text, published=spec.published or article.published, source=str(spec.article),
+                          gazetteer=Gazetteer.load(spec.data.gazetteer))
+
+
+def resolve_timing(spec: StudySpec, extraction: Extraction | None, say: Progress) -> EventTiming:
+    """The event time of a one-event study (the events file gives each row its own)."""
+    if spec.events:
+        n_events = len({e.event for e in spec.events})
+        return EventTiming(None, f"events file {spec.events_file.name if spec.events_file else ''}: "
+                                 f"{n_events} events, {len(spec.events)} rows")
+    event_time, source = resolve_event_time(spec, extraction)
+    say(f"event: {event_time.describe()} ({source.split(':')[0]})")
+    return EventTiming(event_time, source)
+
+
+def load_study_prices(spec: StudySpec, gaz: Gazetteer, sources: list[PriceSource], span: Span,
+                      say: Progress) -> StudyPrices:
+    """Every symbol of the study from the chain of sources (unknown tickers refused first)."""
+    _check_tickers(spec, gaz, lambda sym: any(source_has(s, sym) for s in sources),
+                   online=any(getattr(s, "online", False) for s in sources))
+    symbols = list(dict.fromkeys([*spec.securities, *spec.benchmarks]))
+    say(f"loading prices for {len(symbols)} symbols ({span.describe()}) from {' -> '.join(s.name for s in sources)}")
+    series, missing = load_prices(symbols, sources, span)
+    provenance = {sym: ps.source for sym, ps in series.items()}
+    return StudyPrices(series, missing, provenance, _source_notes(series))
+
+
+def quality_checked(spec: StudySpec, gaz: Gazetteer, prices: StudyPrices) -> StudyPrices:
+    """The data-quality checks, once per series (findings become warnings; unusable series leave)."""
+    series, missing, warnings = dict(prices.series), dict(prices.missing), list(prices.warnings)
+    series = _quality_pass(spec, gaz, series, missing, warnings)
+    return StudyPrices(series, missing, prices.provenance, warnings)
+
+
+def symbol_bars_of(plan: EventPlan, prices: StudyPrices) -> dict[str, SymbolBars]:
+    """Per calendar of the plan, where the prices of its securities and benchmarks sit."""
+    f = plan.frame
+    out = {}
+    for name, cb in plan.calendars.items():
+        on = f["calendar"].to_numpy(dtype=object) == name
+        syms = dict.fromkeys([*f.loc[on, "ticker"], *[b for b in f.loc[on, "benchmark"] if isinstance(b, str)]])
+        closes = {s: prices.series[s].close for s in syms if s in prices.series}
+        out[name] = symbol_bars(cb.calendar, closes)
+    return out
+
+
+def analyse(spec: StudySpec, plan: EventPlan, prices: StudyPrices, bars: dict[str, SymbolBars],
+            factors: pd.DataFrame | None) -> Analysis:
+    """The map of a run over one partition of the plan: return panels on each calendar's bars,
+    the engine per (group, calendar) block, the result tables and the test battery's partial sums."""
+    panels = return_panels(spec, plan, bars)
+    groups = estimate_groups(spec, plan, panels, factors)
+    frames = study_frames(plan, groups, prices.provenance)
+    f = plan.frame.copy()
+    row_at = pd.Series(np.arange(len(f)), index=f["row"].to_numpy())
+    warnings: dict[int, list[dict]] = {}
+    partials, contexts = {}, {}
+    for g in groups:
+        est = g.est
+        at = row_at.loc[g.rows].to_numpy()
+        f.iloc[at, f.columns.get_loc("status")] = est.status
+        dropped = est.status == "dropped"
+        if dropped.any():
+            mask = np.zeros(len(f), dtype=bool)
+            mask[at[dropped]] = True
+            drop(f, mask, DROP_CODES["estimation"], [r for r in est.reason[dropped]])
+        flagged = np.flatnonzero(np.isin(est.status, ("fallback", "short")))
+        labels = f["label"].to_numpy(dtype=object)[at]
+        seqs = f["seq"].to_numpy()[at]
+        warnings[g.group.order] = [
+            (int(seqs[k]), {"ticker": labels[k], "check": "short estimation window", "message": est.reason[k],
+                            "action": ("market-adjusted fallback, flagged in every table" if est.status[k] == "fallback"
+                                       else "kept, flagged in every table")}) for k in flagged]
+        meta = frames.meta[g.group.name]
+        ctx = BatteryContext(g.group.name, est.windows, g.group.car_labels, tuple(pd.DatetimeIndex(g.dates[0])),
+                             g.model, spec.model.min_estimation)
+        contexts[g.group.name] = ctx
+        if spec.model.conventions != "estudy2" and (est.status != "dropped").any():
+            events = BatteryEvents(est, f["seq"].to_numpy()[at], meta["calendar"].to_numpy(dtype=object),
+                                   meta["day0"].to_numpy(dtype="datetime64[ns]"),
+                                   meta["benchmark"].to_numpy(dtype=object))
+            partials[g.group.name] = battery_map(events, ctx)
+    return Analysis(plan.with_frame(f), groups, frames, partials, contexts, warnings)
+
+
+def return_panels(spec: StudySpec, plan: EventPlan, bars: dict[str, SymbolBars]) -> dict[str, CalendarPanel]:
+    """Per calendar, the returns of the symbols the plan's pending pairs use, on the plan's bars."""
+    f = plan.frame[plan.pending]
+    out = {}
+    for name, cb in plan.calendars.items():
+        on = f["calendar"].to_numpy(dtype=object) == name
+        if not on.any():
+            continue
+        syms = dict.fromkeys([*f.loc[on, "ticker"], *[b for b in f.loc[on, "benchmark"] if isinstance(b, str)]])
+        sb = bars[name]
+        out[name] = return_panel(cb.calendar, cb.index, {s: sb.prices[s] for s in syms}, spec.model.returns)
+    return out
+
+
+def combine(spec: StudySpec, coverage: Coverage, analyses: list[Analysis], prices: StudyPrices) -> Combined:
+    """The reduce of a run: the partitions' tables in ``seq`` order, the test battery from their
+    partial sums, the dropped pairs and the warnings in study order."""
+    plan = coverage.plan
+    if len(analyses) == 1:
+        frame = analyses[0].plan.frame
+    else:
+        frame = plan.frame.copy()
+        at = pd.Series(np.arange(len(frame)), index=frame["row"].to_numpy())
+        for a in analyses:
+            pos = at.loc[a.plan.frame["row"].to_numpy()].to_numpy()
+            for col in ("status", "stage", "reason", "drop_code"):
+                frame.iloc[pos, frame.columns.get_loc(col)] = a.plan.frame[col].to_numpy()
+    plan = plan.with_frame(frame)
+    frames = merge_frames([a.frames for a in analyses])
+    seq_of = pd.Series(plan.frame["seq"].to_numpy(), index=plan.frame["row"].to_numpy())
+    by_group: dict[str, list[GroupEstimates]] = {}
+    contexts: dict[str, tuple[int, BatteryContext]] = {}
+    for a in analyses:
+        for g in a.groups:
+            by_group.setdefault(g.group.name, []).append(g)
+            first = int(seq_of.loc[g.rows[0]])
+            if g.group.name not in contexts or first < contexts[g.group.name][0]:
+                contexts[g.group.name] = (first, a.contexts[g.group.name])
+    groups: list[GroupInput] = []
+    stats = []
+    for gp in plan.groups:
+        if gp.name not in by_group:
+            continue
+        parts = by_group[gp.name]
+        g0 = parts[0]
+        meta = frames.meta[gp.name]
+        ctx = contexts[gp.name][1]
+        gstats = None
+        if spec.model.conventions != "estudy2":
+            partials = [a.battery[gp.name] for a in analyses if gp.name in a.battery]
+            gstats = battery_reduce(partials, ctx) if partials else None
+            if gstats is not None:
+                stats.append(gstats)
+        if len(parts) == 1:
+            est = g0.est
+        else:  # the partitions' events back in the group's order
+            seq = np.concatenate([seq_of.loc[p.rows].to_numpy() for p in parts])
+            est = take_estimates(concat_estimates([p.est for p in parts]), np.argsort(seq, kind="stable"))
+        groups.append(GroupInput(gp.name, est, meta, list(gp.car_labels), list(ctx.dates), g0.model,
+                                 spec.model.min_estimation, stats=gstats))
+    if frames.securities.empty:
+        dropped = plan.dropped_rows()
+        listed = [f"{r.label} ({r.group}): {r.reason}" for r in dropped.head(MAX_LISTED).itertuples()]
+        more = len(dropped) - len(listed)
+        reasons = "\n  ".join(listed + ([f"... and {more:,} more (every pair was dropped)"] if more > 0 else [])) \
+            or "no securities"
+        raise EventStudyError(f"no security could be studied:\n  {reasons}")
+    tests = (run_battery(groups, "estudy2") if spec.model.conventions == "estudy2" else reduced_battery(stats))
+    dropped = tuple(Dropped(label, group, reason) for label, group, reason in
+                    plan.dropped_rows()[["label", "group", "reason"]].itertuples(index=False))
+    warnings = list(prices.warnings)
+    for gp in plan.groups:
+        warnings.extend(coverage.warnings.get(gp.order, []))
+        engine = sorted((w for a in analyses for w in a.warnings.get(gp.order, [])), key=lambda t: t[0])
+        warnings.extend(w for _, w in engine)
+    warnings.extend(_adjustment_mismatches(spec, prices.series))
+    return Combined(plan, frames, tests, groups, dropped, warnings)
+
+
+def claims_stage(spec: StudySpec, extraction: Extraction | None, timing: EventTiming, gaz: Gazetteer,
+                 sources: list[PriceSource], prices: StudyPrices, span: Span, say: Progress) -> pd.DataFrame:
+    """The article's claims checked against the prices (every claim of the article, also when it
+    describes no event of its own: [event] given)."""
+    if extraction is None or timing.event_time is None:
+        return pd.DataFrame()
+    all_claims = list(extraction.claims) or [c for ev in extraction.events for c in ev.claims]
+    if not all_claims:
+        return pd.DataFrame()
+    say(f"checking {len(all_claims)} claims of the article against the prices")
+    return _check_article_claims(all_claims, timing.event_time, spec, gaz, sources, prices.series, prices.missing,
+                                 span)
+
+
+# --- helpers of the stages -----------------------------------------------------------------------
 
 def resolve_event_time(spec: StudySpec, extraction: Extraction | None) -> tuple[EventTime, str]:
     """The event's date/time: the study's [event] overrides what the article says."""
@@ -49,7 +347,11 @@ def resolve_event_time(spec: StudySpec, extraction: Extraction | None) -> tuple[
         raise StudyFileError("the study has neither [event] date nor an article to take it from")
     primary = extraction.primary
     if primary.date is None:
-        raise StudyFileError(f"{spec.article}: the article's event has no resolvable date; give [event] date")
+        said = primary.timing or primary.date_text
+        why = (f" (it says only {said!r}, which needs the publication date, and the article gives none: add a "
+               "`published: YYYY-MM-DD` line at the top of the article, or `published = YYYY-MM-DD` in the study file)"
+               if said and extraction.published is None else "")
+        raise StudyFileError(f"{spec.article}: the article's event has no resolvable date{why}; or give [event] date")
     tz = (ev.timezone if ev is not None else None) or primary.timezone or "UTC"
     timing = primary.timing if primary.timing in ("before_open", "during_session", "after_close") else None
     return (EventTime(primary.date, primary.time, tz, timing),
@@ -107,25 +409,26 @@ def price_span(spec: StudySpec, event_time: EventTime | None) -> Span:
             if isinstance(a, dt.date):
                 lo, hi = min(lo, pd.Timestamp(a)), max(hi, pd.Timestamp(b))
             else:
-                lo = min(lo, first_day + pd.Timedelta(days=np.floor((a - 1) * per_bar)))
-                hi = max(hi, last_day + pd.Timedelta(days=np.ceil(b * per_bar)))
+                lo = min(lo, _shift(first_day, float(np.floor((a - 1) * per_bar))))
+                hi = max(hi, _shift(last_day, float(np.ceil(b * per_bar))))
     margin = pd.Timedelta(days=SPAN_MARGIN_DAYS)
     return Span((lo - margin).normalize(), (hi + margin).normalize())
 
 
-@dataclass
-class _Plan:
-    """One (event, security) pair to study within a group."""
 
-    ticker: str
-    calendar: str
-    event_id: str
-    event_time: EventTime
-    benchmark: str | None
-    note: str = ""
+#: The dates a span may reach (pandas' range, with room for the margin).
+_SPAN_LIMITS = (pd.Timestamp("1678-02-01"), pd.Timestamp("2261-11-30"))
 
-    def label(self, many_events: bool) -> str:
-        return f"{self.ticker} ({self.event_id})" if many_events else self.ticker
+
+def _shift(ts: pd.Timestamp, days: float) -> pd.Timestamp:
+    """``ts`` moved by ``days`` calendar days, held inside :data:`_SPAN_LIMITS` (a window of
+    100,000 bars reaches centuries away; the plan reports such windows, this only never overflows)."""
+    lo, hi = _SPAN_LIMITS
+    try:
+        out = ts + pd.Timedelta(days=days)
+    except (OverflowError, ValueError):
+        out = lo if days < 0 else hi
+    return min(max(out, lo), hi)
 
 
 def _check_tickers(spec: StudySpec, gaz: Gazetteer, available: Callable[[str], bool], online: bool = False) -> None:
@@ -164,35 +467,6 @@ def _line_of(path, token: str) -> int | None:
     return None
 
 
-def _calendar_name(sym: str, group: GroupSpec, gaz: Gazetteer) -> str:
-    if group.calendar:
-        return group.calendar
-    ent = gaz.get(sym)
-    if ent is not None and ent.calendar:
-        return ent.calendar
-    raise StudyFileError(f"{sym}: no trading calendar known (not in the gazetteer); add `calendar = \"XNYS\"` "
-                         f"(or \"24/7\" for crypto) to group {group.name!r}")
-
-
-def _window_offsets(panel: CalendarPanel, pos0: int, ws: WindowSpec) -> tuple[Windows, list[str]]:
-    est = window_offsets(panel, pos0, ws.estimation, "estimation")
-    evt = window_offsets(panel, pos0, ws.event, "event")
-    cars, labels = [], []
-    for c in ws.car:
-        off = window_offsets(panel, pos0, c, "CAR")
-        cars.append((int(off[0]), int(off[-1])))
-        labels.append(f"{c[0]}..{c[1]}" if isinstance(c[0], dt.date) else f"[{c[0]},{c[1]}]")
-    return Windows((int(est[0]), int(est[-1])), (int(evt[0]), int(evt[-1])), tuple(cars)), labels
-
-
-def _plans(spec: StudySpec, group: GroupSpec, event_time: EventTime | None) -> list[_Plan]:
-    """The (event, security) pairs of a group, with each pair's benchmark."""
-    if spec.events:
-        return [_Plan(e.security, "", e.event, EventTime(e.date, e.time, e.timezone), e.benchmark or group.benchmark)
-                for e in spec.events if e.group == group.name]
-    return [_Plan(sym, "", spec.name, event_time, group.benchmark) for sym in group.securities]
-
-
 def _source_notes(series: dict[str, PriceSeries]) -> list[dict]:
     """Notes the sources attached to the series (a failed download, a corrupt cache file, ...),
     as warnings; the same note for several symbols is reported once, naming them all."""
@@ -218,7 +492,7 @@ def _quality_pass(spec: StudySpec, gaz: Gazetteer, series: dict[str, PriceSeries
             if sym in checked:
                 continue
             try:
-                cal_name = _calendar_name(sym, group, gaz)
+                cal_name = calendar_name(sym, group, gaz)
             except StudyFileError:
                 if sym not in series:
                     continue  # dropped for lack of prices in the group loop
@@ -237,136 +511,6 @@ def _quality_pass(spec: StudySpec, gaz: Gazetteer, series: dict[str, PriceSeries
             else:
                 checked[sym] = report.series
     return {**series, **checked}
-
-
-def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
-              progress: Progress | None = None) -> EventStudyResults:
-    """Run a study end to end and return its results (no files are written)."""
-    say = progress or (lambda msg: None)
-    extraction = None
-    if spec.article is not None:
-        say(f"reading article {spec.article}")
-        article = read_article(spec.article)
-        extraction = extract_events(article.text, published=spec.published or article.published,
-                                    source=str(spec.article), gazetteer=Gazetteer.load(spec.data.gazetteer))
-    if spec.events:
-        event_time = None
-        n_events = len({e.event for e in spec.events})
-        event_source = f"events file {spec.events_file.name if spec.events_file else ''}: {n_events} events, {len(spec.events)} rows"
-    else:
-        event_time, event_source = resolve_event_time(spec, extraction)
-        say(f"event: {event_time.describe()} ({event_source.split(':')[0]})")
-
-    gaz = Gazetteer.load(spec.data.gazetteer)
-    span = price_span(spec, event_time)
-    sources = list(sources) if sources is not None else default_sources(spec, span, gaz)
-    _check_tickers(spec, gaz, lambda sym: any(source_has(s, sym) for s in sources),
-                   online=any(getattr(s, "online", False) for s in sources))
-
-    symbols = list(dict.fromkeys([*spec.securities, *spec.benchmarks]))
-    say(f"loading prices for {len(symbols)} symbols ({span.describe()}) from {' -> '.join(s.name for s in sources)}")
-    series, missing = load_prices(symbols, sources, span)
-    provenance = {sym: ps.source for sym, ps in series.items()}
-    factors = read_factors(spec.model.factors) if spec.model.kind == "factor" else None
-
-    dropped: list[Dropped] = []
-    warnings: list[dict] = _source_notes(series)
-    series = _quality_pass(spec, gaz, series, missing, warnings)
-    sec_rows, ar_frames, car_rows = [], [], []
-    group_inputs: list[GroupInput] = []
-    many = bool(spec.events)
-    cutoff = spec.event.crypto_cutoff if spec.event else None
-
-    for group in spec.groups:
-        plans_all = _plans(spec, group, event_time)
-        say(f"group {group.name!r}: {len(plans_all)} event-securities vs {group.benchmark or 'their benchmarks'}")
-        by_cal: dict[str, list[_Plan]] = {}
-        for p in plans_all:
-            if p.ticker not in series:
-                reason = missing.get(p.ticker, "not found")
-                dropped.append(Dropped(p.label(many), group.name, reason if reason.startswith("data quality")
-                                       else f"no price data: {reason}"))
-                continue
-            if p.benchmark is not None and p.benchmark not in series:
-                dropped.append(Dropped(p.label(many), group.name,
-                                       f"benchmark {p.benchmark} has no usable prices ({missing.get(p.benchmark, '')})"))
-                continue
-            if p.benchmark is None and (group.model or spec.model.kind) in ("market", "market_adjusted"):
-                dropped.append(Dropped(p.label(many), group.name, "no benchmark given for this event"))
-                continue
-            p.calendar = _calendar_name(p.ticker, group, gaz)
-            if p.benchmark is not None:
-                bcal = _calendar_name(p.benchmark, group, gaz)
-                if bcal != p.calendar:
-                    dropped.append(Dropped(p.label(many), group.name,
-                                           f"{p.ticker} trades on {p.calendar} but the benchmark {p.benchmark} on "
-                                           f"{bcal}; put it in a group whose benchmark shares its calendar"))
-                    continue
-            by_cal.setdefault(p.calendar, []).append(p)
-        if not by_cal:
-            continue
-        if len(by_cal) > 1 and group.windows.uses_dates:
-            raise StudyFileError(f"group {group.name!r} mixes calendars ({', '.join(by_cal)}) with windows given as "
-                                 "dates; use relative windows or split the group")
-        blocks = []
-        for cal_name, members in by_cal.items():
-            calendar = get_calendar(cal_name, spec.data.frequency, cutoff)
-            block = _calendar_block(group, calendar, members, series, factors, spec, dropped, warnings)
-            if block is not None:
-                blocks.append(block)
-        if not blocks:
-            continue
-        # Relative windows are the same on every calendar, so the blocks' arrays stack.
-        windows = blocks[0]["windows"]
-        arrays = {k: np.concatenate([b[k] for b in blocks]) for k in ("r_est", "f_est", "r_evt", "f_evt")}
-        meta = pd.concat([b["meta"] for b in blocks], ignore_index=True)
-        model = make_model(group.model or spec.model.kind, n_factors=arrays["f_est"].shape[2])
-        est = estimate_events(arrays["r_est"], arrays["f_est"], arrays["r_evt"], arrays["f_evt"], model, windows,
-                              min_estimation=spec.model.min_estimation,
-                              short_estimation=spec.model.short_estimation)
-        meta = _attach_estimates(meta, est)
-        for k, row in meta.iterrows():
-            label = f"{row['ticker']} ({row['event']})" if many else row["ticker"]
-            if est.status[k] == "dropped":
-                dropped.append(Dropped(label, group.name, est.reason[k]))
-            elif est.status[k] in ("fallback", "short"):
-                action = ("market-adjusted fallback, flagged in every table" if est.status[k] == "fallback"
-                          else "kept, flagged in every table")
-                warnings.append({"ticker": label, "check": "short estimation window",
-                                 "message": est.reason[k], "action": action})
-        keep = est.status != "dropped"
-        sec_rows.append(meta[keep])
-        ar_frames.append(_ar_frame(meta, est, keep))
-        car_rows.append(_car_frame(meta, est, keep, blocks[0]["car_labels"]))
-        group_inputs.append(GroupInput(group.name, est, meta, blocks[0]["car_labels"], list(meta["_dates"].iloc[0]),
-                                       model, spec.model.min_estimation))
-
-    if not sec_rows:
-        reasons = "\n  ".join(f"{d.ticker} ({d.group}): {d.reason}" for d in dropped) or "no securities"
-        raise EventStudyError(f"no security could be studied:\n  {reasons}")
-    warnings.extend(_adjustment_mismatches(spec, series))
-    say("running the test battery")
-    tests = run_battery(group_inputs, spec.model.conventions)
-    n_events = sum(len(g.meta) for g in group_inputs)
-    diagnostics = (model_diagnostics(group_inputs, spec.model.newey_west) if n_events <= MAX_DIAGNOSTICS
-                   else pd.DataFrame())
-    if not diagnostics.empty:
-        warnings.extend(drift_warnings(diagnostics, len(group_inputs[0].est.windows.evt_offsets)))
-    claims = pd.DataFrame()
-    if extraction is not None and event_time is not None:
-        # every claim of the article, also when it describes no event of its own ([event] given)
-        all_claims = list(extraction.claims) or [c for ev in extraction.events for c in ev.claims]
-        if all_claims:
-            say(f"checking {len(all_claims)} claims of the article against the prices")
-            claims = _check_article_claims(all_claims, event_time, spec, gaz, sources, series, missing, span)
-    return EventStudyResults(
-        spec=spec, extraction=extraction, event_time=event_time, event_source=event_source, claims=claims,
-        securities=pd.concat(sec_rows, ignore_index=True), abnormal_returns=pd.concat(ar_frames, ignore_index=True),
-        cars=pd.concat(car_rows, ignore_index=True), test_table=tests,
-        dropped=tuple(dropped), warnings=tuple(warnings), provenance=provenance, diagnostics=diagnostics,
-        extras={"groups": group_inputs,
-                "provenance_table": {sym: dict(ps.provenance) for sym, ps in series.items()}},
-    )
 
 
 def _adjustment_mismatches(spec: StudySpec, series: dict[str, PriceSeries]) -> list[dict]:
@@ -419,169 +563,3 @@ def _check_article_claims(claims, event_time: EventTime, spec: StudySpec, gaz: G
             why.setdefault(t, "not in the gazetteer")
     return check_claims(claims, event_date=event_time.date, studied=set(spec.securities), calendars=calendars,
                         daily=daily, intraday=intraday, missing=why)
-
-
-def _calendar_block(group: GroupSpec, calendar: TradingCalendar, members: list[_Plan],
-                    series: dict[str, PriceSeries], factors: pd.DataFrame | None, spec: StudySpec,
-                    dropped: list[Dropped], warnings: list[dict]) -> dict | None:
-    """Gather the windows of a group's (event, security) pairs that trade on one calendar."""
-    many = bool(spec.events)
-    symbols = list(dict.fromkeys([p.ticker for p in members] + [p.benchmark for p in members if p.benchmark]))
-    panel = build_panel(calendar, {s: series[s].close for s in symbols}, spec.model.returns)
-    for sym, off in panel.off_calendar.items():
-        if len(off):
-            shown = ", ".join(d.strftime("%Y-%m-%d") for d in off[:5])
-            warnings.append({"ticker": sym, "check": "rows off the calendar",
-                             "message": f"{len(off)} row(s) on days that are not {calendar.name} bars ({shown}"
-                                        f"{', ...' if len(off) > 5 else ''})", "action": "rows ignored"})
-    rows, kept, positions = [], [], []
-    windows, car_labels = None, None
-    day0_cache: dict = {}
-    for p in members:
-        if p.event_time not in day0_cache:
-            day0_cache[p.event_time] = calendar.day0(p.event_time)
-        d0 = day0_cache[p.event_time]
-        pos0 = panel.position(d0.session)
-        label = p.label(many)
-        if pos0 is None:
-            dropped.append(Dropped(label, group.name, f"day 0 ({d0.session.date()}, {calendar.name}) is outside the "
-                                                      f"data ({panel.bar_date(0)} .. {panel.bar_date(len(panel.index) - 1)})"))
-            continue
-        w, labels = _window_offsets(panel, pos0, group.windows)
-        if windows is None:
-            windows, car_labels = w, labels
-        elif w != windows:
-            raise StudyFileError(f"group {group.name!r}: windows given as dates give different relative windows for "
-                                 "different events; give relative windows")
-        est_off, evt_off = windows.est_offsets, windows.evt_offsets
-        if p.benchmark is not None:
-            problem = _benchmark_problem(panel, p.benchmark, pos0, windows, group.windows.uses_dates)
-            if problem:
-                msg = (f"{spec.path}: " if spec.path else "") + (
-                       f"group {group.name!r}: the windows (estimation {list(windows.estimation)}, event "
-                       f"{list(windows.event)} around day 0 = {panel.bar_date(pos0)}) need {calendar.name} prices "
-                       f"{problem}. Shorten the windows or add data.")
-                if not many:
-                    raise WindowError(msg)
-                dropped.append(Dropped(label, group.name, msg))
-                continue
-        first, last = panel.first[p.ticker], panel.last[p.ticker]
-        # Day 0 and every CAR window must be covered (the bar before a window gives its first
-        # return); the rest of the event window may be partly missing, with a warning.
-        car_lo = min([0, *(a for a, _ in windows.cars)])
-        car_hi = max([0, *(b for _, b in windows.cars)])
-        need_lo, need_hi = pos0 + car_lo - 1, pos0 + car_hi
-        have = f"{panel.bar_date(first)} .. {panel.bar_date(last)}" if first >= 0 else "no bars"
-        if first < 0 or first > need_lo or last < need_hi:
-            dropped.append(Dropped(label, group.name,
-                                   f"day 0 and the CAR windows [{car_lo}, {car_hi}] need prices from "
-                                   f"{panel.bar_date(need_lo)} to {panel.bar_date(need_hi)} ({calendar.name}); "
-                                   f"{p.ticker} has {have}"))
-            continue
-        evt_lo, evt_hi = pos0 + evt_off[0] - 1, pos0 + evt_off[-1]
-        if first > evt_lo or last < evt_hi:
-            warnings.append({"ticker": label, "check": "partial event window",
-                             "message": f"event window [{evt_off[0]}, {evt_off[-1]}] needs prices from "
-                                        f"{panel.bar_date(evt_lo)} to {panel.bar_date(evt_hi)}; {p.ticker} has {have}",
-                             "action": "bars outside the data are missing (NaN); CAR windows are complete"})
-        # With date windows (estudy2 style) prices that start on the window's first date are
-        # complete: that bar simply has no return. With relative windows the bar before counts.
-        if first > pos0 + est_off[0] - (0 if group.windows.uses_dates else 1):
-            covered = max(0, pos0 + est_off[-1] - first)
-            p.note = f"estimation window covers {covered} of {len(est_off)} bars (prices start {panel.bar_date(first)})"
-            if covered >= spec.model.min_estimation:  # shorter windows are reported by the engine
-                warnings.append({"ticker": label, "check": "partial estimation window", "message": p.note,
-                                 "action": "estimated on the bars available"})
-        rows.append({"event": p.event_id, "ticker": p.ticker, "group": group.name, "benchmark": p.benchmark,
-                     "calendar": calendar.name, "day0": d0.session, "day0_rule": d0.rule, "note": p.note,
-                     "source": series[p.ticker].source,
-                     "_dates": np.array([panel.label(pos0 + o) for o in evt_off])})
-        kept.append(p)
-        positions.append(pos0)
-    if not kept:
-        return None
-    rows0 = np.array(positions)
-    cols = np.array([panel.col(p.ticker) for p in kept])
-    est_off, evt_off = windows.est_offsets, windows.evt_offsets
-    r_est = gather(panel.returns, rows0, cols, est_off)
-    r_evt = gather(panel.returns, rows0, cols, evt_off)
-    if factors is not None:
-        fm = factors.reindex(panel.index)
-        fcols = [c for c in fm.columns if c != "RF"]
-        F = fm[fcols].to_numpy(dtype=float)
-        zero = np.zeros(len(kept), dtype=int)
-        f_est = np.stack([gather(F[:, [j]], rows0, zero, est_off) for j in range(len(fcols))], axis=2)
-        f_evt = np.stack([gather(F[:, [j]], rows0, zero, evt_off) for j in range(len(fcols))], axis=2)
-        if "RF" in fm.columns:  # excess returns over the risk-free rate
-            rf = fm[["RF"]].to_numpy(dtype=float)
-            r_est = r_est - gather(rf, rows0, zero, est_off)
-            r_evt = r_evt - gather(rf, rows0, zero, evt_off)
-    elif all(p.benchmark is not None for p in kept):
-        bcol = np.array([panel.col(p.benchmark) for p in kept])
-        f_est = gather(panel.returns, rows0, bcol, est_off)[..., None]
-        f_evt = gather(panel.returns, rows0, bcol, evt_off)[..., None]
-    else:
-        f_est = np.zeros(r_est.shape + (0,))
-        f_evt = np.zeros(r_evt.shape + (0,))
-    return {"r_est": r_est, "f_est": f_est, "r_evt": r_evt, "f_evt": f_evt, "meta": pd.DataFrame(rows),
-            "windows": windows, "car_labels": car_labels}
-
-
-def _benchmark_problem(panel: CalendarPanel, bench: str, pos0: int, windows: Windows, date_windows: bool) -> str:
-    """Why the benchmark's data cannot cover the windows ("" when it can)."""
-    first, last = panel.first[bench], panel.last[bench]
-    lo, hi = pos0 + windows.estimation[0] - 1, pos0 + windows.event[1]
-    if date_windows:
-        lo = max(lo, first)  # date windows take what the data holds, as estudy2 does
-    if first < 0 or lo < first or hi > last:
-        have = f"{panel.bar_date(first)} .. {panel.bar_date(last)}" if first >= 0 else "no bars"
-        return f"{panel.bar_date(lo)} .. {panel.bar_date(hi)}, but the benchmark {bench} has {have}"
-    return ""
-
-
-def _attach_estimates(meta: pd.DataFrame, est: EventEstimates) -> pd.DataFrame:
-    meta = meta.copy()
-    meta["model"] = est.model
-    meta["status"] = est.status
-    meta["n_estimation"] = est.n.astype(int)
-    meta["df"] = np.where(est.df > 0, est.df, np.nan)
-    meta["sigma"] = np.sqrt(est.sigma2)
-    p = est.coef.shape[1]
-    meta["alpha"] = est.coef[:, 0] if p >= 1 else np.nan
-    meta["beta"] = est.coef[:, 1] if p >= 2 else np.where(meta["model"] == "market_adjusted", 1.0, np.nan)
-    meta["reason"] = est.reason
-    return meta
-
-
-def _ar_frame(meta: pd.DataFrame, est: EventEstimates, keep: np.ndarray) -> pd.DataFrame:
-    """Long frame of the event windows; t_ar is AR / sqrt(Var(AR)) with Student-t p (MacKinlay 1997)."""
-    offsets = est.windows.evt_offsets
-    t_ar, p_ar = t_and_p(est.ar, est.var_ar, est.df[:, None])
-    frames = []
-    for k in np.flatnonzero(keep):
-        row = meta.iloc[k]
-        frames.append(pd.DataFrame({
-            "event": row["event"], "ticker": row["ticker"], "group": row["group"], "date": row["_dates"],
-            "rel_day": offsets, "return": est.r_evt[k],
-            "benchmark_return": est.f_evt[k, :, 0] if est.f_evt.shape[2] else np.nan,
-            "expected": est.expected[k], "ar": est.ar[k], "car": est.car_path[k], "var_ar": est.var_ar[k],
-            "t_ar": t_ar[k], "p_ar": p_ar[k], "model": row["model"],
-        }))
-    return pd.concat(frames, ignore_index=True)
-
-
-def _car_frame(meta: pd.DataFrame, est: EventEstimates, keep: np.ndarray, labels: list[str]) -> pd.DataFrame:
-    """One row per event-security and CAR window; t = CAR / sqrt(Var(CAR)) (MacKinlay 1997, eq. 4.15)."""
-    t, p = t_and_p(est.car, est.var_car, est.df[:, None])
-    rows = []
-    for k in np.flatnonzero(keep):
-        m = meta.iloc[k]
-        for c, (a, b) in enumerate(est.windows.cars):
-            rows.append({
-                "event": m["event"], "ticker": m["ticker"], "group": m["group"], "day0": m["day0"],
-                "window": labels[c], "start": a, "end": b, "car": est.car[k, c],
-                "se": float(np.sqrt(est.var_car[k, c])), "t_stat": t[k, c], "p_value": p[k, c],
-                "df": est.df[k] if est.df[k] > 0 else np.nan, "n_estimation": int(est.n[k]),
-                "model": m["model"], "status": m["status"],
-            })
-    return pd.DataFrame(rows)

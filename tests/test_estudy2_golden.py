@@ -16,7 +16,7 @@ from eventstudy.plan.calendars import ExchangeCalendar
 from eventstudy.estimation.engine import estimate_events, gather
 from eventstudy.estimation.models import MarketModel
 from eventstudy.estimation.panel import build_panel
-from eventstudy.pipeline import _window_offsets
+from eventstudy.plan.windows import window_offsets_for
 from eventstudy.stats.battery import GroupInput, estudy2_battery
 from eventstudy.study.spec import WindowSpec
 from tests.conftest import ESTUDY2, estudy2_study
@@ -44,7 +44,7 @@ def table():
     ws = WindowSpec((dt.date(2019, 4, 1), dt.date(2020, 3, 13)), (dt.date(2020, 3, 16), dt.date(2020, 3, 20)),
                     ((dt.date(2020, 3, 16), dt.date(2020, 3, 20)),))
     pos0 = panel.position(pd.Timestamp("2020-03-16"))
-    windows, labels = _window_offsets(panel, pos0, ws)
+    windows, labels = window_offsets_for(panel, pos0, ws)
     K = len(SECS)
     rows0 = np.full(K, pos0)
     cols = np.array([panel.col(s) for s in SECS])

@@ -91,9 +91,9 @@ def extract_events(text: str, *, published: dt.date | None = None, source: str |
                      "publication date")
     resolution = resolve_dates(seg.norm, seg.original, language, published)
     notes += _contradictions(resolution.mentions, published, line)
-    mentions, entity_notes = find_mentions(seg, gazetteer)
+    mentions, entity_notes = find_mentions(seg, gazetteer, language, published)
     claims, extra, claim_notes, cues = find_claims(seg, mentions, list(resolution.mentions), language, published,
-                                             _place_resolver(gazetteer, seg))
+                                                   _place_resolver(gazetteer, seg))
     mentions = sorted(mentions + extra, key=lambda m: m.start)
     roles = assign_roles(seg, mentions)
     amounts, amount_notes = find_amounts(seg, language)

@@ -116,10 +116,35 @@ class EventEstimates:
     windows: Windows = field(repr=False)
     est_arrays: Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray]] = field(repr=False, compare=False,
                                                                                  default=None)
+    #: The estimation arrays of some events only (sorted positions), without the others' memory.
+    est_rows: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]] | None = field(
+        repr=False, compare=False, default=None)
 
     @cached_property
     def _est(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return self.est_arrays()
+
+    def __len__(self) -> int:
+        return len(self.status)
+
+    def estimation_rows(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(r_est, f_est, resid_est) of the events at ``rows`` (sorted positions), gathered for
+        those events only: the tests read the estimation windows chunk by chunk this way."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if "_est" in self.__dict__ or self.est_rows is None:
+            r, f, e = self._est
+            return r[rows], f[rows], e[rows]
+        return self.est_rows(rows)
+
+    def chunks(self, rows: np.ndarray | None = None, max_cells: int = 2_000_000):
+        """Yield (positions, r_est, f_est, resid_est) over ``rows`` (default all events) in chunks
+        of at most ``max_cells`` estimation bars, so memory stays flat in the number of events."""
+        rows = np.arange(len(self)) if rows is None else np.asarray(rows, dtype=np.int64)
+        Le = self.windows.estimation[1] - self.windows.estimation[0] + 1
+        step = max(1, max_cells // max(Le, 1))
+        for i in range(0, len(rows), step):
+            part = rows[i: i + step]
+            yield (part, *self.estimation_rows(part))
 
     @property
     def r_est(self) -> np.ndarray:
@@ -220,14 +245,16 @@ def estimate_events(
         return fb
 
     est = _assemble(model, fit, r_evt, f_evt, windows, min_estimation, short_estimation, prediction_error,
-                    fallback_fit, lambda: (r_est, f_est, resid))
+                    fallback_fit, lambda: (r_est, f_est, resid), lambda rows: (r_est[rows], f_est[rows], resid[rows]))
     return est
 
 
 def _assemble(model: NormalReturnModel, fit: BatchFit, r_evt: np.ndarray, f_evt: np.ndarray, windows: Windows,
               min_estimation: int, short_estimation: str, prediction_error: bool,
               fallback_fit: Callable[[np.ndarray], BatchFit],
-              est_arrays: Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray]]) -> EventEstimates:
+              est_arrays: Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray]],
+              est_rows: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+              ) -> EventEstimates:
     """Event-window quantities from a fit, with the short-window policy applied (shared by both paths)."""
     K, W = r_evt.shape
     car_idx = windows.car_index()
@@ -289,6 +316,7 @@ def _assemble(model: NormalReturnModel, fit: BatchFit, r_evt: np.ndarray, f_evt:
         model=model_used, status=status, reason=reason, n=n, df=df, sigma2=sigma2, coef=coef,
         r_evt=r_evt, f_evt=f_evt, expected=expected, ar=ar, var_ar=var_ar, car_path=path,
         var_car_path=var_path, car=car, var_car=var_car, windows=windows, est_arrays=est_arrays,
+        est_rows=est_rows,
     )
 
 
@@ -396,16 +424,19 @@ def estimate_panel(
     fit = BatchFit(coef, xtx_inv, sigma2, n, df, None)
     model_c = _Centred(model, xshift[pair_of])
 
-    def est_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        r_est = gather(R, pos, col, est_off)
-        f_est = gather_columns(F, pos, fcol, est_off)
+    def est_rows(sel: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        r_est = gather(R, pos[sel], col[sel], est_off)
+        f_est = gather_columns(F, pos[sel], fcol[sel], est_off)
         Xe = model.design(f_est)
-        resid = r_est - np.matmul(Xe, coef[..., None])[..., 0]
+        resid = r_est - np.matmul(Xe, coef[sel][..., None])[..., 0]
         resid = np.where(np.isfinite(r_est) & np.isfinite(Xe).all(axis=2), resid, np.nan)
-        fb = est.status == "fallback"
+        fb = est.status[sel] == "fallback"
         if fb.any():
             resid[fb] = MarketAdjusted().fit(r_est[fb], f_est[fb]).resid
         return r_est, f_est, resid
+
+    def est_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return est_rows(np.arange(K))
 
     def fallback_fit(sel: np.ndarray) -> BatchFit:
         r_e = gather(R, pos[sel], col[sel], est_off)
@@ -413,8 +444,63 @@ def estimate_panel(
         return MarketAdjusted().fit(r_e, f_e)
 
     est = _assemble(model_c, fit, r_evt, f_evt, windows, min_estimation, short_estimation, prediction_error,
-                    fallback_fit, est_arrays)
+                    fallback_fit, est_arrays, est_rows)
     return est
+
+
+def take_estimates(est: EventEstimates, idx: np.ndarray) -> EventEstimates:
+    """The events ``idx`` of ``est`` (in that order) as an :class:`EventEstimates`."""
+    idx = np.asarray(idx, dtype=np.int64)
+
+    def est_rows(rows: np.ndarray):
+        src = idx[np.asarray(rows, dtype=np.int64)]
+        order = np.argsort(src, kind="stable")
+        got = est.estimation_rows(src[order])
+        back = np.empty_like(order)
+        back[order] = np.arange(len(order))
+        return tuple(a[back] for a in got)
+
+    names = ("model", "status", "reason", "n", "df", "sigma2", "coef", "r_evt", "f_evt", "expected", "ar", "var_ar",
+             "car_path", "var_car_path", "car", "var_car")
+    return EventEstimates(**{n: getattr(est, n)[idx] for n in names}, windows=est.windows,
+                          est_arrays=lambda: est_rows(np.arange(len(idx))), est_rows=est_rows)
+
+
+def concat_estimates(parts: list[EventEstimates]) -> EventEstimates:
+    """The events of several :class:`EventEstimates` (same windows) as one, in the given order.
+
+    Event-window arrays are concatenated; the estimation arrays stay with their parts and are
+    gathered per part on demand (:meth:`EventEstimates.estimation_rows`).
+    """
+    if len(parts) == 1:
+        return parts[0]
+    windows = parts[0].windows
+    if any(p.windows != windows for p in parts):
+        raise ValueError("concat_estimates needs the same windows in every part")
+    q = {p.f_evt.shape[2] for p in parts}
+    if len(q) > 1:
+        raise ValueError("concat_estimates needs the same regressors in every part")
+    bounds = np.cumsum([0, *(len(p) for p in parts)])
+    p_max = max(p.coef.shape[1] for p in parts)
+
+    def cat(name):
+        return np.concatenate([getattr(p, name) for p in parts])
+
+    def coef(p):
+        c = p.coef
+        return c if c.shape[1] == p_max else np.concatenate([c, np.full((len(p), p_max - c.shape[1]), np.nan)], 1)
+
+    def est_rows(rows: np.ndarray):
+        which = np.searchsorted(bounds, rows, side="right") - 1
+        got = [p.estimation_rows(rows[which == i] - bounds[i]) for i, p in enumerate(parts)]
+        return tuple(np.concatenate([g[j] for g in got]) for j in range(3))
+
+    return EventEstimates(
+        model=cat("model"), status=cat("status"), reason=cat("reason"), n=cat("n"), df=cat("df"),
+        sigma2=cat("sigma2"), coef=np.concatenate([coef(p) for p in parts]), r_evt=cat("r_evt"), f_evt=cat("f_evt"),
+        expected=cat("expected"), ar=cat("ar"), var_ar=cat("var_ar"), car_path=cat("car_path"),
+        var_car_path=cat("var_car_path"), car=cat("car"), var_car=cat("var_car"), windows=windows,
+        est_arrays=lambda: est_rows(np.arange(bounds[-1])), est_rows=est_rows)
 
 
 class _Centred:

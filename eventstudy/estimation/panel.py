@@ -108,3 +108,78 @@ def window_offsets(panel: CalendarPanel, day0_pos: int, window: Window, what: st
                 f"({panel.bar_date(0)} .. {panel.bar_date(len(panel.index) - 1)})")
         return pos - day0_pos
     return np.arange(a, b + 1)
+
+
+@dataclass(frozen=True)
+class SymbolBars:
+    """Where each symbol's prices sit on one calendar (what the coverage checks read).
+
+    ``first``/``last``: the first and last bar of the symbol's data range (the calendar's bars
+    between its first and last price), None when it has none; ``prices``: its closes on those
+    bars (NaN where the data has no row); ``off_calendar``: its rows on no bar of the calendar.
+    """
+
+    calendar: str
+    first: dict[str, pd.Timestamp | None]
+    last: dict[str, pd.Timestamp | None]
+    prices: dict[str, pd.Series]
+    off_calendar: dict[str, pd.DatetimeIndex]
+
+    def data_range(self, symbols) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        """The bars from the earliest to the latest price of ``symbols`` (None if none has bars)."""
+        firsts = [self.first[s] for s in symbols if self.first.get(s) is not None]
+        lasts = [self.last[s] for s in symbols if self.last.get(s) is not None]
+        return (min(firsts), max(lasts)) if firsts else None
+
+
+def symbol_bars(calendar: TradingCalendar, closes: dict[str, pd.Series]) -> SymbolBars:
+    """Each symbol's closes on the calendar's bars between its first and last price (one
+    ``sessions`` call and one reindex per symbol; no per-bar loop)."""
+    first, last, prices, off = {}, {}, {}, {}
+    for sym, close in closes.items():
+        valid = close.dropna()
+        if valid.empty:
+            first[sym] = last[sym] = None
+            prices[sym] = valid
+            off[sym] = pd.DatetimeIndex([])
+            continue
+        sessions = calendar.sessions(valid.index.min(), valid.index.max())
+        p, off_cal = prices_on_calendar(close, sessions)
+        off[sym] = off_cal
+        prices[sym] = p
+        first[sym] = p.index[0] if len(p) else None
+        last[sym] = p.index[-1] if len(p) else None
+    return SymbolBars(calendar.name, first, last, prices, off)
+
+
+def return_panel(calendar: TradingCalendar, index: pd.DatetimeIndex, prices: dict[str, pd.Series],
+                 kind: str = "simple", first: dict[str, int] | None = None, last: dict[str, int] | None = None
+                 ) -> CalendarPanel:
+    """Bar-to-bar returns (fractions) of the symbols on a given run of the calendar's bars.
+
+    ``prices`` are closes already on the calendar's bars (see :func:`symbol_bars`); bars of
+    ``index`` outside a symbol's data are NaN. The return on bar t is P_t / P_{t-1} - 1 (or the
+    log) with t-1 the previous bar of ``index``, as :func:`compute_returns` computes it; the first
+    bar of ``index`` has none.
+    """
+    from .returns import RETURN_KINDS
+
+    if kind not in RETURN_KINDS:
+        from ..errors import StudyFileError
+
+        raise StudyFileError(f"returns = {kind!r} is not one of {', '.join(RETURN_KINDS)}")
+    symbols = tuple(prices)
+    T = len(index)
+    P = np.full((T, len(symbols)), np.nan)
+    for j, sym in enumerate(symbols):  # one vectorised placement per symbol
+        p = prices[sym]
+        if len(p):
+            pos = index.get_indexer(p.index)
+            ok = pos >= 0
+            P[pos[ok], j] = p.to_numpy(dtype=float)[ok]
+    R = np.full_like(P, np.nan)
+    if T > 1:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = P[1:] / P[:-1]
+            R[1:] = np.log(ratio) if kind == "log" else ratio - 1.0
+    return CalendarPanel(calendar, index, symbols, R, dict(first or {}), dict(last or {}), {})

@@ -26,9 +26,18 @@ from typing import Protocol
 
 import pandas as pd
 
-from ..errors import StudyFileError
+from ..errors import StudyFileError, WindowError
 
 CRYPTO_CALENDAR = "24/7"
+
+
+class OutsideCalendarError(WindowError):
+    """A day 0 or a window that falls outside the bars a calendar knows (e.g. an event in 2099)."""
+
+
+#: The bars pandas can represent (for calendars without a first or last bar of their own).
+_MIN_BAR = pd.Timestamp("1678-01-01")
+_MAX_BAR = pd.Timestamp("2261-12-31")
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,15 @@ class TradingCalendar(Protocol):
         """Day 0 for news released at ``when``."""
         ...
 
+    def known_range(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """The first and last bar the calendar knows (its sessions, or what pandas can represent)."""
+        ...
+
+    def bars_around(self, first: pd.Timestamp, last: pd.Timestamp, before: int, after: int) -> pd.DatetimeIndex:
+        """The bars from ``before`` bars before bar ``first`` to ``after`` bars after bar ``last``
+        (both bars of the calendar), cut to :meth:`known_range`."""
+        ...
+
 
 class ExchangeCalendar:
     """Sessions of one exchange (``exchange_calendars`` code such as XNYS)."""
@@ -103,9 +121,39 @@ class ExchangeCalendar:
     def _next_session(self, date: pd.Timestamp) -> pd.Timestamp:
         return pd.Timestamp(self._cal.date_to_session(date, direction="next")).tz_localize(None)
 
+    def known_range(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        return (pd.Timestamp(self._cal.first_session).tz_localize(None),
+                pd.Timestamp(self._cal.last_session).tz_localize(None))
+
+    def all_sessions(self) -> pd.DatetimeIndex:
+        """Every session the calendar knows (tz-naive labels)."""
+        return _all_sessions(self.name)
+
+    def bars_around(self, first: pd.Timestamp, last: pd.Timestamp, before: int, after: int) -> pd.DatetimeIndex:
+        bars = self.all_sessions()
+        i0 = int(bars.searchsorted(pd.Timestamp(first)))
+        i1 = int(bars.searchsorted(pd.Timestamp(last), side="right")) - 1
+        return bars[max(0, i0 - before): max(0, min(len(bars), i1 + after + 1))]
+
     def day0(self, when: EventTime) -> Day0:
         date = pd.Timestamp(when.date)
         ts = when.timestamp
+        first, last = self.known_range()
+        local = pd.Timestamp(ts.tz_convert(self._cal.tz).date()) if ts is not None else date
+        if first <= local <= last:
+            import exchange_calendars as xcals
+
+            try:
+                return self._day0(when, date, ts)
+            except xcals.errors.DateOutOfBounds:  # the next session after the calendar's last one
+                pass
+        side = "after the last" if local >= last else "before the first"
+        raise OutsideCalendarError(
+            f"the event date {local.date()} is {side} {self.name} session the calendar knows "
+            f"({self.name} covers {first.date()} .. {last.date()} in exchange_calendars): no day 0 can be "
+            "placed. Check the date (is the year right?); an event that has not happened yet cannot be studied")
+
+    def _day0(self, when: EventTime, date: pd.Timestamp, ts: pd.Timestamp | None) -> Day0:
         if ts is None:
             if self._cal.is_session(date) and when.timing == "after_close":
                 nxt = pd.Timestamp(self._cal.next_session(date)).tz_localize(None)
@@ -142,6 +190,12 @@ class CryptoCalendar:
     def sessions(self, start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
         return pd.date_range(pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize(), freq="D")
 
+    def known_range(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        return _MIN_BAR, _MAX_BAR
+
+    def bars_around(self, first: pd.Timestamp, last: pd.Timestamp, before: int, after: int) -> pd.DatetimeIndex:
+        return _fixed_bars(pd.Timestamp(first), pd.Timestamp(last), before, after, pd.Timedelta(days=1))
+
     def day0(self, when: EventTime) -> Day0:
         ts = when.timestamp
         if ts is None:
@@ -167,6 +221,12 @@ class IntradayCalendar:
         start = pd.Timestamp(start).floor(self.freq)
         return pd.date_range(start, pd.Timestamp(end), freq=self.freq)
 
+    def known_range(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        return _MIN_BAR, _MAX_BAR
+
+    def bars_around(self, first: pd.Timestamp, last: pd.Timestamp, before: int, after: int) -> pd.DatetimeIndex:
+        return _fixed_bars(pd.Timestamp(first), pd.Timestamp(last), before, after, self.freq)
+
     def day0(self, when: EventTime) -> Day0:
         ts = when.timestamp
         if ts is None:
@@ -174,6 +234,15 @@ class IntradayCalendar:
             return Day0(bar, f"{self.name}: date without time -> first bar of UTC day {bar.date()}")
         bar = ts.tz_localize(None).floor(self.freq)
         return Day0(bar, f"{self.name}: {ts:%Y-%m-%d %H:%M} UTC -> the bar opening {bar:%Y-%m-%d %H:%M} UTC")
+
+
+def _fixed_bars(first: pd.Timestamp, last: pd.Timestamp, before: int, after: int, step: pd.Timedelta) -> pd.DatetimeIndex:
+    """Bars of fixed length ``step`` around [first, last], cut to the dates pandas can hold."""
+    py_step = step.to_pytimedelta()  # python datetimes: centuries of bars overflow a pandas Timedelta
+    lo_steps = min(before, max(0, (first.to_pydatetime() - _MIN_BAR.to_pydatetime()) // py_step))
+    hi_steps = min(after, max(0, (_MAX_BAR.to_pydatetime() - last.to_pydatetime()) // py_step))
+    return pd.date_range(pd.Timestamp(first.to_pydatetime() - lo_steps * py_step),
+                         pd.Timestamp(last.to_pydatetime() + hi_steps * py_step), freq=step)
 
 
 def _fmt(ts: pd.Timestamp, tz) -> str:
@@ -194,6 +263,12 @@ def _exchange_calendar(code: str):
             f"unknown trading calendar {code!r}; use an exchange_calendars code such as XNYS, XTKS, XLON "
             f"or {CRYPTO_CALENDAR!r} for crypto"
         ) from None
+
+
+@lru_cache(maxsize=32)
+def _all_sessions(code: str) -> pd.DatetimeIndex:
+    sessions = pd.DatetimeIndex(_exchange_calendar(code).sessions)
+    return sessions.tz_localize(None) if sessions.tz is not None else sessions
 
 
 def get_calendar(name: str, frequency: str = "1d", crypto_cutoff: dt.time | None = None) -> TradingCalendar:

@@ -18,10 +18,10 @@ PARAMETERS_TAG = "parameters"
 
 
 def default_notebook() -> Path:
-    """The project's walkthrough notebook (``notebooks/stargate.ipynb`` next to ``data/``)."""
-    from ..paths import data_dir
+    """The project's walkthrough notebook (``notebooks/stargate.ipynb``, shipped with the package)."""
+    from ..paths import notebooks_dir
 
-    return data_dir().parent / "notebooks" / "stargate.ipynb"
+    return notebooks_dir() / "stargate.ipynb"
 
 
 def inject_parameters(nb, params: dict) -> None:

@@ -59,6 +59,9 @@ class EventStudyResults:
         ticker, claimed_percent, horizon, date, measured_percent, difference, verdict, note.
     diagnostics : per-security regression diagnostics (statsmodels): alpha, beta and their
         standard errors, R^2, Durbin-Watson, Ljung-Box and Jarque-Bera p-values.
+    plan : the event plan, one row per (event, security) of the study, studied or dropped: its
+        calendar, day 0 and rule, window positions, status and drop reason (see
+        :mod:`eventstudy.plan.plan` for the columns).
     """
 
     spec: "StudySpec"
@@ -75,6 +78,7 @@ class EventStudyResults:
     diagnostics: pd.DataFrame = field(default_factory=pd.DataFrame)
     claims: pd.DataFrame = field(default_factory=pd.DataFrame)
     extras: dict[str, Any] = field(default_factory=dict)
+    plan: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     # -- faces --------------------------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:

@@ -25,38 +25,46 @@ When every event of a group shares day 0 on one calendar (the Stargate case), ab
 returns are cross-correlated and tests that assume independent events over-reject; the rows of
 the dependence-robust tests are then marked ``primary``. Otherwise the BMP t and generalized
 sign test are primary.
+
+The battery is linear in the events and runs as map and reduce (:mod:`eventstudy.stats.partials`):
+each partition of a group's events gives a :class:`~eventstudy.stats.partials.BatteryPartial`, the
+reduce merges them into :class:`~eventstudy.stats.partials.GroupStats`, and every test is a function
+of those (:data:`TEXTBOOK_TESTS`, a list a new test joins by appending a :class:`BatteryTest`).
+The Kolari-Pynnönen r-bar uses the pooled definition of :mod:`eventstudy.stats.crosscorr` (equal to
+the pairwise average of correlations when no estimation bar is missing).
 """
 
 from __future__ import annotations
 
 import math
-import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from ..estimation.engine import EventEstimates, estimate_events
+from ..estimation.engine import EventEstimates
 from ..estimation.models import NormalReturnModel
 from . import estudy2 as e2
 from .bootstrap import bootstrap_mean_ci
-from .nonparametric import (corrado_rank, estimation_positive_share, generalized_sign, normalised_ranks,
-                            rank_day_series, sign_test, wilcoxon_signed_rank)
-from .parametric import bmp_t, brown_warner_t, cross_sectional_t, kp_adjusted, patell_z
+from .crosscorr import mean_cross_correlation, pairwise_correlation, pairwise_mean_cross_correlation  # noqa: F401
+from .nonparametric import corrado_rank, generalized_sign_from, sign_test_from, wilcoxon_signed_rank
+from .parametric import bmp_t_from, brown_warner_t, cross_sectional_t_from, kp_adjusted, patell_z_from
+from .partials import (BatteryContext, BatteryEvents, BatteryPartial, ColumnStats, GroupStats, battery_map,
+                       battery_reduce)
 from .result import TestResult, nan_result, p_student, t_label
 
 TEST_COLUMNS = ["test", "group", "kind", "window", "rel_day", "date", "n", "estimate", "statistic", "p_value",
                 "distribution", "robust_to_clustering", "primary", "ci_low", "ci_high", "signif", "note"]
 
-STANDARDISED = {"patell_z", "bmp_t", "kp_patell_z", "kp_bmp_t"}
-ROBUST = {"brown_warner_t", "kp_patell_z", "kp_bmp_t", "portfolio_t", "corrado_rank"}
-PRIMARY_CLUSTERED = {"kp_bmp_t", "brown_warner_t", "portfolio_t", "corrado_rank"}
-PRIMARY_INDEPENDENT = {"bmp_t", "generalized_sign", "corrado_rank"}
-
 
 @dataclass(frozen=True)
 class GroupInput:
-    """What the battery needs about one group (the engine's output plus labels)."""
+    """What the battery needs about one group (the engine's output plus labels).
+
+    ``stats`` holds the group's reduced battery inputs once the battery ran (the CAAR band reads
+    the portfolio from it).
+    """
 
     name: str
     est: EventEstimates
@@ -66,163 +74,172 @@ class GroupInput:
     model: NormalReturnModel
     min_estimation: int = 30
     seed: int = 20250121
+    order: np.ndarray | None = None   # each event's place in the group (default 0, 1, ...)
+    stats: GroupStats | None = None
+
+    def context(self) -> BatteryContext:
+        return BatteryContext(self.name, self.est.windows, tuple(self.car_labels), tuple(self.dates), self.model,
+                              self.min_estimation, self.seed)
+
+    def events(self) -> BatteryEvents:
+        """The group's events as one partition of the map."""
+        meta = self.meta.reset_index(drop=True)
+        order = np.arange(len(meta)) if self.order is None else np.asarray(self.order)
+        return BatteryEvents(self.est, order, meta["calendar"].to_numpy(dtype=object),
+                             pd.to_datetime(meta["day0"]).to_numpy(dtype="datetime64[ns]"),
+                             meta["benchmark"].to_numpy(dtype=object) if "benchmark" in meta else
+                             np.full(len(meta), None, dtype=object))
 
 
 def clusters(meta: pd.DataFrame) -> np.ndarray:
     """Cluster id per event: events sharing day 0 on one calendar form a cluster."""
-    keys = list(zip(meta["calendar"], pd.to_datetime(meta["day0"])))
-    ids: dict = {}
-    return np.array([ids.setdefault(k, len(ids)) for k in keys])
+    frame = pd.DataFrame({"c": meta["calendar"].to_numpy(dtype=object),
+                          "d": pd.to_datetime(meta["day0"]).to_numpy(dtype="datetime64[ns]")})
+    return frame.groupby(["c", "d"], sort=False, dropna=False).ngroup().to_numpy()
 
 
-def pairwise_correlation(x: np.ndarray, min_overlap: int = 20) -> np.ndarray:
-    """Pearson correlation of every pair of rows of ``x`` (n, L) over the bars both have
-    (pairwise-complete, like pandas' ``DataFrame.corr``); NaN below ``min_overlap`` common bars."""
-    v = np.isfinite(x).astype(float)
-    x0 = np.where(v > 0, x, 0.0)
-    n = v @ v.T                      # common bars of i and j
-    s_i = x0 @ v.T                   # sum of x_i over bars common with j
-    s_ii = (x0 * x0) @ v.T
-    s_ij = x0 @ x0.T
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cov = n * s_ij - s_i * s_i.T
-        var_i = n * s_ii - s_i * s_i
-        corr = cov / np.sqrt(var_i * var_i.T)
-    corr[n < min_overlap] = np.nan
-    return corr
+# --- the textbook tests, as functions of the reduced inputs --------------------------------------
+
+@dataclass(frozen=True)
+class BatteryTest:
+    """One test of the battery: ``compute(column, group)`` returns its result on one event day or
+    CAR window, or None where it does not apply (e.g. the portfolio t without a common date)."""
+
+    name: str
+    compute: Callable[[ColumnStats, GroupStats], TestResult | None]
+    robust: bool = False             # robust to events that share a date (cross-correlation)
+    standardised: bool = False       # runs on standardised values; its row reports the AAR/CAAR
+    primary_clustered: bool = False  # a primary test when the events share day 0
+    primary_independent: bool = False
 
 
-def mean_cross_correlation(resid: np.ndarray, cluster: np.ndarray, min_overlap: int = 20) -> tuple[float, int]:
-    """Average pairwise correlation of estimation residuals, pairs within a cluster only.
-
-    Pairs in different clusters (different event dates) are taken as uncorrelated (0), so
-    r\u0304 = sum_c sum_{i != j in c} rho_ij / (N (N - 1)). Pairs with fewer than ``min_overlap``
-    common bars are left out of the sum and of the count. Returns (r\u0304, pairs used).
-    """
-    N = len(cluster)
-    if N < 2:
-        return math.nan, 0
-    total, pairs_used, pairs_excluded = 0.0, 0, 0
-    for c in np.unique(cluster):
-        idx = np.flatnonzero(cluster == c)
-        if len(idx) < 2:
-            continue
-        corr = pairwise_correlation(resid[idx], min_overlap)
-        off = ~np.eye(len(idx), dtype=bool)
-        vals = corr[off]
-        ok = np.isfinite(vals)
-        total += vals[ok].sum()
-        pairs_used += int(ok.sum())
-        pairs_excluded += int((~ok).sum())
-    denom = N * (N - 1) - pairs_excluded
-    return (total / denom if denom > 0 else math.nan), pairs_used // 2
+def _cross_sectional(c: ColumnStats, g: GroupStats) -> TestResult:
+    return cross_sectional_t_from(*c.x)
 
 
-def _row(test: str, g: GroupInput, kind: str, window, rel_day, date, r: TestResult, clustered: bool,
-         note: str = "") -> dict:
-    primary = test in (PRIMARY_CLUSTERED if clustered else PRIMARY_INDEPENDENT)
-    return {
-        "test": test, "group": g.name, "kind": kind, "window": window, "rel_day": rel_day, "date": date,
-        "n": r.n, "estimate": r.estimate, "statistic": r.statistic, "p_value": r.p_value,
-        "distribution": r.distribution, "robust_to_clustering": test in ROBUST, "primary": primary,
-        "ci_low": r.ci_low, "ci_high": r.ci_high, "signif": "", "note": "; ".join(x for x in (r.note, note) if x),
-    }
+def _brown_warner(c: ColumnStats, g: GroupStats) -> TestResult:
+    n, mean, _ = c.x
+    return brown_warner_t(g.aar_est, mean if n else math.nan, c.length, n)
 
 
-def _portfolio(g: GroupInput, keep: np.ndarray) -> EventEstimates | None:
-    """Equally weighted portfolio of the group's events re-estimated as one series (common date only)."""
-    est = g.est
-    ok = keep & (est.status == "ok")
-    if ok.sum() < 2 or est.f_est.shape[2] > 1 or len(set(g.meta.loc[ok, "benchmark"].fillna(""))) > 1:
+def _patell(c: ColumnStats, g: GroupStats) -> TestResult:
+    return patell_z_from(*c.patell)
+
+
+def _bmp(c: ColumnStats, g: GroupStats) -> TestResult:
+    return bmp_t_from(*c.sx)
+
+
+def _kp_patell(c: ColumnStats, g: GroupStats) -> TestResult:
+    pz = _patell(c, g)
+    if np.isfinite(g.rbar):
+        return kp_adjusted(pz, g.rbar, "patell")
+    return nan_result(pz.n, "N(0,1)", note="no cross-correlation estimate")
+
+
+def _kp_bmp(c: ColumnStats, g: GroupStats) -> TestResult:
+    bt = _bmp(c, g)
+    if np.isfinite(g.rbar):
+        return kp_adjusted(bt, g.rbar, "bmp")
+    return nan_result(bt.n, bt.distribution, note="no cross-correlation estimate")
+
+
+def _portfolio_t(c: ColumnStats, g: GroupStats) -> TestResult | None:
+    pf = g.portfolio
+    if pf is None:
         return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        r_est = np.nanmean(est.r_est[ok], axis=0)[None, :]
-        r_evt = np.nanmean(est.r_evt[ok], axis=0)[None, :]
-    first = np.flatnonzero(ok)[0]
-    f_est, f_evt = est.f_est[first:first + 1], est.f_evt[first:first + 1]
-    pe = estimate_events(r_est, f_est, r_evt, f_evt, g.model, est.windows, min_estimation=g.min_estimation,
-                         short_estimation="drop")
-    return None if pe.status[0] == "dropped" else pe
+    t = c.portfolio_value / math.sqrt(c.portfolio_var) if c.portfolio_var > 0 else math.nan
+    return TestResult(t, p_student(t, pf.df[0]), g.n_ok, t_label(pf.df[0]), c.portfolio_value, pf.df[0],
+                      note="equally weighted portfolio re-estimated as one series")
+
+
+def _corrado(c: ColumnStats, g: GroupStats) -> TestResult:
+    return corrado_rank(g.rank_days, c.rank_slice, g.n_keep)
+
+
+def _generalized_sign(c: ColumnStats, g: GroupStats) -> TestResult:
+    return generalized_sign_from(*c.gsign)
+
+
+def _sign(c: ColumnStats, g: GroupStats) -> TestResult:
+    return sign_test_from(*c.sign)
+
+
+def _wilcoxon(c: ColumnStats, g: GroupStats) -> TestResult:
+    return wilcoxon_signed_rank(c.values)
+
+
+def _bootstrap(c: ColumnStats, g: GroupStats) -> TestResult | None:
+    return bootstrap_mean_ci(c.values, seed=g.context.seed) if c.kind == "car" else None
+
+
+#: The textbook battery, in the order of its rows (see the module doc for sources).
+TEXTBOOK_TESTS: list[BatteryTest] = [
+    BatteryTest("cross_sectional_t", _cross_sectional),
+    BatteryTest("brown_warner_t", _brown_warner, robust=True, primary_clustered=True),
+    BatteryTest("patell_z", _patell, standardised=True),
+    BatteryTest("bmp_t", _bmp, standardised=True, primary_independent=True),
+    BatteryTest("kp_patell_z", _kp_patell, robust=True, standardised=True),
+    BatteryTest("kp_bmp_t", _kp_bmp, robust=True, standardised=True, primary_clustered=True),
+    BatteryTest("portfolio_t", _portfolio_t, robust=True, primary_clustered=True),
+    BatteryTest("corrado_rank", _corrado, robust=True, primary_clustered=True, primary_independent=True),
+    BatteryTest("generalized_sign", _generalized_sign, primary_independent=True),
+    BatteryTest("sign", _sign),
+    BatteryTest("wilcoxon", _wilcoxon),
+    BatteryTest("bootstrap_ci", _bootstrap),
+]
+
+STANDARDISED = {t.name for t in TEXTBOOK_TESTS if t.standardised}
+ROBUST = {t.name for t in TEXTBOOK_TESTS if t.robust}
+PRIMARY_CLUSTERED = {t.name for t in TEXTBOOK_TESTS if t.primary_clustered}
+PRIMARY_INDEPENDENT = {t.name for t in TEXTBOOK_TESTS if t.primary_independent}
+
+
+def battery_rows(g: GroupStats, tests: list[BatteryTest] | None = None) -> list[dict]:
+    """The test table's rows of one group: every test on every event day, then every CAR window."""
+    tests = TEXTBOOK_TESTS if tests is None else tests
+    if g.n_keep == 0:
+        return []
+    rows: list[dict] = []
+    for c in g.columns:
+        n, mean_x, _ = c.x
+        mean_x = mean_x if n else math.nan
+        for t in tests:
+            res = t.compute(c, g)
+            if res is None:
+                continue
+            if t.standardised:  # report the AAR/CAAR itself; the test runs on standardised values
+                res = replace(res, estimate=mean_x, note="; ".join(filter(None, [
+                    f"mean standardised value {res.estimate:.3f}" if np.isfinite(res.estimate) else "", res.note])))
+            note = g.cluster_note if t.robust else ""
+            primary = t.primary_clustered if g.clustered else t.primary_independent
+            rows.append({
+                "test": t.name, "group": g.context.group, "kind": c.kind, "window": c.window, "rel_day": c.rel_day,
+                "date": c.date, "n": res.n, "estimate": res.estimate, "statistic": res.statistic,
+                "p_value": res.p_value, "distribution": res.distribution, "robust_to_clustering": t.robust,
+                "primary": primary, "ci_low": res.ci_low, "ci_high": res.ci_high, "signif": "",
+                "note": "; ".join(x for x in (res.note, note) if x),
+            })
+    return rows
+
+
+def group_stats(g: GroupInput) -> GroupStats | None:
+    """The battery's reduced inputs of one group run in one partition (map, then reduce)."""
+    if not (g.est.status != "dropped").any():
+        return None
+    return battery_reduce([battery_map(g.events(), g.context())], g.context())
 
 
 def textbook_battery(g: GroupInput) -> list[dict]:
     """All textbook tests for every event day and every CAR window of one group."""
-    est = g.est
-    keep = est.status != "dropped"
-    if not keep.any():
-        return []
-    meta = g.meta.reset_index(drop=True)
-    cl = clusters(meta)
-    clustered = len(np.unique(cl[keep])) == 1 and keep.sum() >= 2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sar = est.ar / np.sqrt(est.var_ar)
-        scar = est.car / np.sqrt(est.var_car)
-    df = est.df
-    std_ok = keep & np.isfinite(est.sigma2)
-    rbar, pairs = mean_cross_correlation(est.resid_est[std_ok], cl[std_ok])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        aar_est = np.nanmean(est.resid_est[keep], axis=0)
-    U = normalised_ranks(np.concatenate([est.resid_est[keep], est.ar[keep]], axis=1))
-    D = rank_day_series(U)
-    Le = est.resid_est.shape[1]
-    p_hat = estimation_positive_share(est.resid_est)
-    portfolio = _portfolio(g, keep) if clustered else None
-    offsets = est.windows.evt_offsets
-    rows: list[dict] = []
-    cnote = (f"{int(keep.sum())} events share day 0 ({meta.loc[keep, 'calendar'].iloc[0]} "
-             f"{pd.Timestamp(meta.loc[keep, 'day0'].iloc[0]):%Y-%m-%d})") if clustered else ""
-
-    def battery(kind, window, rel_day, date, x, sx, length, rank_slice, port_val, port_var):
-        out = [
-            ("cross_sectional_t", cross_sectional_t(x[keep])),
-            ("brown_warner_t", brown_warner_t(aar_est, _nanmean(x[keep]), length, int(np.isfinite(x[keep]).sum()))),
-            ("patell_z", patell_z(sx[keep], df[keep])),
-            ("bmp_t", bmp_t(sx[keep])),
-        ]
-        pz, bt = out[2][1], out[3][1]
-        if np.isfinite(rbar):
-            out.append(("kp_patell_z", kp_adjusted(pz, rbar, "patell")))
-            out.append(("kp_bmp_t", kp_adjusted(bt, rbar, "bmp")))
-        else:
-            out.append(("kp_patell_z", nan_result(pz.n, "N(0,1)", note="no cross-correlation estimate")))
-            out.append(("kp_bmp_t", nan_result(bt.n, bt.distribution, note="no cross-correlation estimate")))
-        if portfolio is not None:
-            t = port_val / math.sqrt(port_var) if port_var > 0 else math.nan
-            out.append(("portfolio_t", TestResult(t, p_student(t, portfolio.df[0]), int((keep & (est.status == "ok")).sum()),
-                                                  t_label(portfolio.df[0]), port_val, portfolio.df[0],
-                                                  note="equally weighted portfolio re-estimated as one series")))
-        out.append(("corrado_rank", corrado_rank(D, rank_slice, int(keep.sum()))))
-        out.append(("generalized_sign", generalized_sign(x[keep], p_hat[keep])))
-        out.append(("sign", sign_test(x[keep])))
-        out.append(("wilcoxon", wilcoxon_signed_rank(x[keep])))
-        if kind == "car":
-            out.append(("bootstrap_ci", bootstrap_mean_ci(x[keep], seed=g.seed)))
-        mean_x = _nanmean(x[keep])
-        for name, res in out:
-            if name in STANDARDISED:  # report the AAR/CAAR itself; the test runs on standardised values
-                res = replace(res, estimate=mean_x, note="; ".join(filter(None, [
-                    f"mean standardised value {res.estimate:.3f}" if np.isfinite(res.estimate) else "", res.note])))
-            rows.append(_row(name, g, kind, window, rel_day, date, res, clustered, cnote if name in ROBUST else ""))
-
-    for j, rel in enumerate(offsets):
-        pv = portfolio.ar[0, j] if portfolio is not None else math.nan
-        pvar = portfolio.var_ar[0, j] if portfolio is not None else math.nan
-        date = g.dates[j] if j < len(g.dates) else None
-        battery("day", f"[{rel},{rel}]", int(rel), date, est.ar[:, j], sar[:, j], 1, slice(Le + j, Le + j + 1), pv, pvar)
-    for c, (a, b) in enumerate(est.windows.cars):
-        ia, ib = a - offsets[0], b - offsets[0]
-        pv = portfolio.car[0, c] if portfolio is not None else math.nan
-        pvar = portfolio.var_car[0, c] if portfolio is not None else math.nan
-        battery("car", g.car_labels[c], None, None, est.car[:, c], scar[:, c], b - a + 1,
-                slice(Le + ia, Le + ib + 1), pv, pvar)
-    return rows
+    stats = g.stats if g.stats is not None else group_stats(g)
+    return battery_rows(stats) if stats is not None else []
 
 
-def _nanmean(x: np.ndarray) -> float:
-    x = x[np.isfinite(x)]
-    return float(x.mean()) if len(x) else math.nan
+def _portfolio(g: GroupInput, keep: np.ndarray) -> EventEstimates | None:
+    """Equally weighted portfolio of the group's events re-estimated as one series (common date only)."""
+    stats = g.stats if g.stats is not None else group_stats(g)
+    return stats.portfolio if stats is not None else None
 
 
 def estudy2_battery(g: GroupInput) -> list[dict]:
@@ -295,3 +312,17 @@ def run_battery(groups: list[GroupInput], conventions: str = "textbook") -> pd.D
     for g in groups:
         rows.extend(estudy2_battery(g) if conventions == "estudy2" else textbook_battery(g))
     return pd.DataFrame(rows, columns=TEST_COLUMNS)
+
+
+def reduced_battery(stats: list[GroupStats], tests: list[BatteryTest] | None = None) -> pd.DataFrame:
+    """The textbook test table from groups already reduced (e.g. over the partitions of a run)."""
+    rows: list[dict] = []
+    for s in stats:
+        rows.extend(battery_rows(s, tests))
+    return pd.DataFrame(rows, columns=TEST_COLUMNS)
+
+
+__all__ = ["BatteryContext", "BatteryEvents", "BatteryPartial", "BatteryTest", "ColumnStats", "GroupInput",
+           "GroupStats", "TEST_COLUMNS", "TEXTBOOK_TESTS", "battery_map", "battery_reduce", "battery_rows",
+           "clusters", "estudy2_battery", "group_stats", "mean_cross_correlation", "pairwise_correlation",
+           "reduced_battery", "run_battery", "textbook_battery"]

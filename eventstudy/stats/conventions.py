@@ -39,8 +39,9 @@ TEXTBOOK = Conventions(
     rank_window="estimation + event bars, each event ranked over its own available bars",
     rank_scale="ranks / (M_i + 1) (Corrado & Zivney 1992)",
     sign_p_hat="mean over events of each one's estimation share of positive ARs (Cowan 1992)",
-    cross_correlation="r\u0304 = mean pairwise correlation of estimation residuals among events sharing day 0 "
-                      "on one calendar, other pairs 0 (Kolari & Pynnönen 2010)",
+    cross_correlation="r\u0304 = mean correlation of estimation residuals among events sharing day 0 on one "
+                      "calendar, other pairs 0 (Kolari & Pynnönen 2010); each event standardised on its own bars, "
+                      "z_i z_j averaged over the bars a pair has (the pairwise mean when no bar is missing)",
     p_values="two-sided",
     distributions="t tests: Student t with the stated df; Patell, rank and sign Z: N(0,1); sign: exact binomial; "
                   "Wilcoxon: exact signed-rank for small N",

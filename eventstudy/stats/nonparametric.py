@@ -19,10 +19,33 @@ def normalised_ranks(ar_full: np.ndarray) -> np.ndarray:
     (1992) normalisation U = K / (M + 1), so events with different numbers of valid bars are
     comparable (mean 1/2 under the null).
     """
-    K = stats.rankdata(ar_full, axis=1, nan_policy="omit")
+    K = row_ranks(ar_full)
     m = np.sum(~np.isnan(ar_full), axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         return K / (m + 1.0)
+
+
+def row_ranks(a: np.ndarray) -> np.ndarray:
+    """Average ranks (1 = smallest) of the values of each row of ``a`` (K, L); NaN stays NaN and is
+    not ranked. The same numbers as ``scipy.stats.rankdata(a, axis=1, nan_policy="omit")`` from
+    one sort per row (ties share the mean of their positions)."""
+    a = np.asarray(a, dtype=float)
+    k, L = a.shape
+    if not a.size:
+        return np.full(a.shape, np.nan)
+    order = np.argsort(a, axis=1)  # NaN sorts last, so the finite values take ranks 1..m
+    s = np.take_along_axis(a, order, axis=1)
+    ranks = np.broadcast_to(np.arange(1, L + 1, dtype=float), (k, L)).copy()
+    tie = s[:, 1:] == s[:, :-1]
+    if tie.any():
+        new = np.ones((k, L), dtype=bool)
+        new[:, 1:] = ~tie
+        run = np.cumsum(new.ravel()) - 1  # every row starts a run
+        ranks = (np.bincount(run, weights=ranks.ravel()) / np.bincount(run))[run].reshape(k, L)
+    out = np.empty((k, L))
+    np.put_along_axis(out, order, ranks, axis=1)
+    out[np.isnan(a)] = np.nan
+    return out
 
 
 def rank_day_series(U: np.ndarray) -> np.ndarray:
@@ -68,10 +91,14 @@ def generalized_sign(x: np.ndarray, p_hat_i: np.ndarray) -> TestResult:
     x, p_hat_i = np.asarray(x, float), np.asarray(p_hat_i, float)
     ok = np.isfinite(x) & np.isfinite(p_hat_i)
     n = int(ok.sum())
+    return generalized_sign_from(n, int(np.sum(x[ok] > 0)), float(p_hat_i[ok].sum()) if n else 0.0)
+
+
+def generalized_sign_from(n: int, w: int, p_sum: float) -> TestResult:
+    """:func:`generalized_sign` from the reducible counts: N events, w positive, sum of their p_hat_i."""
     if n < 1:
         return nan_result(n, "N(0,1)")
-    p_hat = float(p_hat_i[ok].mean())
-    w = int(np.sum(x[ok] > 0))
+    p_hat = p_sum / n
     if not 0 < p_hat < 1:
         return nan_result(n, "N(0,1)", w, "p_hat is 0 or 1")
     z = (w - n * p_hat) / math.sqrt(n * p_hat * (1 - p_hat))
@@ -82,10 +109,13 @@ def sign_test(x: np.ndarray) -> TestResult:
     """Sign test: number of positive values against Binomial(N, 1/2), exact two-sided p-value."""
     x = np.asarray(x, float)
     x = x[np.isfinite(x) & (x != 0)]
-    n = len(x)
+    return sign_test_from(len(x), int(np.sum(x > 0)))
+
+
+def sign_test_from(n: int, w: int) -> TestResult:
+    """:func:`sign_test` from the counts: N non-zero values, w of them positive."""
     if n < 1:
         return nan_result(n, "Binomial(N,1/2)")
-    w = int(np.sum(x > 0))
     p = stats.binomtest(w, n, 0.5).pvalue
     return TestResult(float(w), float(p), n, f"Binomial({n},1/2)", float(w), note=f"{w} of {n} positive")
 

@@ -27,13 +27,26 @@ def cross_sectional_t(x: np.ndarray) -> TestResult:
     t = mean(x) / (sd(x) / sqrt(N)), sd with divisor N - 1; reference t(N - 1). Robust to
     event-induced variance, not to cross-correlation of the events.
     """
+    return cross_sectional_t_from(*_moments(x))
+
+
+def _moments(x: np.ndarray) -> tuple[int, float, float]:
+    """(N, mean, sum of squared deviations) of the finite values (numpy's own mean and std steps)."""
     x = _finite(x)
-    n = len(x)
+    if not len(x):
+        return 0, math.nan, math.nan
+    mean = x.mean()
+    d = x - mean
+    return len(x), mean, np.sum(d * d)
+
+
+def cross_sectional_t_from(n: int, mean: float, m2: float) -> TestResult:
+    """:func:`cross_sectional_t` from the reducible summary (N, mean, sum of squared deviations)."""
     if n < 2:
-        return nan_result(n, "t(N-1)", x.mean() if n else math.nan, "needs N >= 2")
-    sd = x.std(ddof=1)
-    t = x.mean() / (sd / math.sqrt(n)) if sd > 0 else math.nan
-    return TestResult(t, p_student(t, n - 1), n, t_label(n - 1), x.mean(), n - 1)
+        return nan_result(n, "t(N-1)", mean if n else math.nan, "needs N >= 2")
+    sd = math.sqrt(m2 / (n - 1))
+    t = mean / (sd / math.sqrt(n)) if sd > 0 else math.nan
+    return TestResult(t, p_student(t, n - 1), n, t_label(n - 1), mean, n - 1)
 
 
 def patell_z(sx: np.ndarray, df: np.ndarray) -> TestResult:
@@ -44,13 +57,25 @@ def patell_z(sx: np.ndarray, df: np.ndarray) -> TestResult:
     estimation bars. Reference N(0,1). For a CAR the standardised CAR (SCAR) is used (Campbell,
     Lo & MacKinlay 1997, J2 statistic). Events with df_i <= 2 are left out.
     """
+    return patell_z_from(*patell_sums(sx, df))
+
+
+def patell_sums(sx: np.ndarray, df: np.ndarray) -> tuple[int, float, float]:
+    """(N, sum of SAR, sum of df / (df - 2)) over the events with a value and df > 2."""
     sx, df = np.asarray(sx, float), np.asarray(df, float)
     ok = np.isfinite(sx) & np.isfinite(df) & (df > 2)
     n = int(ok.sum())
     if n < 1:
+        return 0, 0.0, 0.0
+    return n, sx[ok].sum(), np.sum(df[ok] / (df[ok] - 2))
+
+
+def patell_z_from(n: int, s: float, v: float) -> TestResult:
+    """:func:`patell_z` from the reducible sums (N, sum of SAR, sum of df / (df - 2))."""
+    if n < 1:
         return nan_result(n, "N(0,1)", note="needs standardised values with df > 2")
-    z = sx[ok].sum() / math.sqrt(np.sum(df[ok] / (df[ok] - 2)))
-    return TestResult(z, p_normal(z), n, "N(0,1)", sx[ok].mean())
+    z = s / math.sqrt(v)
+    return TestResult(z, p_normal(z), n, "N(0,1)", s / n)
 
 
 def bmp_t(sx: np.ndarray) -> TestResult:
@@ -59,13 +84,16 @@ def bmp_t(sx: np.ndarray) -> TestResult:
     t = mean(SAR) / (sd(SAR) / sqrt(N)), sd with divisor N - 1; reference t(N - 1). Robust to
     event-induced variance changes; assumes independent events.
     """
-    sx = _finite(sx)
-    n = len(sx)
+    return bmp_t_from(*_moments(sx))
+
+
+def bmp_t_from(n: int, mean: float, m2: float) -> TestResult:
+    """:func:`bmp_t` from the reducible summary (N, mean, sum of squared deviations) of the SARs."""
     if n < 2:
         return nan_result(n, "t(N-1)", note="needs N >= 2 standardised values")
-    sd = sx.std(ddof=1)
-    t = sx.mean() / (sd / math.sqrt(n)) if sd > 0 else math.nan
-    return TestResult(t, p_student(t, n - 1), n, t_label(n - 1), sx.mean(), n - 1)
+    sd = math.sqrt(m2 / (n - 1))
+    t = mean / (sd / math.sqrt(n)) if sd > 0 else math.nan
+    return TestResult(t, p_student(t, n - 1), n, t_label(n - 1), mean, n - 1)
 
 
 def kolari_pynnonen_factor(rbar: float, n: int, kind: str) -> float:

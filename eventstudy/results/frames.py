@@ -1,0 +1,147 @@
+"""The long result tables (securities, abnormal returns, CARs), built in one vectorised pass per group.
+
+Rows come in the plan's ``seq`` order; the per-bar and per-window frames repeat each pair's labels
+with :func:`numpy.repeat` and tile the relative days, never one small frame per event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..estimation.blocks import GroupEstimates
+from ..plan.plan import EventPlan
+from ..stats.single import t_and_p
+
+META_COLUMNS = ["event", "ticker", "group", "benchmark", "calendar", "day0", "day0_rule", "note", "source"]
+
+
+@dataclass(frozen=True)
+class StudyFrames:
+    """The result tables of a run (or of one partition of it), in ``seq`` order.
+
+    ``meta`` has one row per estimated pair of each group (the engine's dropped ones included), as
+    the test battery and the diagnostics read it.
+    """
+
+    securities: pd.DataFrame
+    abnormal_returns: pd.DataFrame
+    cars: pd.DataFrame
+    meta: dict[str, pd.DataFrame]
+    #: the plan's ``seq`` of each row of securities, abnormal_returns and cars (to merge partitions)
+    seq: tuple[np.ndarray, np.ndarray, np.ndarray] = (np.array([], np.int64),) * 3
+
+
+def merge_frames(parts: list["StudyFrames"]) -> "StudyFrames":
+    """The tables of several partitions of a run as one, rows in ``seq`` order."""
+    if len(parts) == 1:
+        return parts[0]
+    out = []
+    for i, name in enumerate(("securities", "abnormal_returns", "cars")):
+        frames = [getattr(p, name) for p in parts if len(getattr(p, name))]
+        seq = np.concatenate([p.seq[i] for p in parts])
+        cat = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        order = np.argsort(seq, kind="stable")
+        out.append((cat.iloc[order].reset_index(drop=True) if len(cat) else cat, seq[order]))
+    metas: dict[str, list] = {}
+    for p in parts:
+        for g, m in p.meta.items():
+            metas.setdefault(g, []).append(m)
+    meta = {}
+    for g, ms in metas.items():
+        cat = pd.concat(ms, ignore_index=True)
+        meta[g] = cat.iloc[np.argsort(cat["_seq"].to_numpy(), kind="stable")].reset_index(drop=True)
+    return StudyFrames(out[0][0], out[1][0], out[2][0], meta, tuple(o[1] for o in out))
+
+
+def pair_meta(plan: EventPlan, g: GroupEstimates, sources: dict[str, str]) -> pd.DataFrame:
+    """One row per estimated pair of a group: the plan's labels and the estimates (MacKinlay 1997
+    notation: sigma is the residual standard deviation per bar, a fraction)."""
+    f = plan.frame.set_index("row").loc[g.rows]
+    est = g.est
+    meta = pd.DataFrame({c: f[c].to_numpy() for c in META_COLUMNS if c != "source"})
+    meta["source"] = [sources.get(t) for t in meta["ticker"]]
+    meta["benchmark"] = meta["benchmark"].astype(object).where(meta["benchmark"].notna(), None)
+    meta["model"] = est.model
+    meta["status"] = est.status
+    meta["n_estimation"] = est.n.astype(int)
+    meta["df"] = np.where(est.df > 0, est.df, np.nan)
+    meta["sigma"] = np.sqrt(est.sigma2)
+    p = est.coef.shape[1]
+    meta["alpha"] = est.coef[:, 0] if p >= 1 else np.nan
+    meta["beta"] = est.coef[:, 1] if p >= 2 else np.where(meta["model"] == "market_adjusted", 1.0, np.nan)
+    meta["reason"] = est.reason
+    return meta
+
+
+def ar_frame(meta: pd.DataFrame, g: GroupEstimates, keep: np.ndarray) -> pd.DataFrame:
+    """Long frame of the event windows; t_ar is AR / sqrt(Var(AR)) with Student-t p (MacKinlay 1997)."""
+    est = g.est
+    offsets = est.windows.evt_offsets
+    W = len(offsets)
+    k = np.flatnonzero(keep)
+    t_ar, p_ar = t_and_p(est.ar[k], est.var_ar[k], est.df[k][:, None])
+
+    def rep(col):
+        return np.repeat(meta[col].to_numpy(dtype=object)[k], W)
+
+    return pd.DataFrame({
+        "event": rep("event"), "ticker": rep("ticker"), "group": rep("group"), "date": g.dates[k].ravel(),
+        "rel_day": np.tile(offsets, len(k)), "return": est.r_evt[k].ravel(),
+        "benchmark_return": est.f_evt[k, :, 0].ravel() if est.f_evt.shape[2] else np.nan,
+        "expected": est.expected[k].ravel(), "ar": est.ar[k].ravel(), "car": est.car_path[k].ravel(),
+        "var_ar": est.var_ar[k].ravel(), "t_ar": t_ar.ravel(), "p_ar": p_ar.ravel(), "model": rep("model"),
+    })
+
+
+def car_frame(meta: pd.DataFrame, g: GroupEstimates, keep: np.ndarray) -> pd.DataFrame:
+    """One row per pair and CAR window; t = CAR / sqrt(Var(CAR)) (MacKinlay 1997, eq. 4.15)."""
+    est = g.est
+    labels = g.group.car_labels
+    cars = est.windows.cars
+    C = len(cars)
+    k = np.flatnonzero(keep)
+    t, p = t_and_p(est.car[k], est.var_car[k], est.df[k][:, None])
+
+    def rep(col):
+        return np.repeat(meta[col].to_numpy(dtype=object)[k], C)
+
+    df = est.df[k]
+    return pd.DataFrame({
+        "event": rep("event"), "ticker": rep("ticker"), "group": rep("group"),
+        "day0": np.repeat(meta["day0"].to_numpy()[k], C),
+        "window": np.tile(np.array(labels, dtype=object), len(k)),
+        "start": np.tile(np.array([a for a, _ in cars], dtype=np.int64), len(k)),
+        "end": np.tile(np.array([b for _, b in cars], dtype=np.int64), len(k)),
+        "car": est.car[k].ravel(), "se": np.sqrt(est.var_car[k]).ravel(), "t_stat": t.ravel(), "p_value": p.ravel(),
+        "df": np.repeat(np.where(df > 0, df, np.nan), C), "n_estimation": np.repeat(est.n[k].astype(int), C),
+        "model": rep("model"), "status": rep("status"),
+    })
+
+
+def study_frames(plan: EventPlan, groups: list[GroupEstimates], sources: dict[str, str]) -> StudyFrames:
+    """The securities, abnormal-return and CAR tables of the estimated groups, in ``seq`` order."""
+    sec, ars, cars, metas = [], [], [], {}
+    seqs: list[list[np.ndarray]] = [[], [], []]
+    seq_of = pd.Series(plan.frame["seq"].to_numpy(), index=plan.frame["row"].to_numpy())
+    for g in groups:
+        meta = pair_meta(plan, g, sources)
+        keep = g.est.status != "dropped"
+        seq = seq_of.loc[g.rows].to_numpy()
+        meta["_seq"] = seq
+        metas[g.group.name] = meta
+        sec.append(meta[keep].drop(columns="_seq"))
+        ars.append(ar_frame(meta, g, keep))
+        cars.append(car_frame(meta, g, keep))
+        seqs[0].append(seq[keep])
+        seqs[1].append(np.repeat(seq[keep], g.est.ar.shape[1]))
+        seqs[2].append(np.repeat(seq[keep], len(g.est.windows.cars)))
+
+    def cat(frames):
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    empty = np.array([], np.int64)
+    return StudyFrames(cat(sec), cat(ars), cat(cars), metas,
+                       tuple(np.concatenate(s) if s else empty for s in seqs))

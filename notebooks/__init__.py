@@ -1,0 +1,1 @@
+"""Marks notebooks/ as the package eventstudy._embedded.notebooks (see setup.py); holds no code."""
