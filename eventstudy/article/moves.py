@@ -98,7 +98,9 @@ MARKET_STATE = re.compile(
     r"a clôturé|ont clôturé|a terminé|ont terminé|a fini|ont fini|finit|finissent|clôtur\w+|closed|closing|"
     r"finished|ended (?:up|down|higher|lower|flat)|started (?:\w+ )?(?:higher|lower)|opened (?:higher|lower)|"
     r"did better|did worse|outperform\w*|underperform\w*|sous pression|chahuté\w*|secoué\w*|sanctionné\w*|"
-    r"débuts? (?:réussis|en bourse)|premiers pas|first day|debut|first-day|trading debut|first steps|"
+    r"débuts? (?:réussis|en bourse)|premiers pas|first day|debut(?:s|ed)?|first-day|trading debut|first steps|"
+    r"(?:began|begins|started|starts|start) trading|opened at|opens at|first trade|premier jour de cotation|"
+    r"première cotation|commencé à (?:coter|s'échanger)|coté pour la première fois|"
     r"en (?:net |nette |léger |légère |fort |forte )?(?:retrait|repli|hausse|baisse|progression|recul)|"
     r"in (?:negative|positive) territory|tendance (?:baissière|haussière)|(?:bearish|bullish) trend)(?![\w])", re.I)
 #: A verb in the pluperfect: a move before the story's day ("avait cédé", "had soared").

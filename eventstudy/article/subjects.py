@@ -80,7 +80,7 @@ _LIST_GLUE = re.compile(r"\s*(?:,\s*(?:and|et|&)?|and|et|&|ou|or)\s*(?:(?:the|le
                         r"(?:[a-zà-öø-ÿ][\w-]*\s+){0,2}", re.I)
 #: Between two percentages of a row: a price complement ("to 3,269 yen", "à 13,93 euros"), then "and"/",".
 _RUN_GLUE = re.compile(r"\s*(?:(?:to|at|à)\s+[\d.,  ]+\s*[\w$€£¥]*\s*)?(?:,\s*(?:and|et)?|and|et|&)\s*"
-                       r"(?:(?:was\s+|were\s+)?(?:up|down|off|higher|lower)\s+|(?:de|by)\s+)?", re.I)
+                       r"(?:(?:was\s+|were\s+)?(?:up|down|off|higher|lower)|de|by)?\s*", re.I)
 _CONJUNCTION = re.compile(r"(?<![\w])(?:and|et|&|ou|or)(?![\w])", re.I)
 _RESPECTIVELY = re.compile(r"^[\s,]*(?:respectively|respectivement)", re.I)
 _ASIDE_OPEN = re.compile(r",\s*(?:which|who|whose|that|a|an|the|its|dont|qui|que|un|une|le|la|les|l'|lui-même|itself|"
@@ -199,9 +199,10 @@ class SentenceSubjects:
             return False
         return not _PRICE_NOUN_BEFORE.search(before[:prep.start()])
 
-    def unknown_names(self, lo: int, hi: int) -> list[Subject]:
-        """Capitalised names in ``[lo, hi)`` that the gazetteer does not know and that act as a subject."""
-        key = (lo, hi)
+    def unknown_names(self, lo: int, hi: int, acting: bool = True) -> list[Subject]:
+        """Capitalised names in ``[lo, hi)`` that the gazetteer does not know and that act as a subject
+        (``acting=False``: all of them, for the members of a list "with Taylor Wimpey and Barratt Redrow")."""
+        key = (lo, hi, acting)
         if key in self._unknown:
             return self._unknown[key]
         out = []
@@ -214,13 +215,13 @@ class SentenceSubjects:
                 words.pop(0)
             while words and words[-1] in ("of", "de", "du", "i", "&"):
                 words.pop()
-            if not words:
-                continue
+            if not words or not re.match(r"(?:L'|l'|d')?[A-ZÀ-ÖØ-Þ]", words[0]):
+                continue  # "May 19": a date's day, not a name
             start = norm.index(words[0], start)
             end = norm.index(words[-1], start) + len(words[-1])
             if any(c.start <= start < c.end or start <= c.start < end for c in self.candidates):
                 continue
-            if not _ACTS_AFTER.match(norm, end, hi + 40):
+            if acting and not _ACTS_AFTER.match(norm, end, hi + 40):
                 continue
             text = self.seg.original[start:end]
             mention = Mention(start, end, text, self.sentence.index, None, unmapped=True,
@@ -282,21 +283,28 @@ class SentenceSubjects:
             inside = [c for c in pool if c.start >= breaks[-1].end() and not c.complement]
             pool = inside or pool
         subjects = [c for c in pool if not c.complement]
+        if not subjects:
+            # "On the FTSE 250, shares in Greggs were on a tear, closing up 11.1%": the figure is about the
+            # name after the complement (unknown to the gazetteer), not about the index
+            later = [u for u in self.unknown_names(pool[-1].end, hi, acting=False) if not self._aside(u, lo, hi)]
+            if later:
+                return later[-1]
         return (subjects or pool)[-1]
 
     def members(self, subject: Subject, lo: int, hi: int) -> list[Subject]:
         """The names coordinated with ``subject`` before it ("BNP Paribas et Société Générale", "Dogecoin,
         XRP et Cardano"), itself last. A list needs a conjunction before its last name ("Lanterne rouge
         du CAC 40, LVMH a reculé" is no list) and no member may be a complement or in an aside."""
-        pool = sorted({(c.start, c.end): c for c in self.in_window(lo, hi) + self.unknown_names(lo, hi)
+        pool = sorted({(c.start, c.end): c for c in self.in_window(lo, hi) + self.unknown_names(lo, hi, acting=False)
                        + [subject]}.values(), key=lambda c: c.start)
         group = [subject]
         for c in reversed([c for c in pool if c.end <= subject.start]):
             glue = self.norm[c.end:group[0].start]
-            if _is_list_glue(glue) and not self._aside(c, lo, hi):
-                group.insert(0, c)
-            else:
+            if not _is_list_glue(glue) or self._aside(c, lo, hi):
                 break
+            if c.complement and not _CONJUNCTION.search(glue):
+                break  # "In China, the CSI 300 and ...": a fronted complement before a comma is not a member
+            group.insert(0, c)
         if len(group) > 1 and not _CONJUNCTION.search(self.norm[group[-2].end:group[-1].start]):
             return [subject]
         if any(c.complement for c in group[:-1]):
