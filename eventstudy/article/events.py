@@ -317,7 +317,7 @@ def detect_events(seg: Segmented, dates: tuple[DateMention, ...], mentions: list
     if kinds[0]:
         main.sentences.add(0)  # the headline belongs to the main event
     for ev in events:
-        _name(seg, ev, kinds, mentions, dates)
+        _name(seg, ev, kinds, mentions, dates, spans)
         _timing(seg, ev, dates)
     return events
 
@@ -364,9 +364,9 @@ def _on_move_day(seg: Segmented, candidates: list[EventDraft], move: MoveDay, ki
 
 
 def _name(seg: Segmented, ev: EventDraft, kinds: list[list[str]], mentions: list[Mention],
-          dates: tuple[DateMention, ...] = ()) -> None:
+          dates: tuple[DateMention, ...] = (), spans: dict[int, tuple[tuple[int, int], ...]] | None = None) -> None:
     order = [ev.sentence] + sorted(ev.sentences - {ev.sentence})
-    spans = security_spans(seg, mentions)
+    spans = spans if spans is not None else security_spans(seg, mentions)
     moves = {i: find_market_move(seg.sentences[i].text, spans.get(i, ())) for i in order
              if any(k in MARKET_MOVE_KINDS for k in kinds[i])}
     counts: Counter[str] = Counter()

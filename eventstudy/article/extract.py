@@ -99,6 +99,7 @@ def extract_events(text: str, *, published: dt.date | None = None, source: str |
     amounts, amount_notes = find_amounts(seg, language)
     spans = security_spans(seg, mentions)
     claim_idx = {i for i, _ in claims}
+    moving: dict[int, bool] = {}
     move = main_move_day(seg, resolution.mentions, claims, spans, published, is_reference_date)
     drafts = detect_events(seg, resolution.mentions, mentions, {i for i, _ in claims}, move, published)
     if drafts and drafts[0].date is not None and drafts[0].precision == "day" and drafts[0].move_sentence is not None:
@@ -106,7 +107,8 @@ def extract_events(text: str, *, published: dt.date | None = None, source: str |
         claims = carry_move_day(seg, claims, head.date, head.move_sentence, list(resolution.mentions),
                                 f"the sentence of the article's main move (sentence {head.move_sentence + 1}"
                                 + (f", {head.date_text!r})" if head.date_text else ", the publication date)"), cues,
-                                lambda s: is_move_sentence(s.text, spans.get(s.index, ()), s.index in claim_idx))
+                                lambda s: moving.setdefault(s.index, is_move_sentence(s.text, spans.get(s.index, ()),
+                                                                                      s.index in claim_idx)))
 
     all_entities = _aggregate(mentions, roles, range(len(mentions)))
     events = _assemble(seg, drafts, mentions, roles, all_entities, claims, amounts)

@@ -142,12 +142,17 @@ class SentenceSubjects:
         self.seg, self.sentence, self.norm = seg, sentence, seg.norm
         named = self._merge_symbols([m for m in mentions if m.is_security])
         places = self._places(place_entity, named) if place_entity is not None else []
-        cands = named + places + list(sectors)
-        taken = [(c.start, c.end) for c in cands]
-        cands = [c for c in cands if not any(s <= c.start and c.end <= e and (s, e) != (c.start, c.end)
-                                             for s, e in taken)]
+        # a candidate inside a longer one ("Paris" in "la Bourse de Paris") is not one: sweep by start
+        cands, reach = [], -1
+        for c in sorted(named + places + list(sectors), key=lambda c: (c.start, -c.end)):
+            if c.end <= reach:
+                continue
+            cands.append(c)
+            reach = max(reach, c.end)
         self.candidates = sorted(cands, key=lambda c: (c.end, c.start))
         self._ends = [c.end for c in self.candidates]
+        self._by_start = sorted(self.candidates, key=lambda c: c.start)
+        self._starts = [c.start for c in self._by_start]
         self._unknown: dict[tuple[int, int], list[Subject]] = {}
 
     # -- candidates -------------------------------------------------------------------------------
@@ -199,6 +204,12 @@ class SentenceSubjects:
             return False
         return not _PRICE_NOUN_BEFORE.search(before[:prep.start()])
 
+    def _overlaps(self, start: int, end: int) -> bool:
+        """True when ``[start, end)`` overlaps a known candidate (bisect on the candidates' starts)."""
+        i = bisect.bisect_left(self._starts, end)
+        # no candidate lies inside another, so sorted by start they are sorted by end too
+        return i > 0 and self._by_start[i - 1].end > start
+
     def unknown_names(self, lo: int, hi: int, acting: bool = True) -> list[Subject]:
         """Capitalised names in ``[lo, hi)`` that the gazetteer does not know and that act as a subject
         (``acting=False``: all of them, for the members of a list "with Taylor Wimpey and Barratt Redrow")."""
@@ -219,7 +230,7 @@ class SentenceSubjects:
                 continue  # "May 19": a date's day, not a name
             start = norm.index(words[0], start)
             end = norm.index(words[-1], start) + len(words[-1])
-            if any(c.start <= start < c.end or start <= c.start < end for c in self.candidates):
+            if self._overlaps(start, end):
                 continue
             if acting and not _ACTS_AFTER.match(norm, end, hi + 40):
                 continue
@@ -313,8 +324,9 @@ class SentenceSubjects:
 
     def forward(self, p: PercentMatch, after: str) -> Subject | None:
         """A name right after the figure ("l'envolée de 24,4 % de Nvidia", "a 7% gain for Oracle")."""
-        for c in self.candidates:
-            if c.start >= p.end and c.start - p.end <= 40:
+        i = bisect.bisect_left(self._starts, p.end)
+        for c in self._by_start[i:i + 4]:
+            if c.start - p.end <= 40:
                 gap = self.norm[p.end:c.start]
                 if re.fullmatch(r"\s*(?:(?:gain|rise|jump|drop|fall|decline|loss|increase)\s+)?(?:pour|for|chez|at|in|"
                                 r"de|d'|of)\s*(?:(?:le|la|les|l'|the)\s*)?(?:l'action\s+|le\s+titre\s+|les\s+actions\s+|"
@@ -332,7 +344,7 @@ class SentenceSubjects:
         comma = self.norm.find(",", p.end, s.end)
         if comma < 0:
             return None
-        after = [c for c in self.candidates if c.start > comma] + self.unknown_names(comma, s.end)
+        after = self._by_start[bisect.bisect_right(self._starts, comma):] + self.unknown_names(comma, s.end)
         after.sort(key=lambda c: (c.complement, c.start))
         return after[0] if after else None
 
