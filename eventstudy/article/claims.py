@@ -183,9 +183,10 @@ def _other_periods(seg: Segmented, sentence: Sentence, percents: list[PercentMat
     right before them ("chuté de 18 % depuis le 14 juillet", "lost 35.1% over the past 12 months")."""
     out = set()
     for m in _OTHER_PERIOD.finditer(seg.norm, sentence.start, sentence.end):
-        for k, p in enumerate(percents):
-            if 0 <= m.start() - p.end <= OTHER_PERIOD_REACH or 0 <= p.start - m.end() <= OTHER_PERIOD_REACH:
-                out.add(k)
+        near = [(min(abs(m.start() - p.end), abs(p.start - m.end())), k) for k, p in enumerate(percents)
+                if 0 <= m.start() - p.end <= OTHER_PERIOD_REACH or 0 <= p.start - m.end() <= OTHER_PERIOD_REACH]
+        if near:
+            out.add(min(near)[1])
     return out
 
 
@@ -481,7 +482,7 @@ def _sentence_claims(seg, sentence, percents, mentions, dates, language, publish
                 asset_class=entity.asset_class if entity is not None else None,
                 note="; ".join(x for x in (member_note, claim_note) if x) or None,
             ))
-            cues.append(context if horizon is None else None)
+            cues.append(_OTHER if horizon == _OTHER else context if horizon is None else None)
         prev_end, prev_subject, prev_sign = p.end, subject, sign
         if subject.mention is not None:
             ctx.last_subject, ctx.last_paragraph, ctx.last_sentence = subject, sentence.paragraph, sentence.index
@@ -672,9 +673,10 @@ def carry_move_day(seg: Segmented, claims: list[tuple[int, Claim]], day: dt.date
             reached.add(s.index)
     out = []
     for pos, (idx, claim) in enumerate(claims):
-        if idx in reached and claim.date is None and claim.horizon in _DAY_HORIZONS:
+        if idx in reached and claim.date is None and claim.horizon in _DAY_HORIZONS and \
+                not (cues is not None and cues[pos] == _OTHER):
             note = f"date {day.isoformat()} carried from {why}"
-            horizon = claim.horizon or (cues[pos] if cues is not None else None) or "1d"
+            horizon = claim.horizon or (cues[pos] if cues is not None else None) or "1d"  # the context's cue
             claim = replace(claim, date=day, horizon="24h" if claim.asset_class == "crypto" and horizon == "1d" else horizon,
                             note=f"{claim.note}; {note}" if claim.note else note)
         out.append((idx, claim))

@@ -18,7 +18,8 @@ _UP = (r"hausses?|grimp\w*|augment\w*|progress\w*|bondi\w*|bondit|bond|(?:re)?ga
        r"(?:more than )?(?:doubl|tripl|quadrupl)(?:e|es|ed|ing|é|ée|ait)|s'est redressé\w*")
 _DOWN = (r"baiss(?:e|es|ent|ait|aient|é|ée|ant|er)|chut\w*|recul\w*|perd\w*|perte|plong\w*|dégringol\w*|céd(?:é|ait|ant|aient|er)|cède|cèdent|"
          r"gliss\w*|repli\w*|se replie|effondr\w*|écroul\w*|décroch\w*|lâch\w*|abandonn\w*|fond(?:u|ait|ent|re|ant)?|"
-         r"déviss\w*|trébuch\w*|flanch\w*|sombr\w*|dérap\w*|pâti\w*|"
+         r"déviss\w*|trébuch\w*|flanch\w*|sombr\w*|dérap\w*|pâti\w*|laiss(?:e|ait|aient|ant|é|ent) sur le terrain|"
+         r"laiss(?:e|ait|aient|ant|é|ent)(?=\s+(?:encore\s+|plus de\s+|près de\s+|environ\s+)?[+\-]?\d)|"
          r"down|fell|falls?|falling|fallen|drop(?:s|ped|ping)?|slid(?:e|es|ing)?|plummet(?:s|ed|ing)?|"
          r"slipp(?:ed|ing)|slips?|plung(?:e|es|ed|ing)|tumbl(?:e|es|ed|ing)|sank|sinks?|sinking|sunk|lost|"
          r"los(?:e|es|ing)|declin(?:e|es|ed|ing)|lower|decreas(?:e|es|ed|ing)|shed|sheds|shedding|crash(?:ed|es)?|"
@@ -130,7 +131,9 @@ HORIZON_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((h, re.compile(
     ("1d", r"sur la journée|en une journée|on the day|in the session|lors de la séance|à la clôture|at the close|"
            r"closed (?:up|down|higher|lower)|a clôturé|a terminé|ended the day|finished the day|daily|en une séance|"
            r"in a single session|in one session|on (?:its|their) first day|in (?:its|their) debut|"
-           r"first day of trading|pour sa première séance|one-day|the session|la séance"),
+           r"first day of trading|pour sa première séance|one-day|the session|la séance|to close at|pour clôturer|"
+           r"pour finir|la veille|la séance précédente|the previous session|the prior session|the previous day|"
+           r"the day before"),
 ))
 
 #: Within a sentence, words that place a move inside the session (a clock time, the morning, a
@@ -154,7 +157,7 @@ LIVE_VERB_FR = re.compile(
     r"progresse|progressent|progressait|s'envole|s'envolait|bondit|bondissait|avance|avançait|se replie|"
     r"se repliait|glisse|glissait|baissent|baissait|recule|s'apprécie|s'appréciait|se traite|se traitait|"
     r"affiche|affichait|cédant|reculant|perdant|abandonnant|gagnant|progressant|chutant)(?![\w])", re.I)
-LIVE_VERB_EN = re.compile(r"(?<![\w])(?:was|were|is|are|was trading|were trading|is trading)\s+(?:\w+\s+){0,2}?"
+LIVE_VERB_EN = re.compile(r"(?<![\w])(?:was|were|is|are|was trading|were trading|is trading)\s+(?:[\w.,%]+\s+){0,3}?"
                           r"(?:up|down|higher|lower|off|trading)(?![\w])", re.I)
 #: A verb in a tense that reports a completed day ("a perdu", "avait cédé", "closed", "ended").
 DONE_VERB_FR = re.compile(r"(?<![\w'])(?:a|ont|avait|avaient|s'est|se sont|s'était)\s+(?:\w+\s+){0,2}?"

@@ -228,6 +228,8 @@ class SentenceSubjects:
                 words.pop()
             if not words or not re.match(r"(?:L'|l'|d')?[A-ZÀ-ÖØ-Þ]", words[0]):
                 continue  # "May 19": a date's day, not a name
+            if words[-1].endswith("'s"):
+                words[-1] = words[-1][:-2]  # "Yahoo's stock": the possessive is not part of the name
             start = norm.index(words[0], start)
             end = norm.index(words[-1], start) + len(words[-1])
             if self._overlaps(start, end):
