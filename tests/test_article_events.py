@@ -115,3 +115,39 @@ def test_find_market_move_spans():
 
 def test_selling_off_a_stake_is_not_a_market_sell_off():
     assert find_market_move("The group confirmed the sell-off of its UK unit on Monday.") is None
+
+
+def test_a_dateline_stands_for_a_missing_publication_date():
+    x = extract_events("LONDON, Wednesday, April 15, 2015 - Shares of Yahoo rose 1.1 percent on Wednesday.")
+    assert x.published == dt.date(2015, 4, 15) and x.primary.date == dt.date(2015, 4, 15)
+    assert any("dateline" in n for n in x.notes)
+
+
+@pytest.mark.parametrize("text, published, words", [
+    # a body date after publication: noted, and never the day of a move
+    ("Le CAC 40 a cédé 1 % le 4 mars 2031.", dt.date(2025, 1, 22), "after its publication date"),
+    # a dateline a week away from the publication date
+    ("TOKYO, July 2 (Reuters) - Japanese stocks rose on Friday.", dt.date(2021, 7, 9), "contradicts the publication"),
+])
+def test_a_body_date_that_contradicts_the_publication_date_is_noted(text, published, words):
+    x = extract_events(text, published=published)
+    assert any(words in n for n in x.notes), x.notes
+    assert x.primary.date is None or x.primary.date <= published
+
+
+def test_the_weekend_is_dated_to_its_last_day():
+    x = extract_events("Les cryptomonnaies ont passé un mauvais week-end : le bitcoin a cédé 10 %.",
+                       published=dt.date(2022, 6, 13))
+    assert x.primary.date == dt.date(2022, 6, 12)
+
+
+def test_every_corpus_article_gets_a_dated_main_event():
+    """Every article of the scoring corpus reports a price move, so every one gets a dated main event."""
+    from pathlib import Path
+
+    from eventstudy.article import read_article
+
+    for path in sorted((Path(__file__).parent / "articles" / "corpus").glob("*.txt")):
+        article = read_article(path)
+        x = extract_events(article.text, published=article.published)
+        assert x.events and x.primary.date is not None, path.name

@@ -34,7 +34,7 @@ _LEVEL_BEFORE = re.compile(
     r"(?:\s+\w+ment)?\s+(?:sous|au-dessus|au-dessous|en dessous|en deçà|au-delà|autour|près)"
     r"|(?<![\w])(?:franchi|dépassé|enfoncé|crevé|cassé|broken|crossed|topped|breached)(?:\s+\w+ment)?"
     r"|(?<![\w'])(?:vaut|valait|valent|valaient|se traite|se traitait|s'échange|s'échangeait|cote|cotait|culminant|"
-    r"culminé|trading|valued at|worth|is worth|was worth|priced at|trades at|traded at)"
+    r"culminé|trading|trades at|traded at)"
     r"(?:\s+\w+ment)?(?:\s+(?:à|a|at|autour de|aux alentours de|près de|environ|around|about|some))?)"
     r"(?:\s+(?:de|des|du|d'|the|la|le|les))?(?:\s+(?:barre|seuil|niveau|cap|mark|level|threshold))?"
     r"(?:\s+(?:de|des|du|d'|of))?\s*$",

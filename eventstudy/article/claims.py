@@ -353,7 +353,9 @@ def find_claims(seg: Segmented, mentions: list[Mention], dates: list[DateMention
     by_sentence: dict[int, list[Mention]] = {}
     for m in mentions:
         by_sentence.setdefault(m.sentence, []).append(m)
-    history = [m for m in mentions if m.is_security and m.entity is not None]
+    # what "the stock" may refer to: listed securities, and names written as securities the gazetteer
+    # lacks ("Electronics For Imaging (NASDAQ: EFII)"), which then give an unmapped claim
+    history = [m for m in mentions if m.is_security and m.role != "source"]
     lead = _lead_cue(seg)
     ctx = _Context(main=_main_security(history))
     for sentence in seg.sentences:
@@ -572,7 +574,7 @@ def _antecedent(kind: str, prev_subject: Subject | None, ctx: _Context, history:
             return Subject(m.start, m.end, m.text, m, how="reference")
         return last if last_sentence is not None and sentence.index - last_sentence <= 2 else None
     want_index = kind == "index"
-    here = [m for m in history if m.start < at and (m.entity.asset_class == "index") == want_index
+    here = [m for m in history if m.start < at and _is_index(m) == want_index
             and 0 <= sentence.index - m.sentence <= 2 and m.sentence >= ctx.paragraph_start]
     if here:  # "Tesla ... edged up 0.4%. The stock is still down 30% this year": the one named just before
         m = here[-1]
@@ -581,15 +583,19 @@ def _antecedent(kind: str, prev_subject: Subject | None, ctx: _Context, history:
             and last.mention.entity.asset_class != "index" and ctx.last_paragraph == sentence.paragraph:
         return last
     recent = [m for m in history if m.start < at and sentence.index - m.sentence <= REFERENCE_SENTENCES
-              and (m.entity.asset_class == "index") == want_index]
+              and _is_index(m) == want_index]
     if not recent:
         return None
     main = ctx.main
-    if not want_index and main is not None and any(m.entity.id == main.entity.id for m in recent):
-        m = next(m for m in reversed(recent) if m.entity.id == main.entity.id)
+    if not want_index and main is not None and any(m.key == main.key for m in recent):
+        m = next(m for m in reversed(recent) if m.key == main.key)
     else:
         m = recent[-1]
     return Subject(m.start, m.end, m.text, m, how="reference")
+
+
+def _is_index(m: Mention) -> bool:
+    return m.entity is not None and m.entity.asset_class == "index"
 
 
 #: How far back (sentences) "le titre", "the index" look for what they refer to.

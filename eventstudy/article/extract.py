@@ -84,7 +84,7 @@ def extract_events(text: str, *, published: dt.date | None = None, source: str |
     gazetteer = gazetteer if gazetteer is not None else _project_gazetteer()
 
     notes += _header_notes(seg, header.published, published)
-    line = dateline(seg, language)
+    line = dateline(seg, language, published)
     if published is None and line is not None:
         published = line[0]
         notes.append(f"no publication date given: the dateline {line[1]!r} ({published.isoformat()}) is taken as the "
@@ -256,9 +256,10 @@ PUBLICATION_SLACK_DAYS = 1
 
 
 def _contradictions(mentions, published: dt.date | None, line) -> list[str]:
-    """Notes when the body's dates contradict the publication date (the rule: the publication date
-    stays the base of relative dates, explicit body dates are taken as written, and the extraction
-    says so; the study then warns when day 0 falls after publication)."""
+    """Notes when the body's dates contradict the publication date. The rule: the publication date is
+    kept; relative dates are counted from it; a body date after it (beyond
+    :data:`PUBLICATION_SLACK_DAYS`) is read as written but never as the day of a move (so it cannot
+    become day 0), and a dateline more than a day away from it is noted."""
     if published is None:
         return []
     out = []
@@ -267,8 +268,9 @@ def _contradictions(mentions, published: dt.date | None, line) -> list[str]:
     if late:
         m = late[0]
         out.append(f"the text gives the date {m.text.strip()!r} ({m.date.isoformat()}), after its publication date "
-                   f"{published.isoformat()}: one of the two is wrong (or the date is a plan); explicit dates are "
-                   "taken as written and relative dates are counted from the publication date")
+                   f"{published.isoformat()}: one of the two is wrong (or the date is a plan); the publication date "
+                   "is kept: a date after it is never taken as the day of a move, and relative dates are counted "
+                   "from it")
     if line is not None and abs((line[0] - published).days) > PUBLICATION_SLACK_DAYS:
         out.append(f"the dateline {line[1]!r} ({line[0].isoformat()}) contradicts the publication date "
                    f"{published.isoformat()}: relative dates are counted from the publication date")
