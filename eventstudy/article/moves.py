@@ -169,7 +169,9 @@ def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[t
     else 1 (:func:`lead_paragraphs`: a heading does not count as the first paragraph); +0.5 when the sentence states a price claim; half for a pluperfect ("avait cédé 0,34 %",
     "had soared"); +1 for the article's first dated move (not a pluperfect). A move reported without a date in the headline (weight 1) or the first paragraph
     (1.5) votes for the publication date: a news report's undated moves are those of its own day;
-    in the lead, one that follows a dated move in its paragraph votes for that day instead (weight 1).
+    in the lead, one that follows a dated sentence of its paragraph (a move, or the news: "Le 21
+    janvier, Trump a présenté Stargate. Oracle a grimpé de 7 % dans la foulée") votes for that day
+    instead, with its full weight.
     The day with the most votes wins (ties: the one written first). None when nothing votes.
     """
     by_sentence: dict[int, list[DateMention]] = {}
@@ -182,7 +184,7 @@ def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[t
         claims_by.setdefault(i, []).append(c)
     votes: dict[dt.date, float] = {}
     first: dict[dt.date, tuple[int, int, str]] = {}
-    paragraph_day: dict[int, dt.date] = {}
+    paragraph_day: dict[int, DateMention] = {}
     lead = lead_paragraphs(seg)
 
     def vote(day: dt.date, weight: float, sentence: int, start: int, text: str) -> None:
@@ -191,9 +193,30 @@ def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[t
                                                                 and (sentence, start) < first[day][:2]):
             first[day] = (sentence, start, text)
 
+    def usable_dates(s, cause=None, asides=()) -> list[DateMention]:
+        out = []
+        for d in by_sentence.get(s.index, []):
+            if is_reference(seg.norm, d, s.start) or (published is not None and d.date > published):
+                continue
+            if _DATA_DATE_BEFORE.search(seg.norm[max(s.start, d.start - 60):d.start]):
+                continue
+            if cause and cause[0] <= d.start < cause[1]:
+                continue
+            if any(a <= d.start < b for a, b in asides):
+                continue
+            out.append(d)
+        return out
+
     for s in seg.sentences:
         own = claims_by.get(s.index, [])
         day_claims = [c for c in own if c.horizon in _DAY_HORIZONS]
+        if s.paragraph in lead and s.paragraph not in paragraph_day and not (own and not day_claims) \
+                and not is_move_sentence(s.text, security_spans.get(s.index, ()), bool(day_claims)):
+            # "Le 21 janvier, Trump a présenté Stargate. Oracle a grimpé de 7 % dans la foulée": the lead's
+            # day goes on to the undated move that follows it in its paragraph
+            found = usable_dates(s, asides=[(s.start + m.start(), s.start + m.end()) for m in _ASIDE.finditer(s.text)])
+            if found:
+                paragraph_day[s.paragraph] = found[0]
         if own and not day_claims:
             continue  # "had soared 70% this week": a longer move does not date the story's day
         if not is_move_sentence(s.text, security_spans.get(s.index, ()), bool(day_claims)):
@@ -207,26 +230,18 @@ def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[t
         move = find_market_move(s.text, security_spans.get(s.index, ()))
         cause = (s.start + move.cause_start, s.start + move.cause_end) if move and move.cause_start is not None else None
         asides = [(s.start + m.start(), s.start + m.end()) for m in _ASIDE.finditer(s.text)]
-        usable = []
-        for d in by_sentence.get(s.index, []):
-            if is_reference(seg.norm, d, s.start) or (published is not None and d.date > published):
-                continue
-            if _DATA_DATE_BEFORE.search(seg.norm[max(s.start, d.start - 60):d.start]):
-                continue
-            if cause and cause[0] <= d.start < cause[1]:
-                continue
-            if any(a <= d.start < b for a, b in asides):
-                continue
-            usable.append(d)
+        usable = usable_dates(s, cause, asides)
         if usable:
             for d in {d.date: d for d in reversed(usable)}.values():
                 first_dated = not pluperfect and not any(first[x][2] for x in first)
                 vote(d.date, weight + (1.0 if first_dated else 0.0), s.index, d.start, d.text.strip())
-            paragraph_day[s.paragraph] = usable[0].date
+            paragraph_day.setdefault(s.paragraph, usable[0])
         elif s.paragraph in lead and not any(c.horizon == "after_hours" for c in own):
             # an undated after-hours move is on the day of its news, not of publication
             if s.paragraph in paragraph_day:  # "... on Monday. Nvidia fell 17%.": the same day goes on
-                vote(paragraph_day[s.paragraph], 1.0, s.index, s.start, "")
+                d = paragraph_day[s.paragraph]
+                first_dated = not pluperfect and not any(first[x][2] for x in first)
+                vote(d.date, weight + (1.0 if first_dated else 0.0), s.index, d.start, d.text.strip())
             elif published is not None:
                 vote(published, 1.0 if s.paragraph == 0 else 1.5, s.index, s.start, "")
     if not votes:
