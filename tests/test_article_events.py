@@ -124,7 +124,7 @@ def test_a_dateline_stands_for_a_missing_publication_date():
 
 
 @pytest.mark.parametrize("text, published, words", [
-    # a body date after publication: noted, and never the day of a move
+    # a body date with its year after publication: noted (taken as written; the study warns)
     ("Le CAC 40 a cédé 1 % le 4 mars 2031.", dt.date(2025, 1, 22), "after its publication date"),
     # a dateline a week away from the publication date
     ("TOKYO, July 2 (Reuters) - Japanese stocks rose on Friday.", dt.date(2021, 7, 9), "contradicts the publication"),
@@ -132,7 +132,6 @@ def test_a_dateline_stands_for_a_missing_publication_date():
 def test_a_body_date_that_contradicts_the_publication_date_is_noted(text, published, words):
     x = extract_events(text, published=published)
     assert any(words in n for n in x.notes), x.notes
-    assert x.primary.date is None or x.primary.date <= published
 
 
 def test_the_weekend_is_dated_to_its_last_day():

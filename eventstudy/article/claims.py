@@ -32,7 +32,8 @@ For every percentage in a sentence:
    another paragraph.
 5. **Date** — the day-precision date of its own sentence nearest to it, unless a reference point:
    a date after "après", "after", "since", "depuis", "before", "avant", "until", "(quarter)
-   ended", "l'annonce du", inside an aside, or after the publication date. The day of the
+   ended", "l'annonce du", inside an aside, or after the publication date (unless written with its
+   year: then it is taken as written, and the extraction's notes say it contradicts publication). The day of the
    article's main move is given to the undated claims afterwards (:func:`carry_move_day`).
 6. **Source** — "selon X", "d'après les données de X", "according to X", "X data".
 7. A sentence that opens with a connector ("Par ailleurs", "Meanwhile", ...) and gives no horizon,
@@ -208,8 +209,8 @@ def _date_phrases(seg: Segmented, sentence: Sentence, dates: list[DateMention],
             continue
         if is_reference_date(seg.norm, d, sentence.start):
             continue
-        if published is not None and d.date > published:
-            continue  # a day still to come is not when a move happened
+        if published is not None and d.date > published and d.kind != "explicit":
+            continue  # a day still to come is not when a move happened (one written with its year is kept)
         out.append((d.start, d.end, d.date))
     return out
 

@@ -256,10 +256,11 @@ PUBLICATION_SLACK_DAYS = 1
 
 
 def _contradictions(mentions, published: dt.date | None, line) -> list[str]:
-    """Notes when the body's dates contradict the publication date. The rule: the publication date is
-    kept; relative dates are counted from it; a body date after it (beyond
-    :data:`PUBLICATION_SLACK_DAYS`) is read as written but never as the day of a move (so it cannot
-    become day 0), and a dateline more than a day away from it is noted."""
+    """Notes when the body's dates contradict the publication date. The rule: relative dates are
+    counted from the publication date; a body date written with its year after it (beyond
+    :data:`PUBLICATION_SLACK_DAYS`) is taken as written and noted (it can be day 0: the study then
+    warns); a date without a year is placed nearest to the publication date, and one that falls after
+    it is a plan, never the day of a move; a dateline more than a day away is noted."""
     if published is None:
         return []
     out = []
@@ -268,9 +269,9 @@ def _contradictions(mentions, published: dt.date | None, line) -> list[str]:
     if late:
         m = late[0]
         out.append(f"the text gives the date {m.text.strip()!r} ({m.date.isoformat()}), after its publication date "
-                   f"{published.isoformat()}: one of the two is wrong (or the date is a plan); the publication date "
-                   "is kept: a date after it is never taken as the day of a move, and relative dates are counted "
-                   "from it")
+                   f"{published.isoformat()}: one of the two is wrong (or the date is a plan); the date is taken as "
+                   "written (it can date a move, and the study then warns that day 0 follows publication), and "
+                   "relative dates are counted from the publication date")
     if line is not None and abs((line[0] - published).days) > PUBLICATION_SLACK_DAYS:
         out.append(f"the dateline {line[1]!r} ({line[0].isoformat()}) contradicts the publication date "
                    f"{published.isoformat()}: relative dates are counted from the publication date")

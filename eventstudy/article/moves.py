@@ -165,7 +165,9 @@ def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[t
     point (``is_reference(norm, date, sentence_start)``: "depuis le 13 juin", "announced Sept. 9"),
     not inside an aside (", which ... ,") or the news the move reacts to ("after Trump said on
     Monday"), not the date of the data a figure comes from ("les données de SoSoValue du 22 janvier":
-    a data vendor's window, not the session of the story), and not after the publication date. Weights: 2 in the headline or the first paragraph,
+    a data vendor's window, not the session of the story), and not after the publication date unless
+    written with its year (then the text is taken as written: the date or the publication date is
+    wrong, ``notes`` says so and the study warns). Weights: 2 in the headline or the first paragraph,
     else 1 (:func:`lead_paragraphs`: a heading does not count as the first paragraph); +0.5 when the sentence states a price claim; half for a pluperfect ("avait cédé 0,34 %",
     "had soared"); +1 for the article's first dated move (not a pluperfect). A move reported without a date in the headline (weight 1) or the first paragraph
     (1.5) votes for the publication date: a news report's undated moves are those of its own day;
@@ -196,8 +198,10 @@ def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[t
     def usable_dates(s, cause=None, asides=()) -> list[DateMention]:
         out = []
         for d in by_sentence.get(s.index, []):
-            if is_reference(seg.norm, d, s.start) or (published is not None and d.date > published):
+            if is_reference(seg.norm, d, s.start):
                 continue
+            if published is not None and d.date > published and d.kind != "explicit":
+                continue  # a day still to come ("the tariffs start on April 3"); one written with its year is kept
             if _DATA_DATE_BEFORE.search(seg.norm[max(s.start, d.start - 60):d.start]):
                 continue
             if cause and cause[0] <= d.start < cause[1]:
