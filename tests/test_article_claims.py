@@ -144,8 +144,9 @@ def _c(text: str) -> list[tuple]:
      [("WLN.PA", -60.0), ("WLN.PA", 13.11)]),
     ("Extreme Networks fell 15% today; shareholders still sit on a 31% gain year to date.",
      [("EXTR", -15.0), ("EXTR", 31.0)]),
-    # French with a decimal point
+    # French with a decimal point; "Bitcoin Cash/BCH" is not Bitcoin
     ("Le bitcoin a fondu de 21.34 % en une semaine.", [("BTC", -21.34)]),
+    ("Le Binance Coin/BNB (-27.01 %) et le Bitcoin Cash/BCH (-25.78 %) suivent.", [("BNB", -27.01), ("BCH", -25.78)]),
 ])
 def test_each_move_goes_to_its_own_subject(text, expected):
     assert _c(text) == expected
