@@ -86,7 +86,8 @@ _OTHER_PERIOD = re.compile(
     r"sur\s+cette\s+série|en\s+un\s+an\s+et\s+demi)", re.I)
 
 _SECTOR_FR = re.compile(r"(?<![\w])(?P<head>secteurs?|segment)\s+(?:des\s+|du\s+|de\s+la\s+|de\s+l'|d'|de\s+)?", re.I)
-_SECTOR_EN = re.compile(r"(?P<name>(?:[\w&'-]+\s+){0,2}[\w&'-]+)\s+(?:sector|segment)(?![\w])", re.I)
+_SECTOR_NAME_BEFORE = re.compile(r"(?<![\w&'-])(?P<name>(?:[\w&'-]+\s+){0,2}[\w&'-]+)\s+$", re.I)
+_SECTOR_WORD = re.compile(r"(?<![\w])(?:sector|segment)(?![\w])", re.I)
 _CAP_FORWARD = re.compile(
     r"^\s*(?:de\s+la\s+|du\s+|de\s+|d'|of\s+(?:the\s+)?|in\s+(?:the\s+)?)?(?:capitalisation|capitalization|market\s+cap\w*)"
     r"\s+(?:boursière\s+|totale\s+|globale\s+|total\s+)*(?:des\s+|du\s+|de\s+la\s+|de\s+l'|d'|de\s+|of\s+(?:the\s+)?|for\s+)",
@@ -120,14 +121,17 @@ def _sectors(seg: Segmented, sentence: Sentence) -> list[Subject]:
         if span:
             out.append(Subject(m.start(), span[1], seg.original[m.start():span[1]],
                                sector=seg.original[span[0]:span[1]], how="sector"))
-    for m in _SECTOR_EN.finditer(norm, sentence.start, sentence.end):
+    for key in _SECTOR_WORD.finditer(norm, sentence.start, sentence.end):  # the head word first: fast
+        m = _SECTOR_NAME_BEFORE.search(norm, max(sentence.start, key.start() - 60), key.start())
+        if m is None:
+            continue
         words = m.group("name").split()
         while words and words[0].lower() in ("the", "entire", "whole", "broader", "broad", "overall", "wider", "of",
                                              "in", "for", "and"):
             words.pop(0)
         if words and not any(o.start <= m.start() < o.end for o in out):
             start = norm.find(words[0], m.start(), m.end())
-            out.append(Subject(start, m.end(), seg.original[start:m.end()], sector=" ".join(words), how="sector"))
+            out.append(Subject(start, key.end(), seg.original[start:key.end()], sector=" ".join(words), how="sector"))
     return out
 
 

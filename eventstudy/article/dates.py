@@ -142,9 +142,8 @@ def _vocabulary(languages: tuple[str, ...]) -> dict[str, object]:
             rf"(?<![\w])(?:(?P<pre>last|next|this|ce|cette)\s+)?(?P<weekday>{weekday})(?![\w])"
             rf"(?:\s+(?P<mod>dernier|prochain|passé|last|next))?", re.I)),
     ]
-    patterns.append(("weekend", re.compile(
-        r"(?<![\w'])(?:(?:le|ce|the|this|over\s+the|pendant\s+le|durant\s+le|during\s+the|au\s+cours\s+du)\s+)?"
-        r"(?:mauvais\s+|last\s+|long\s+)?week-?end(?:\s+(?:dernier|passé))?(?![\w])", re.I)))
+    # "week-end" first (a literal: fast), the words before it are added by spot_dates
+    patterns.append(("weekend", re.compile(r"(?<![\w'])week-?end(?:\s+(?:dernier|passé))?(?![\w])", re.I)))
     if rel:
         patterns.append(("relative", re.compile(rf"(?<![\w'])(?:{rel})(?![\w])", re.I)))
     if rel_rx:
@@ -183,6 +182,10 @@ class _Raw:
     core: str | None = None
 
 
+_WEEKEND_LEAD = re.compile(r"(?<![\w'])(?:(?:le|ce|the|this|over\s+the|pendant\s+le|durant\s+le|during\s+the|"
+                           r"au\s+cours\s+du)\s+)?(?:mauvais\s+|last\s+|long\s+)?$", re.I)
+
+
 def spot_dates(norm: str, original: str, language: str) -> list[_Raw]:
     """Candidate date spans (not yet parsed), longest first where they overlap."""
     languages = tuple(dict.fromkeys((language, *_LANGS_WITH_RULES)))
@@ -201,7 +204,9 @@ def spot_dates(norm: str, original: str, language: str) -> list[_Raw]:
             elif kind == "relative":
                 raws.append(_Raw(original[m.start():m.end()], m.start(), m.end(), "relative", False))
             elif kind == "weekend":
-                raws.append(_Raw(original[m.start():m.end()], m.start(), m.end(), "weekend", False))
+                lead = _WEEKEND_LEAD.search(norm, max(0, m.start() - 30), m.start())
+                start = lead.start() if lead else m.start()
+                raws.append(_Raw(original[start:m.end()], start, m.end(), "weekend", False))
             else:
                 has_year = kind in ("month_year", "iso", "numeric", "year") or bool(gd.get("year"))
                 raws.append(_Raw(original[m.start():m.end()], m.start(), m.end(), kind, has_year))

@@ -195,6 +195,14 @@ def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[t
                                                                 and (sentence, start) < first[day][:2]):
             first[day] = (sentence, start, text)
 
+    seen: dict[tuple[int, bool], bool] = {}
+
+    def moving(s, has_claims: bool) -> bool:
+        key = (s.index, has_claims)
+        if key not in seen:
+            seen[key] = is_move_sentence(s.text, security_spans.get(s.index, ()), has_claims)
+        return seen[key]
+
     def usable_dates(s, cause=None, asides=()) -> list[DateMention]:
         out = []
         for d in by_sentence.get(s.index, []):
@@ -215,7 +223,7 @@ def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[t
         own = claims_by.get(s.index, [])
         day_claims = [c for c in own if c.horizon in _DAY_HORIZONS]
         if s.paragraph in lead and s.paragraph not in paragraph_day and not (own and not day_claims) \
-                and not is_move_sentence(s.text, security_spans.get(s.index, ()), bool(day_claims)):
+                and not moving(s, bool(day_claims)):
             # "Le 21 janvier, Trump a présenté Stargate. Oracle a grimpé de 7 % dans la foulée": the lead's
             # day goes on to the undated move that follows it in its paragraph
             found = usable_dates(s, asides=[(s.start + m.start(), s.start + m.end()) for m in _ASIDE.finditer(s.text)])
@@ -223,7 +231,7 @@ def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[t
                 paragraph_day[s.paragraph] = found[0]
         if own and not day_claims:
             continue  # "had soared 70% this week": a longer move does not date the story's day
-        if not is_move_sentence(s.text, security_spans.get(s.index, ()), bool(day_claims)):
+        if not moving(s, bool(day_claims)):
             continue
         weight = 2.0 if s.paragraph in lead else 1.0
         if day_claims:
