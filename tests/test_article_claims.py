@@ -213,3 +213,21 @@ def test_a_long_market_wrap_gives_one_claim_per_move_in_linear_work():
     text = "Market wrap: " + ", ".join(f"{n} {'rose' if s > 0 else 'fell'} {v}%" for n, v, s in moves) + "."
     x = extract_events(text)
     assert [(c.name, c.percent) for c in x.claims] == [(n, s * v) for n, v, s in moves]
+
+
+def test_a_quote_box_beside_the_name_is_not_the_move_told():
+    x = extract_events("Shares of communications equipment company Ciena (CIEN -0.48%) tumbled 10.2% through 11:55 "
+                       "a.m. ET on Tuesday.", published=P)
+    assert [c.percent for c in x.claims] == [-10.2]
+    assert any("quote box" in n for n in x.notes)
+    assert [(c.ticker, c.percent) for c in extract_events("Oracle (ORCL+7.18%) led the gains.").claims] == [
+        ("ORCL", 7.18)]
+
+
+@pytest.mark.parametrize("text", [
+    "Selon Bloomberg, Siemens réfléchit à céder sa part restante (17%) dans Osram.",
+    "BMW a pour sa part reculé de 4,94 %.",
+])
+def test_a_stake_is_not_a_move_but_pour_sa_part_is_no_stake(text):
+    got = [(c.ticker, c.percent) for c in extract_events(text, published=P).claims]
+    assert got == ([("BMW.DE", -4.94)] if "BMW" in text else [])

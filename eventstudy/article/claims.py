@@ -493,8 +493,31 @@ def _sentence_claims(seg, sentence, percents, mentions, dates, language, publish
         prev_end, prev_subject, prev_sign = p.end, subject, sign
         if subject.mention is not None:
             ctx.last_subject, ctx.last_paragraph, ctx.last_sentence = subject, sentence.paragraph, sentence.index
+    found = _without_quote_boxes(seg, sentence, found, notes)
     ctx.previous = ({"horizon": horizon, "source": source, "date": date} if found else None)
     return found
+
+
+#: A quote box a site prints after a name: "Ciena (CIEN -0.48%)".
+_QUOTE_BOX = re.compile(r"\(\s*[A-Z][A-Z0-9.]{1,9}\s+[+\-]?\s?\d[\d.,]*\s?%\s*\)")
+
+
+def _without_quote_boxes(seg: Segmented, sentence: Sentence, found: list[Claim], notes: list[str]) -> list[Claim]:
+    """Drop a figure in a quote box ("Shares of Ciena (CIEN -0.48%) tumbled 10.2%") when the sentence
+    states another move of the same security: the box is the live quote of the page, not the move
+    told (a box alone, "Oracle (ORCL+7.18%) led the gains", stays a claim)."""
+    boxes = [m.group(0) for m in _QUOTE_BOX.finditer(seg.norm, sentence.start, sentence.end)]
+    if not boxes:
+        return found
+    out = []
+    for c in found:
+        boxed = any(c.text.replace(" ", "") in b.replace(" ", "") for b in boxes)
+        if boxed and any(o is not c and o.ticker == c.ticker and o.name == c.name for o in found):
+            notes.append(f"sentence {sentence.index + 1}: {c.text!r} is a quote box beside the name, not the move "
+                         "the text states: not taken as a claim")
+            continue
+        out.append(c)
+    return out
 
 
 def _subject_group(seg: Segmented, sentence: Sentence, subjects: SentenceSubjects, p: PercentMatch, after: str,
@@ -582,7 +605,8 @@ def _antecedent(kind: str, prev_subject: Subject | None, ctx: _Context, history:
     here = [m for m in history if m.start < at and _is_index(m) == want_index
             and 0 <= sentence.index - m.sentence <= 2 and m.sentence >= ctx.paragraph_start]
     if here:  # "Tesla ... edged up 0.4%. The stock is still down 30% this year": the one named just before
-        m = here[-1]
+        mapped = [m for m in here if m.entity is not None]  # before a name the gazetteer lacks ("Siris Capital LLC")
+        m = (mapped or here)[-1]
         return Subject(m.start, m.end, m.text, m, how="reference")
     if not want_index and last is not None and last.mention is not None and last.mention.entity is not None \
             and last.mention.entity.asset_class != "index" and ctx.last_paragraph == sentence.paragraph:

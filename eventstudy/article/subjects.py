@@ -395,7 +395,8 @@ def noun_phrase(seg: Segmented, lo: int, hi: int) -> Subject | None:
     best = None
     for m in _NP_SUBJECT.finditer(seg.norm, lo, hi):
         best = m
-    if best is None or BACK_REFERENCE.search(best.group("np")) or INDEX_REFERENCE.search(best.group("np")):
+    if best is None or BACK_REFERENCE.search(best.group("np")) or INDEX_REFERENCE.search(best.group("np")) \
+            or re.match(r"l'on\b", best.group("np"), re.I):
         return None
     start, end = best.start("np"), best.end("np")
     return Subject(start, end, seg.original[start:end], how="phrase")
