@@ -108,7 +108,7 @@ def _c(text: str) -> list[tuple]:
 
 @pytest.mark.parametrize("text, expected", [
     # a list of moves: each figure to its own name, the verb shared
-    ("Toyota Motor rose 1.14%, Honda Motor 0.79% and Nissan Motor 2.96%.",
+    ("Toyota rose 1.14%, Honda 0.79% and Nissan Motor 2.96%.",
      [("7203.T", 1.14), ("7267.T", 0.79), ("7201.T", 2.96)]),
     ("Kering cède 2,96 %, L'Oréal 2,54 % et Hermès 2,06 %.", [("KER.PA", -2.96), ("OR.PA", -2.54), ("RMS.PA", -2.06)]),
     # a name the gazetteer lacks is an unmapped claim, never the previous name's
