@@ -427,9 +427,15 @@ def estimate_panel(
     def est_rows(sel: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         r_est = gather(R, pos[sel], col[sel], est_off)
         f_est = gather_columns(F, pos[sel], fcol[sel], est_off)
-        Xe = model.design(f_est)
-        resid = r_est - np.matmul(Xe, coef[sel][..., None])[..., 0]
-        resid = np.where(np.isfinite(r_est) & np.isfinite(Xe).all(axis=2), resid, np.nan)
+        c = coef[sel]
+        fitted = np.repeat(c[:, :1], r_est.shape[1], axis=1)  # alpha + sum_j beta_j f_j, column by column
+        valid = np.isfinite(r_est)
+        for j in range(1, p):
+            fj = f_est[..., j - 1]
+            fitted += c[:, j, None] * fj
+            valid &= np.isfinite(fj)
+        np.subtract(r_est, fitted, out=fitted)
+        resid = np.where(valid, fitted, np.nan)
         fb = est.status[sel] == "fallback"
         if fb.any():
             resid[fb] = MarketAdjusted().fit(r_est[fb], f_est[fb]).resid

@@ -46,7 +46,6 @@ import pandas as pd
 from ..estimation.engine import EventEstimates
 from ..estimation.models import NormalReturnModel
 from . import estudy2 as e2
-from .bootstrap import bootstrap_mean_ci
 from .crosscorr import mean_cross_correlation, pairwise_correlation, pairwise_mean_cross_correlation  # noqa: F401
 from .nonparametric import corrado_rank, generalized_sign_from, sign_test_from, wilcoxon_signed_rank
 from .parametric import bmp_t_from, brown_warner_t, cross_sectional_t_from, kp_adjusted, patell_z_from
@@ -170,7 +169,7 @@ def _wilcoxon(c: ColumnStats, g: GroupStats) -> TestResult:
 
 
 def _bootstrap(c: ColumnStats, g: GroupStats) -> TestResult | None:
-    return bootstrap_mean_ci(c.values, seed=g.context.seed) if c.kind == "car" else None
+    return g.bootstrap(c) if c.kind == "car" else None
 
 
 #: The textbook battery, in the order of its rows (see the module doc for sources).

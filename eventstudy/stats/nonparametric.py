@@ -25,6 +25,18 @@ def normalised_ranks(ar_full: np.ndarray) -> np.ndarray:
         return K / (m + 1.0)
 
 
+def centred_rank_sums(ar_full: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per bar, the sum over events of U_it - 1/2 (U the :func:`normalised_ranks`) and the number
+    of events with a value: what :func:`rank_day_series` averages, as sums a partition hands on."""
+    K = row_ranks(ar_full)
+    fin = ~np.isnan(K)
+    m = fin.sum(axis=1)
+    K /= (m + 1.0)[:, None]
+    K -= 0.5
+    K[~fin] = 0.0
+    return K.sum(axis=0), fin.sum(axis=0)
+
+
 def row_ranks(a: np.ndarray) -> np.ndarray:
     """Average ranks (1 = smallest) of the values of each row of ``a`` (K, L); NaN stays NaN and is
     not ranked. The same numbers as ``scipy.stats.rankdata(a, axis=1, nan_policy="omit")`` from
@@ -34,7 +46,7 @@ def row_ranks(a: np.ndarray) -> np.ndarray:
     if not a.size:
         return np.full(a.shape, np.nan)
     order = np.argsort(a, axis=1)  # NaN sorts last, so the finite values take ranks 1..m
-    s = np.take_along_axis(a, order, axis=1)
+    s = np.sort(a, axis=1)
     ranks = np.broadcast_to(np.arange(1, L + 1, dtype=float), (k, L)).copy()
     tie = s[:, 1:] == s[:, :-1]
     if tie.any():

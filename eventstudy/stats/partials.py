@@ -31,7 +31,7 @@ from ..estimation.engine import EventEstimates, Windows, estimate_events
 from ..estimation.models import NormalReturnModel
 from .crosscorr import ClusterSums, cluster_sums, rbar_from_sums
 from .moments import Moments, Sums
-from .nonparametric import estimation_positive_share, normalised_ranks
+from .nonparametric import centred_rank_sums
 from .parametric import patell_sums
 
 #: Estimation bars read at once per chunk of events (the map's memory bound).
@@ -135,8 +135,10 @@ def battery_map(ev: BatteryEvents, ctx: BatteryContext, chunk_cells: int = CHUNK
     std_ok = np.isfinite(est.sigma2[k_idx])
     ok = est.status[k_idx] == "ok"
     codes, keys = _cluster_codes(ev.calendar[k_idx], ev.day0[k_idx])
+    one_cluster = len(keys) == 1  # else the group cannot share one day 0: no portfolio
     p_hat = np.full(len(k_idx), np.nan)
-    aar, rank = Sums.zeros(Le), Sums.zeros(Le + W)
+    aar_s, aar_n = np.zeros(Le), np.zeros(Le, dtype=np.int64)
+    rank_s, rank_n = np.zeros(Le + W), np.zeros(Le + W, dtype=np.int64)
     port_est = Sums.zeros(Le)
     q = est.f_evt.shape[2]
     first_ok = None
@@ -145,23 +147,28 @@ def battery_map(ev: BatteryEvents, ctx: BatteryContext, chunk_cells: int = CHUNK
     for rows, r_est, f_est, resid in est.chunks(k_idx, chunk_cells):
         loc = np.arange(start, start + len(rows))
         start += len(rows)
-        p_hat[loc] = estimation_positive_share(resid)
-        aar = aar + Sums.of_rows(resid)
-        U = normalised_ranks(np.concatenate([resid, est.ar[rows]], axis=1))
-        rank = rank + Sums.of_rows(U - 0.5)
-        del U
+        present = np.isfinite(resid)
+        n_bars = present.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p_hat[loc] = (resid > 0).sum(axis=1) / n_bars  # estimation share of positive ARs
+        aar_s += np.where(present, resid, 0.0).sum(axis=0)
+        aar_n += present.sum(axis=0)
+        s_, n_ = centred_rank_sums(np.concatenate([resid, est.ar[rows]], axis=1))
+        rank_s += s_
+        rank_n += n_
         s_ok = std_ok[loc]
-        clusters.append(cluster_sums(resid[s_ok], codes[loc][s_ok], keys, ctx.min_overlap))
+        clusters.append(cluster_sums(resid[s_ok], codes[loc][s_ok], keys, ctx.min_overlap, present[s_ok]))
         o = ok[loc]
-        if o.any():
+        if one_cluster and o.any():
             port_est = port_est + Sums.of_rows(r_est[o])
             if first_ok is None:
                 i = int(np.flatnonzero(o)[0])
                 first_ok = (int(ev.order[k_idx][loc[i]]), f_est[i].copy(), est.f_evt[rows[i]].copy())
-    cl = ClusterSums.combine(clusters, Le) if clusters else ClusterSums.combine([], Le)
-    ok_rows = k_idx[ok]
-    port = Portfolio(port_est, Sums.of_rows(est.r_evt[ok_rows]), int(ok.sum()), first_ok,
-                     frozenset("" if not isinstance(b, str) else b for b in ev.benchmark[ok_rows]), q)
+    aar, rank = Sums(aar_s, aar_n), Sums(rank_s, rank_n)
+    cl = ClusterSums.combine(clusters, Le)
+    ok_rows = k_idx[ok] if one_cluster else k_idx[:0]
+    port = Portfolio(port_est, Sums.of_rows(est.r_evt[ok_rows]) if len(ok_rows) else Sums.zeros(W), int(ok.sum()),
+                     first_ok, frozenset("" if not isinstance(b, str) else b for b in ev.benchmark[ok_rows]), q)
     fin_p = np.isfinite(p_hat)
     gs = [np.zeros(J, dtype=np.int64), np.zeros(J, dtype=np.int64), np.zeros(J)]
     for j in range(J):
@@ -216,6 +223,18 @@ class GroupStats:
     values_sx: np.ndarray      # (K, J) standardised values of the kept events, in the group's order
     df: np.ndarray             # (K,) their residual degrees of freedom
     p_hat: np.ndarray          # (K,) their estimation shares of positive ARs
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def bootstrap(self, column: "ColumnStats"):
+        """The bootstrap CI of a CAR window's CAAR (all windows computed together on first use,
+        sharing their resample indices: see :func:`eventstudy.stats.bootstrap.bootstrap_mean_cis`)."""
+        if "bootstrap" not in self._cache:
+            from .bootstrap import bootstrap_mean_cis
+
+            cars = [c for c in self.columns if c.kind == "car"]
+            self._cache["bootstrap"] = dict(zip((c.window for c in cars),
+                                                bootstrap_mean_cis([c.values for c in cars], seed=self.context.seed)))
+        return self._cache["bootstrap"][column.window]
 
 
 def battery_reduce(parts: list[BatteryPartial], ctx: BatteryContext) -> GroupStats:
