@@ -393,8 +393,11 @@ def price_span(spec: StudySpec, event_time: EventTime | None) -> Span:
     window (for its first return) is included. Dates windows are taken as they are.
     """
     per_bar = DAYS_PER_BAR.get(spec.data.frequency, 1.6)
-    days = [pd.Timestamp(e.date) for e in spec.events] if spec.events else [pd.Timestamp(event_time.date)]
-    first_day, last_day = min(days), max(days)
+    if spec.events:
+        first_day = pd.Timestamp(min(e.date for e in spec.events))
+        last_day = pd.Timestamp(max(e.date for e in spec.events))
+    else:
+        first_day = last_day = pd.Timestamp(event_time.date)
     lo, hi = first_day, last_day
     for group in spec.groups:
         ws = group.windows

@@ -355,6 +355,9 @@ def estimate_panel(
     pairs = keys[first]
     P = len(pairs)
     est_off, evt_off = windows.est_offsets, windows.evt_offsets
+    if isinstance(model, MarketAdjusted) and q >= 1 and (T + 1) * P * 3 <= max_cells:
+        return _market_adjusted_panel(R, F, pos, col, fcol, pairs, pair_of, windows, min_estimation,
+                                      short_estimation, prediction_error)
     if isinstance(model, MarketAdjusted) or (T + 1) * P * (q + 1) ** 2 > max_cells:
         # No parameters to fit (or too many pairs for prefix sums): use the gathering path.
         f_est, f_evt = gather_columns(F, pos, fcol, est_off), gather_columns(F, pos, fcol, evt_off)
@@ -507,6 +510,54 @@ def concat_estimates(parts: list[EventEstimates]) -> EventEstimates:
         expected=cat("expected"), ar=cat("ar"), var_ar=cat("var_ar"), car_path=cat("car_path"),
         var_car_path=cat("var_car_path"), car=cat("car"), var_car=cat("var_car"), windows=windows,
         est_arrays=lambda: est_rows(np.arange(bounds[-1])), est_rows=est_rows)
+
+
+def _window_sums(v: np.ndarray, lo: np.ndarray, hi: np.ndarray, pair_of: np.ndarray) -> np.ndarray:
+    """Sum of a (T, P) series over each event's window [lo, hi) of its pair's column (prefix sums)."""
+    T, P = v.shape
+    c = np.empty((T + 1, P))
+    c[0] = 0.0
+    np.cumsum(v, axis=0, out=c[1:])
+    return c[hi, pair_of] - c[lo, pair_of]
+
+
+def _market_adjusted_panel(R, F, pos, col, fcol, pairs, pair_of, windows, min_estimation, short_estimation,
+                           prediction_error) -> EventEstimates:
+    """The market-adjusted model (AR = R - R_m) from prefix sums: the estimation-window variance of
+    each event's ARs (divisor n - 1) from the window's count, sum and sum of squares of the ARs,
+    centred by each (security, benchmark) pair's mean AR for accuracy. Same numbers as
+    :meth:`MarketAdjusted.fit` on the gathered windows, without gathering them."""
+    T = R.shape[0]
+    est_off, evt_off = windows.est_offsets, windows.evt_offsets
+    d = R[:, pairs[:, 0]] - F[:, pairs[:, 1]]
+    valid = np.isfinite(d)
+    cnt = valid.sum(axis=0)
+    shift = np.where(valid, d, 0.0).sum(axis=0) / np.maximum(cnt, 1)
+    dc = np.where(valid, d - shift[None, :], 0.0)
+    lo = np.clip(pos + est_off[0], 0, T)
+    hi = np.clip(pos + est_off[-1] + 1, 0, T)
+    n = np.rint(_window_sums(valid.astype(float), lo, hi, pair_of)).astype(int)
+    s1 = _window_sums(dc, lo, hi, pair_of)
+    s2 = _window_sums(dc * dc, lo, hi, pair_of)
+    df = n - 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ssd = np.maximum(s2 - s1 * s1 / np.maximum(n, 1), 0.0)
+        sigma2 = np.where(df > 0, ssd / np.maximum(df, 1), np.nan)
+    K = len(pos)
+    fit = BatchFit(np.zeros((K, 0)), np.zeros((K, 0, 0)), sigma2, n, df, None)
+    r_evt = gather(R, pos, col, evt_off)
+    f_evt = gather_columns(F, pos, fcol, evt_off)
+
+    def est_rows(sel: np.ndarray):
+        r_est = gather(R, pos[sel], col[sel], est_off)
+        f_est = gather_columns(F, pos[sel], fcol[sel], est_off)
+        return r_est, f_est, r_est - f_est[..., 0]
+
+    def no_fallback(sel):  # pragma: no cover - the market-adjusted model is the fallback itself
+        raise AssertionError("the market-adjusted model has no fallback")
+
+    return _assemble(MarketAdjusted(), fit, r_evt, f_evt, windows, min_estimation, short_estimation,
+                     prediction_error, no_fallback, lambda: est_rows(np.arange(K)), est_rows)
 
 
 class _Centred:
