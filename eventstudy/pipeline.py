@@ -192,8 +192,7 @@ def symbol_bars_of(plan: EventPlan, prices: StudyPrices) -> dict[str, SymbolBars
     f = plan.frame
     out = {}
     for name, cb in plan.calendars.items():
-        on = f["calendar"].to_numpy(dtype=object) == name
-        syms = dict.fromkeys([*f.loc[on, "ticker"], *[b for b in f.loc[on, "benchmark"] if isinstance(b, str)]])
+        syms = _symbols_on(f, name)
         closes = {s: prices.series[s].close for s in syms if s in prices.series}
         out[name] = symbol_bars(cb.calendar, closes)
     return out
@@ -243,13 +242,20 @@ def return_panels(spec: StudySpec, plan: EventPlan, bars: dict[str, SymbolBars])
     f = plan.frame[plan.pending]
     out = {}
     for name, cb in plan.calendars.items():
-        on = f["calendar"].to_numpy(dtype=object) == name
-        if not on.any():
+        syms = _symbols_on(f, name)
+        if not syms:
             continue
-        syms = dict.fromkeys([*f.loc[on, "ticker"], *[b for b in f.loc[on, "benchmark"] if isinstance(b, str)]])
         sb = bars[name]
         out[name] = return_panel(cb.calendar, cb.index, {s: sb.prices[s] for s in syms}, spec.model.returns)
     return out
+
+
+def _symbols_on(f: pd.DataFrame, calendar: str) -> list[str]:
+    """The securities, then the benchmarks, of the pairs on ``calendar`` (first appearance order)."""
+    on = f["calendar"].to_numpy(dtype=object) == calendar
+    tick = pd.unique(f["ticker"].to_numpy(dtype=object)[on])
+    bench = [b for b in pd.unique(f["benchmark"].to_numpy(dtype=object)[on]) if isinstance(b, str)]
+    return list(dict.fromkeys([*tick, *bench]))
 
 
 def combine(spec: StudySpec, coverage: Coverage, analyses: list[Analysis], prices: StudyPrices) -> Combined:

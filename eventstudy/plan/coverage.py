@@ -106,7 +106,7 @@ def _check_block(spec: StudySpec, plan: EventPlan, f: pd.DataFrame, gp: GroupPla
     rows = f.iloc[sel]
     tick = rows["ticker"].to_numpy(dtype=object)
     bench = rows["benchmark"].to_numpy(dtype=object)
-    symbols = list(dict.fromkeys([*tick, *[b for b in bench if isinstance(b, str)]]))
+    symbols = list(dict.fromkeys([*pd.unique(tick), *[b for b in pd.unique(bench) if isinstance(b, str)]]))
     for sym in symbols:
         off = sb.off_calendar.get(sym, pd.DatetimeIndex([]))
         if len(off):

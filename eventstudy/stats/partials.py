@@ -35,7 +35,7 @@ from .nonparametric import centred_rank_sums
 from .parametric import patell_sums
 
 #: Estimation bars read at once per chunk of events (the map's memory bound).
-CHUNK_CELLS = 2_000_000
+CHUNK_CELLS = 500_000
 
 
 @dataclass(frozen=True)
@@ -114,11 +114,19 @@ def battery_map(ev: BatteryEvents, ctx: BatteryContext, chunk_cells: int = CHUNK
     k_idx = np.flatnonzero(keep)
     W = est.ar.shape[1]
     Le = ctx.windows.estimation[1] - ctx.windows.estimation[0] + 1
+    every = len(k_idx) == len(keep)
+
+    def kept(a):  # the kept events' rows (the array itself when every event is kept)
+        return a if every else a[k_idx]
+
+    C = est.car.shape[1]
+    x = np.empty((len(k_idx), W + C))
+    x[:, :W], x[:, W:] = kept(est.ar), kept(est.car)
+    sx = np.empty_like(x)
     with np.errstate(invalid="ignore", divide="ignore"):
-        sar = est.ar[k_idx] / np.sqrt(est.var_ar[k_idx])
-        scar = est.car[k_idx] / np.sqrt(est.var_car[k_idx])
-    x = np.concatenate([est.ar[k_idx], est.car[k_idx]], axis=1)
-    sx = np.concatenate([sar, scar], axis=1)
+        np.sqrt(kept(est.var_ar), out=sx[:, :W])
+        np.sqrt(kept(est.var_car), out=sx[:, W:])
+        np.divide(x, sx, out=sx)  # SAR = AR / sd(AR), SCAR = CAR / sd(CAR)
     df = est.df[k_idx]
     J = x.shape[1]
     x_m, sx_m = Moments.of_columns(x), Moments.of_columns(sx)

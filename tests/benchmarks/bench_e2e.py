@@ -123,8 +123,10 @@ def run_child(cmd: list[str], cwd: Path) -> tuple[float, float, int, str, str]:
 
 
 def parse_timings(stderr: str) -> list[tuple[str, float]]:
-    """The ``timing`` lines the CLI prints with --timings: ``timing <seconds> s  <stage>``."""
-    return [(m.group(2).strip(), float(m.group(1))) for m in re.finditer(r"^\s*timing\s+([0-9.]+) s\s+(.+)$", stderr, re.M)]
+    """The ``timing`` lines the CLI prints with --timings: ``timing <seconds> s  peak <MB> MB  <stage>``;
+    returns (stage, seconds, peak MB so far)."""
+    return [(m.group(3).strip(), float(m.group(1)), float(m.group(2)))
+            for m in re.finditer(r"^\s*timing\s+([0-9.]+) s\s+peak\s+([0-9.]+) MB\s+(.+)$", stderr, re.M)]
 
 
 def peer_child(n_events: int, peer: Path) -> dict:
@@ -210,8 +212,8 @@ def main() -> None:
 def _print_row(r: dict) -> None:
     print(f"\n{r['events']:,} events: eventstudy run {r['ours_s']:.2f} s wall, peak RSS {r['peak_mb']:.0f} MB "
          )
-    for stage, sec in r.get("timings", []):
-        print(f"    {sec:8.3f} s  {stage}")
+    for stage, sec, peak in r.get("timings", []):
+        print(f"    {sec:8.3f} s  (peak so far {peak:6.0f} MB)  {stage}")
     if "peer_s" in r:
         print(f"  PyPI eventstudy 0.1a12: {r['peer_s']:.2f} s for the events ({r['peer_wall']:.1f} s with its "
               f"imports); ours / peer = {r['ours_s'] / r['peer_s']:.2f}")
