@@ -48,27 +48,40 @@ class Windows:
         return np.array([[a - self.event[0], b - self.event[0]] for a, b in self.cars], dtype=int).reshape(-1, 2)
 
 
-def gather(matrix: np.ndarray, rows: np.ndarray, cols: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+def gather(matrix: np.ndarray, rows: np.ndarray, cols: np.ndarray, offsets: np.ndarray,
+           transposed: np.ndarray | None = None) -> np.ndarray:
     """Gather ``matrix[rows[k] + offsets, cols[k]]`` for every event k; NaN outside the matrix.
 
     ``matrix`` is (T, S) returns on one calendar; ``rows`` (K,) day-0 positions; ``cols`` (K,)
-    column of each event's series. Returns (K, len(offsets)).
+    column of each event's series. Returns (K, len(offsets)). ``transposed`` (the same data as
+    a C-contiguous (S, T) array, see :func:`series_major`) makes each event's window one
+    contiguous run of memory: the same values, read far faster for long windows.
     """
     T, S = matrix.shape
-    pos = rows[:, None] + offsets[None, :]
     if rows.size and rows.min() + offsets.min() >= 0 and rows.max() + offsets.max() < T:
-        return matrix.ravel()[pos * S + cols[:, None]]  # every bar inside: plain take
+        if transposed is not None:
+            return transposed.ravel()[(cols * T + rows)[:, None] + offsets[None, :]]
+        return matrix.ravel()[(rows * S + cols)[:, None] + (offsets * S)[None, :]]  # every bar inside: plain take
+    pos = rows[:, None] + offsets[None, :]
     inside = (pos >= 0) & (pos < T)
     out = matrix[np.clip(pos, 0, T - 1), cols[:, None]]
     return np.where(inside, out, np.nan)
 
 
-def gather_columns(F: np.ndarray, rows: np.ndarray, fcol: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+def gather_columns(F: np.ndarray, rows: np.ndarray, fcol: np.ndarray, offsets: np.ndarray,
+                   transposed: np.ndarray | None = None) -> np.ndarray:
     """Several regressor columns per event: (K, len(offsets), q) from ``F`` and ``fcol`` (K, q)."""
     K, q = fcol.shape
     if q == 0:
         return np.zeros((K, len(offsets), 0))
-    return np.stack([gather(F, rows, fcol[:, j], offsets) for j in range(q)], axis=2)
+    if q == 1:
+        return gather(F, rows, fcol[:, 0], offsets, transposed)[..., None]
+    return np.stack([gather(F, rows, fcol[:, j], offsets, transposed) for j in range(q)], axis=2)
+
+
+def series_major(matrix: np.ndarray) -> np.ndarray:
+    """The (T, S) matrix as a C-contiguous (S, T) copy: each series' bars side by side."""
+    return np.ascontiguousarray(matrix.T)
 
 
 @dataclass(frozen=True)
@@ -422,23 +435,21 @@ def estimate_panel(
         j = icol[0]
         shift = ybar[pair_of] - (coef_c * xshift[pair_of]).sum(axis=1)
         coef[:, j] = coef_c[:, j] + shift
-    r_evt = gather(R, pos, col, evt_off)
-    f_evt = gather_columns(F, pos, fcol, evt_off)
+    Rt = series_major(R)
+    Ft = Rt if F is R else series_major(F)
+    r_evt = gather(R, pos, col, evt_off, Rt)
+    f_evt = gather_columns(F, pos, fcol, evt_off, Ft)
     fit = BatchFit(coef, xtx_inv, sigma2, n, df, None)
     model_c = _Centred(model, xshift[pair_of])
 
     def est_rows(sel: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        r_est = gather(R, pos[sel], col[sel], est_off)
-        f_est = gather_columns(F, pos[sel], fcol[sel], est_off)
+        r_est = gather(R, pos[sel], col[sel], est_off, Rt)
+        f_est = gather_columns(F, pos[sel], fcol[sel], est_off, Ft)
         c = coef[sel]
-        fitted = np.repeat(c[:, :1], r_est.shape[1], axis=1)  # alpha + sum_j beta_j f_j, column by column
-        valid = np.isfinite(r_est)
+        resid = r_est - c[:, :1]  # R - alpha - sum_j beta_j F_j, column by column
         for j in range(1, p):
-            fj = f_est[..., j - 1]
-            fitted += c[:, j, None] * fj
-            valid &= np.isfinite(fj)
-        np.subtract(r_est, fitted, out=fitted)
-        resid = np.where(valid, fitted, np.nan)
+            resid -= c[:, j, None] * f_est[..., j - 1]
+        resid[~np.isfinite(resid)] = np.nan  # a missing (or non-finite) return or regressor
         fb = est.status[sel] == "fallback"
         if fb.any():
             resid[fb] = MarketAdjusted().fit(r_est[fb], f_est[fb]).resid
@@ -545,12 +556,14 @@ def _market_adjusted_panel(R, F, pos, col, fcol, pairs, pair_of, windows, min_es
         sigma2 = np.where(df > 0, ssd / np.maximum(df, 1), np.nan)
     K = len(pos)
     fit = BatchFit(np.zeros((K, 0)), np.zeros((K, 0, 0)), sigma2, n, df, None)
-    r_evt = gather(R, pos, col, evt_off)
-    f_evt = gather_columns(F, pos, fcol, evt_off)
+    Rt = series_major(R)
+    Ft = Rt if F is R else series_major(F)
+    r_evt = gather(R, pos, col, evt_off, Rt)
+    f_evt = gather_columns(F, pos, fcol, evt_off, Ft)
 
     def est_rows(sel: np.ndarray):
-        r_est = gather(R, pos[sel], col[sel], est_off)
-        f_est = gather_columns(F, pos[sel], fcol[sel], est_off)
+        r_est = gather(R, pos[sel], col[sel], est_off, Rt)
+        f_est = gather_columns(F, pos[sel], fcol[sel], est_off, Ft)
         return r_est, f_est, r_est - f_est[..., 0]
 
     def no_fallback(sel):  # pragma: no cover - the market-adjusted model is the fallback itself

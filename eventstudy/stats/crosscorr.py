@@ -97,7 +97,6 @@ def cluster_sums(resid: np.ndarray, cluster: np.ndarray, keys: tuple, min_overla
     m, L = len(keys), resid.shape[1]
     present = np.isfinite(resid) if present is None else present
     z, n, used = standardise(resid, min_overlap, present)
-    z_sum, z_cnt = np.zeros((m, L)), np.zeros((m, L), dtype=np.int64)
     n_std = np.bincount(cluster, minlength=m).astype(np.int64)
     n_z = np.bincount(cluster, weights=used, minlength=m).astype(np.int64)
     z_sq = np.bincount(cluster, weights=np.where(used, n, 0), minlength=m).astype(float)
@@ -106,7 +105,12 @@ def cluster_sums(resid: np.ndarray, cluster: np.ndarray, keys: tuple, min_overla
 
         onehot = sparse.csr_matrix((np.ones(len(cluster)), (cluster, np.arange(len(cluster)))), shape=(m, len(cluster)))
         z_sum = np.asarray(onehot @ z)
-        z_cnt = np.rint(np.asarray(onehot @ (present & used[:, None]).astype(float))).astype(np.int64)
+        if (n == L).all():  # no missing bar: each cluster has its used events on every bar
+            z_cnt = np.repeat(n_z[:, None], L, axis=1)
+        else:
+            z_cnt = np.rint(np.asarray(onehot @ (present & used[:, None]).astype(float))).astype(np.int64)
+    else:
+        z_sum, z_cnt = np.zeros((m, L)), np.zeros((m, L), dtype=np.int64)
     return ClusterSums(tuple(keys), z_sum, z_cnt, z_sq, n_std, n_z)
 
 

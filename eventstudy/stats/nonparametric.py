@@ -27,14 +27,39 @@ def normalised_ranks(ar_full: np.ndarray) -> np.ndarray:
 
 def centred_rank_sums(ar_full: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per bar, the sum over events of U_it - 1/2 (U the :func:`normalised_ranks`) and the number
-    of events with a value: what :func:`rank_day_series` averages, as sums a partition hands on."""
-    K = row_ranks(ar_full)
-    fin = ~np.isnan(K)
+    of events with a value: what :func:`rank_day_series` averages, as sums a partition hands on.
+
+    One sort per row; each value's centred rank is added to its bar with :func:`numpy.bincount`
+    in row order (the same additions, in the same order, as summing the (K, T) matrix of U - 1/2
+    over events), so the ranks are never scattered back into a matrix.
+    """
+    a = np.asarray(ar_full, dtype=float)
+    k, L = a.shape
+    fin = ~np.isnan(a)
+    counts = fin.sum(axis=0)
+    if not a.size:
+        return np.zeros(L), counts
     m = fin.sum(axis=1)
-    K /= (m + 1.0)[:, None]
-    K -= 0.5
-    K[~fin] = 0.0
-    return K.sum(axis=0), fin.sum(axis=0)
+    order = np.argsort(a, axis=1)  # NaN sorts last: the finite values hold sorted positions 0 .. m_i - 1
+    ranks = _sorted_ranks(np.sort(a, axis=1))
+    ranks /= (m + 1.0)[:, None]
+    ranks -= 0.5
+    ranks[np.arange(L)[None, :] >= m[:, None]] = 0.0  # the missing bars (sorted last) add nothing
+    return np.bincount(order.ravel(), weights=ranks.ravel(), minlength=L), counts
+
+
+def _sorted_ranks(s: np.ndarray) -> np.ndarray:
+    """Average ranks (1-based) of each row's values given sorted rows ``s`` (ties share the mean
+    of their positions)."""
+    k, L = s.shape
+    ranks = np.broadcast_to(np.arange(1, L + 1, dtype=float), (k, L)).copy()
+    tie = s[:, 1:] == s[:, :-1]  # NaN == NaN is False: missing bars never tie
+    if tie.any():
+        new = np.ones((k, L), dtype=bool)
+        new[:, 1:] = ~tie
+        run = np.cumsum(new.ravel()) - 1  # every row starts a run
+        ranks = (np.bincount(run, weights=ranks.ravel()) / np.bincount(run))[run].reshape(k, L)
+    return ranks
 
 
 def row_ranks(a: np.ndarray) -> np.ndarray:
@@ -46,14 +71,7 @@ def row_ranks(a: np.ndarray) -> np.ndarray:
     if not a.size:
         return np.full(a.shape, np.nan)
     order = np.argsort(a, axis=1)  # NaN sorts last, so the finite values take ranks 1..m
-    s = np.sort(a, axis=1)
-    ranks = np.broadcast_to(np.arange(1, L + 1, dtype=float), (k, L)).copy()
-    tie = s[:, 1:] == s[:, :-1]
-    if tie.any():
-        new = np.ones((k, L), dtype=bool)
-        new[:, 1:] = ~tie
-        run = np.cumsum(new.ravel()) - 1  # every row starts a run
-        ranks = (np.bincount(run, weights=ranks.ravel()) / np.bincount(run))[run].reshape(k, L)
+    ranks = _sorted_ranks(np.sort(a, axis=1))
     out = np.empty((k, L))
     np.put_along_axis(out, order, ranks, axis=1)
     out[np.isnan(a)] = np.nan

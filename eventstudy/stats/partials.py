@@ -100,11 +100,14 @@ class BatteryPartial:
 
 
 def _cluster_codes(calendar: np.ndarray, day0: np.ndarray) -> tuple[np.ndarray, tuple]:
-    frame = pd.DataFrame({"c": pd.Series(calendar, dtype=object), "d": np.asarray(day0, dtype="datetime64[ns]")})
-    codes = frame.groupby(["c", "d"], sort=False, dropna=False).ngroup().to_numpy()
-    first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy() if len(codes) else np.array([], int)
-    keys = tuple((str(frame["c"].iloc[i]), int(frame["d"].iloc[i].value)) for i in first)
-    return codes.astype(np.int64), keys
+    """Cluster code per event (first appearance order) and the keys (calendar, day 0 in ns)."""
+    d = np.asarray(day0, dtype="datetime64[ns]").view(np.int64)
+    c_codes, c_uniq = pd.factorize(np.asarray(calendar, dtype=object))
+    d_codes, d_uniq = pd.factorize(d)
+    pair = pd.factorize(c_codes.astype(np.int64) * max(len(d_uniq), 1) + d_codes)[0]
+    first = pd.Series(np.arange(len(pair))).groupby(pair).first().to_numpy() if len(pair) else np.array([], int)
+    keys = tuple((str(c_uniq[c_codes[i]]), int(d[i])) for i in first)
+    return pair.astype(np.int64), keys
 
 
 def battery_map(ev: BatteryEvents, ctx: BatteryContext, chunk_cells: int = CHUNK_CELLS) -> BatteryPartial:
@@ -129,13 +132,14 @@ def battery_map(ev: BatteryEvents, ctx: BatteryContext, chunk_cells: int = CHUNK
         np.divide(x, sx, out=sx)  # SAR = AR / sd(AR), SCAR = CAR / sd(CAR)
     df = est.df[k_idx]
     J = x.shape[1]
-    x_m, sx_m = Moments.of_columns(x), Moments.of_columns(sx)
+    xt, sxt = np.ascontiguousarray(x.T), np.ascontiguousarray(sx.T)  # one contiguous row per column
+    x_m, sx_m = Moments.of_columns(xt.T), Moments.of_columns(sxt.T)
     pat = [np.zeros(J, dtype=np.int64), np.zeros(J), np.zeros(J)]
     sgn = [np.zeros(J, dtype=np.int64), np.zeros(J, dtype=np.int64)]
     for j in range(J):
-        n, s, v = patell_sums(sx[:, j], df)
+        n, s, v = patell_sums(sxt[j], df)
         pat[0][j], pat[1][j], pat[2][j] = n, s, v
-        col = x[:, j]
+        col = xt[j]
         nz = col[np.isfinite(col) & (col != 0)]
         sgn[0][j], sgn[1][j] = len(nz), int(np.sum(nz > 0))
 
@@ -150,7 +154,9 @@ def battery_map(ev: BatteryEvents, ctx: BatteryContext, chunk_cells: int = CHUNK
     port_est = Sums.zeros(Le)
     q = est.f_evt.shape[2]
     first_ok = None
-    clusters = []
+    m_cl = len(keys)
+    cl = ClusterSums(keys, np.zeros((m_cl, Le)), np.zeros((m_cl, Le), dtype=np.int64), np.zeros(m_cl),
+                     np.zeros(m_cl, dtype=np.int64), np.zeros(m_cl, dtype=np.int64))
     start = 0
     for rows, r_est, f_est, resid in est.chunks(k_idx, chunk_cells):
         loc = np.arange(start, start + len(rows))
@@ -165,7 +171,10 @@ def battery_map(ev: BatteryEvents, ctx: BatteryContext, chunk_cells: int = CHUNK
         rank_s += s_
         rank_n += n_
         s_ok = std_ok[loc]
-        clusters.append(cluster_sums(resid[s_ok], codes[loc][s_ok], keys, ctx.min_overlap, present[s_ok]))
+        part = (cluster_sums(resid, codes[loc], keys, ctx.min_overlap, present) if s_ok.all() else
+                cluster_sums(resid[s_ok], codes[loc][s_ok], keys, ctx.min_overlap, present[s_ok]))
+        for name in ("z_sum", "z_cnt", "z_sq", "n_std", "n_z"):  # same keys in every chunk: add in place
+            getattr(cl, name)[...] += getattr(part, name)
         o = ok[loc]
         if one_cluster and o.any():
             port_est = port_est + Sums.of_rows(r_est[o])
@@ -173,22 +182,22 @@ def battery_map(ev: BatteryEvents, ctx: BatteryContext, chunk_cells: int = CHUNK
                 i = int(np.flatnonzero(o)[0])
                 first_ok = (int(ev.order[k_idx][loc[i]]), f_est[i].copy(), est.f_evt[rows[i]].copy())
     aar, rank = Sums(aar_s, aar_n), Sums(rank_s, rank_n)
-    cl = ClusterSums.combine(clusters, Le)
     ok_rows = k_idx[ok] if one_cluster else k_idx[:0]
     port = Portfolio(port_est, Sums.of_rows(est.r_evt[ok_rows]) if len(ok_rows) else Sums.zeros(W), int(ok.sum()),
                      first_ok, frozenset("" if not isinstance(b, str) else b for b in ev.benchmark[ok_rows]), q)
     fin_p = np.isfinite(p_hat)
     gs = [np.zeros(J, dtype=np.int64), np.zeros(J, dtype=np.int64), np.zeros(J)]
     for j in range(J):
-        good = np.isfinite(x[:, j]) & fin_p
-        gs[0][j], gs[1][j] = int(good.sum()), int(np.sum(x[good, j] > 0))
+        good = np.isfinite(xt[j]) & fin_p
+        gs[0][j], gs[1][j] = int(good.sum()), int(np.sum(xt[j][good] > 0))
         gs[2][j] = float(p_hat[good].sum()) if good.any() else 0.0
     order = ev.order[k_idx]
     firsts = {}
     if len(codes):
         idx_first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
-        for c, i in enumerate(idx_first):
-            firsts[keys[c]] = (int(order[i]), str(ev.calendar[k_idx][i]), pd.Timestamp(ev.day0[k_idx][i]))
+        cal_k, day_k = ev.calendar[k_idx][idx_first], pd.DatetimeIndex(ev.day0[k_idx][idx_first])
+        for c, i in enumerate(idx_first):  # one entry per cluster (distinct day 0), not per event
+            firsts[keys[c]] = (int(order[i]), str(cal_k[c]), day_k[c])
     return BatteryPartial(order, x, sx, df, p_hat, x_m, sx_m, tuple(pat), tuple(sgn), tuple(gs), aar, rank, port, cl,
                           len(k_idx), firsts)
 
