@@ -18,6 +18,18 @@ from ..stats.single import t_and_p
 META_COLUMNS = ["event", "ticker", "group", "benchmark", "calendar", "day0", "day0_rule", "note", "source"]
 
 
+def repeated_strings(values: np.ndarray, times: int):
+    """Each of ``values`` (strings) repeated ``times`` times, as a pandas ``str`` column built by
+    pyarrow from the distinct values (no Python object per row of the long tables)."""
+    import pyarrow as pa
+
+    codes, uniq = pd.factorize(np.asarray(values, dtype=object))
+    if not len(uniq) or (codes < 0).any():  # a missing label: the generic (slower) path
+        return np.repeat(np.asarray(values, dtype=object), times)
+    taken = pa.array(list(uniq), type=pa.large_string()).take(pa.array(np.repeat(codes, times)))
+    return pd.array(taken, dtype="str")
+
+
 @dataclass(frozen=True)
 class StudyFrames:
     """The result tables of a run (or of one partition of it), in ``seq`` order.
@@ -92,7 +104,7 @@ def ar_frame(meta: pd.DataFrame, g: GroupEstimates, keep: np.ndarray) -> pd.Data
     t_ar, p_ar = t_and_p(ar, var_ar, np.repeat(est.df[k], W))
 
     def rep(col):
-        return np.repeat(meta[col].to_numpy(dtype=object)[k], W)
+        return repeated_strings(meta[col].to_numpy(dtype=object)[k], W)
 
     return pd.DataFrame({
         "event": rep("event"), "ticker": rep("ticker"), "group": rep("group"), "date": rows(g.dates),
@@ -113,13 +125,13 @@ def car_frame(meta: pd.DataFrame, g: GroupEstimates, keep: np.ndarray) -> pd.Dat
     t, p = t_and_p(est.car[k], est.var_car[k], est.df[k][:, None])
 
     def rep(col):
-        return np.repeat(meta[col].to_numpy(dtype=object)[k], C)
+        return repeated_strings(meta[col].to_numpy(dtype=object)[k], C)
 
     df = est.df[k]
     return pd.DataFrame({
         "event": rep("event"), "ticker": rep("ticker"), "group": rep("group"),
         "day0": np.repeat(meta["day0"].to_numpy()[k], C),
-        "window": np.tile(np.array(labels, dtype=object), len(k)),
+        "window": pd.array(np.tile(np.array(labels, dtype=object), len(k)), dtype="str"),
         "start": np.tile(np.array([a for a, _ in cars], dtype=np.int64), len(k)),
         "end": np.tile(np.array([b for _, b in cars], dtype=np.int64), len(k)),
         "car": est.car[k].ravel(), "se": np.sqrt(est.var_car[k]).ravel(), "t_stat": t.ravel(), "p_value": p.ravel(),
