@@ -215,8 +215,6 @@ def _check_block(spec: StudySpec, plan: EventPlan, f: pd.DataFrame, gp: GroupPla
             if covered >= spec.model.min_estimation:  # shorter windows are reported by the engine
                 out.append({"ticker": labels[j], "check": "partial estimation window", "message": notes[j],
                             "action": "estimated on the bars available"})
-    if "note" not in f.columns:
-        f["note"] = ""
     f.iloc[sel, f.columns.get_loc("note")] = notes
     return gp
 

@@ -29,7 +29,15 @@ stage           the stage that dropped the pair ("plan", "prices", "coverage", "
 reason          why it was dropped, in words ("" when kept)
 drop_code       the check that dropped it (:data:`DROP_CODES`; 0 when kept)
 seq             position of a studied pair in the result tables (-1 until coverage is checked)
+group_order     the group's place in the study; ``block`` the calendar's place in its group
+benchmark_calendar, calendar_error   the benchmark's calendar; why a calendar is unknown ("")
+note            what the coverage check noted (e.g. a partial estimation window)
 ==============  ===============================================================================
+
+A distributed run (issue #11) splits the frame (:meth:`EventPlan.partition`), runs the map
+:func:`eventstudy.pipeline.analyse` on each part where its prices are, and the reduce
+:func:`eventstudy.pipeline.combine` on the parts' results; the coverage checks need only each
+symbol's first and last bar on its calendar, so they can run before the split.
 
 Positions count bars of the pair's own calendar in the plan's bar index for that calendar, which
 depends only on the calendar and the plan (never on the prices), so any partition of the plan
@@ -264,6 +272,7 @@ def build_plan(spec: StudySpec, event_time: EventTime | None, gazetteer: Gazette
     frame["status"] = "pending"
     frame["stage"] = ""
     frame["reason"] = ""
+    frame["note"] = ""
     frame["drop_code"] = np.int64(KEPT)
 
     no_bench = frame["benchmark"].isna().to_numpy() & frame["model_kind"].isin(BENCHMARK_KINDS).to_numpy()
