@@ -335,9 +335,6 @@ def _market_wrap(n: int) -> str:
     return "published: 2025-01-22\n\nOn Tuesday, " + ", ".join(parts) + ".\n"
 
 
-@pytest.mark.xfail(strict=True, reason="claim parsing is cubic in a sentence's length (issue #15: a 15 KB market wrap "
-                                       "takes 327 s); eventstudy/article/claims.py belongs to the article helpers. "
-                                       "This flips to a pass when the work per sentence is bounded")
 def test_claim_parsing_work_grows_linearly_with_the_sentence():
     from eventstudy.article import extract_events
 
