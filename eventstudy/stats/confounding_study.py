@@ -64,7 +64,10 @@ def assess_confounding(groups: Sequence[Any], *, series: dict[str, Any], frequen
                 rows_all.append(r)
                 spans_all.append(s)
     if events_file and rows_all:
-        frames.append(overlapping_events(pd.concat(rows_all, ignore_index=True), pd.concat(spans_all, ignore_index=True)))
+        overlaps, overlap_notes = overlapping_events(pd.concat(rows_all, ignore_index=True),
+                                                     pd.concat(spans_all, ignore_index=True))
+        frames.append(overlaps)
+        notes += overlap_notes
     frame = sort_frame(_frame(frames))
     return ConfoundingReport(frame, clean_windows(frame, cars), tuple(dict.fromkeys(notes)), k)
 
@@ -113,9 +116,12 @@ def _block(group: str, cal_name: str, m: pd.DataFrame, w, est_label: str, car_de
     n_sec = m.groupby("event")["ticker"].nunique()
     only = m.groupby("event")["ticker"].first()
     security = np.array([only[e] if n_sec[e] == 1 else "" for e in sets["event"]], dtype=object)
+    if len(sets) == len(m):  # no row was a duplicate: the sets' windows are the rows' (share the arrays)
+        set_labels = row_labels
+    else:
+        set_labels = (labels[np.clip(est_pos, 0, len(ext) - 1)], labels[np.clip(evt_pos, 0, len(ext) - 1)])
     ws = WindowSet(group, cal.name, sets["event"].to_numpy(dtype=object), security, w.est_offsets, w.evt_offsets,
-                   labels[np.clip(est_pos, 0, len(ext) - 1)], labels[np.clip(evt_pos, 0, len(ext) - 1)], car_defs,
-                   est_label, bar)
+                   *set_labels, car_defs, est_label, bar)
     market: dict[str, tuple] = {}
     bcol = {b: R[b].to_numpy(dtype=float) for b in benches}
     if bcol:
