@@ -133,13 +133,18 @@ def market_shocks(ws: WindowSet, series: dict[str, tuple[str, np.ndarray, np.nda
     """Flag the bars of every window where a market series lies beyond its robust band.
 
     ``series`` maps a series name (a benchmark symbol, "equal-weighted (N securities)") to
-    (source, est (n, Le), evt (n, W), name per row (n,)); the band of each row comes from its
-    estimation values. Returns the rows (:data:`CONFOUNDING_COLUMNS`) and notes on series that
+    (source, est (n, Le), evt (n, W), name per row (n,)[, ids (n,)]); the band of each row comes from its
+    estimation values. With ``ids``, ``est`` and ``evt`` hold one row per distinct window (rows
+    sharing day 0 and the series share it) and ``ids`` gives each row's: bands and shocks are computed
+    once per window and reported for every row. Returns the rows (:data:`CONFOUNDING_COLUMNS`) and notes on series that
     could not be assessed.
     """
     frames, notes = [], []
-    for key, (source, est, evt, names) in series.items():
-        center, sigma, count = robust_band(est)
+    for key, (source, est, evt, names, *shared) in series.items():
+        ids = shared[0] if shared else np.arange(len(names))
+        members = _members(ids, len(est))
+        center_u, sigma_u, count_u = robust_band(est)
+        center, sigma, count = center_u[ids], sigma_u[ids], count_u[ids]
         missing = ~np.isfinite(sigma)
         if missing.any():
             need = (f"at least {MIN_EW_MEMBERS} securities with a return on at least {MIN_BAND_BARS} estimation bars"
@@ -147,16 +152,17 @@ def market_shocks(ws: WindowSet, series: dict[str, tuple[str, np.ndarray, np.nda
             notes.append(f"{ws.group}: the {key} return is not assessed for {_few(ws.event[missing])}: its estimation "
                          f"window has {int(count[missing].max())} usable bars; a threshold needs {need}.")
         thr = k * sigma
-        for order, (kind, label, values, offsets) in enumerate(_windows(ws, est, evt)):
-            rows, cols = _beyond(values, center, sigma, k)
-            if not len(rows):
+        for order, (kind, label, values_u, offsets) in enumerate(_windows(ws, est, evt)):
+            hit_u, hit_c = _beyond(values_u, center_u, sigma_u, k)
+            if not len(hit_u):
                 continue
+            rows, cols, src = _expand(hit_u, hit_c, members)
             rel = offsets[cols]
+            mag = values_u[src, cols]
+            zz = (mag - center[rows]) / sigma[rows]
             dates = (ws.est_labels[rows, cols + 1] if kind == "estimation" else
                      ws.evt_labels[rows, rel - int(ws.evt_offsets[0]) + 1])
             own = np.isin(rel, ANNOUNCEMENT_BARS) & (source == "equal-weighted") & (kind == "car")
-            mag = values[rows, cols]
-            zz = (mag - center[rows]) / sigma[rows]
             what = [f"{names[r]} return {100 * m:+.2f}% ({v:+.1f} robust sigma of its estimation window; beyond "
                     f"{k:g})" + (" on an announcement bar: the event's own move cannot be told from a coincident "
                                  "shock" if o else "") for r, m, v, o in zip(rows, mag, zz, own)]
@@ -166,6 +172,24 @@ def market_shocks(ws: WindowSet, series: dict[str, tuple[str, np.ndarray, np.nda
                 "source": source, "series": names[rows], "what": what, "magnitude": mag, "center": center[rows],
                 "threshold": thr[rows], "robust_z": zz, "contaminates": ~own, "_w": order}))
     return _frame(frames), notes
+
+
+def _members(ids: np.ndarray, n_ids: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rows sorted by id, start of each id's rows) for rows sharing a market window."""
+    order = np.argsort(ids, kind="stable")
+    return order, np.searchsorted(ids[order], np.arange(n_ids + 1))
+
+
+def _expand(hit_u: np.ndarray, hit_c: np.ndarray, members) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hits on shared windows -> (row, column, shared window) for every row of each, ordered by row then
+    column (as if each row had been scanned on its own)."""
+    order, start = members
+    n = start[hit_u + 1] - start[hit_u]
+    which = np.repeat(np.arange(len(hit_u)), n)
+    pos = np.repeat(start[hit_u] - np.cumsum(n) + n, n) + np.arange(int(n.sum()))
+    rows, cols, src = order[pos], hit_c[which], hit_u[which]
+    o = np.lexsort((cols, rows))
+    return rows[o], cols[o], src[o]
 
 
 def _beyond(values: np.ndarray, center: np.ndarray, sigma: np.ndarray, k: float) -> tuple[np.ndarray, np.ndarray]:
@@ -459,12 +483,22 @@ def clean_windows(frame: pd.DataFrame, cars: dict[tuple[str, str], Sequence[str]
     bad = frame[frame["contaminates"] & (frame["window_kind"] == "car")] if not frame.empty else frame
     if bad.empty:
         return out.assign(clean=True, flagged_dates="")[columns]
-    hit = (bad[["group", "event", "window"]].assign(_d=pd.to_datetime(bad["date"]))
-           .drop_duplicates().sort_values("_d", kind="stable"))
-    text = {d: _when(d) for d in pd.unique(hit["_d"])}  # one string per distinct date
-    hit["_t"] = hit["_d"].map(text)
-    joined = hit.groupby(["group", "event", "window"], sort=False)["_t"].agg(", ".join).rename("flagged_dates")
-    out = out.join(joined, on=["group", "event", "window"])
+    keys = ["group", "event", "window"]
+    hit = bad[keys].assign(_d=pd.to_datetime(bad["date"])).drop_duplicates()
+    code = hit.groupby(keys, sort=False).ngroup().to_numpy()
+    when = hit["_d"].to_numpy("datetime64[ns]")
+    order = np.lexsort((when, code))  # by window, then date
+    code, when = code[order], when[order]
+    u, inv = np.unique(when, return_inverse=True)
+    text = np.array([_when(d) for d in u], dtype=object)[inv]  # one string per distinct date
+    starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+    last = np.r_[starts[1:] - 1, len(code) - 1]
+    sep = np.full(len(code), ", ", dtype=object)
+    sep[last] = ""
+    joined = np.add.reduceat(text + sep, starts)  # "d1, d2, d3" per window, in C
+    first_rows = hit.iloc[order[starts]]
+    flagged = pd.Series(joined, index=pd.MultiIndex.from_frame(first_rows[keys]), name="flagged_dates")
+    out = out.join(flagged, on=keys)
     out["clean"] = out["flagged_dates"].isna()
     out["flagged_dates"] = out["flagged_dates"].fillna("")
     return out[columns]

@@ -113,29 +113,36 @@ def _block(group: str, cal_name: str, m: pd.DataFrame, w, est_label: str, car_de
     sets = m.assign(_b=m["benchmark"].fillna("")).drop_duplicates(["event", "day0", "_b"]).reset_index(drop=True)
     pos0 = ext.get_indexer(pd.to_datetime(sets["day0"]))
     est_pos, evt_pos = pos0[:, None] + est_rel, pos0[:, None] + evt_rel
-    n_sec = m.groupby("event")["ticker"].nunique()
-    only = m.groupby("event")["ticker"].first()
-    security = np.array([only[e] if n_sec[e] == 1 else "" for e in sets["event"]], dtype=object)
+    n_sec = m.groupby("event")["ticker"].nunique().reindex(sets["event"]).to_numpy()
+    only = m.groupby("event")["ticker"].first().reindex(sets["event"]).to_numpy(dtype=object)
+    security = np.where(n_sec == 1, only, "").astype(object)
     if len(sets) == len(m):  # no row was a duplicate: the sets' windows are the rows' (share the arrays)
         set_labels = row_labels
     else:
         set_labels = (labels[np.clip(est_pos, 0, len(ext) - 1)], labels[np.clip(evt_pos, 0, len(ext) - 1)])
     ws = WindowSet(group, cal.name, sets["event"].to_numpy(dtype=object), security, w.est_offsets, w.evt_offsets,
                    *set_labels, car_defs, est_label, bar)
+    # a market series' windows depend only on day 0's bar (and the benchmark): one row per distinct one,
+    # with ``ids`` mapping every set to its row (many events share a day 0)
     market: dict[str, tuple] = {}
     bcol = {b: R[b].to_numpy(dtype=float) for b in benches}
+    bnames = sets["_b"].to_numpy(dtype=object)
     if bcol:
-        est_b = np.full((len(sets), len(est_rel) - 1), np.nan)
-        evt_b = np.full((len(sets), len(evt_rel) - 1), np.nan)
+        bcode = pd.factorize(bnames)[0]
+        _, first, ids = np.unique(pos0.astype(np.int64) * (int(bcode.max()) + 1) + bcode, return_index=True,
+                                  return_inverse=True)
+        est_b = np.full((len(first), len(est_rel) - 1), np.nan)
+        evt_b = np.full((len(first), len(evt_rel) - 1), np.nan)
         for b, values in bcol.items():
-            rows = np.flatnonzero(sets["_b"].to_numpy() == b)
-            est_b[rows] = take(values, est_pos[rows, 1:])
-            evt_b[rows] = take(values, evt_pos[rows, 1:])
-        market["benchmark"] = ("benchmark", est_b, evt_b, sets["_b"].to_numpy(dtype=object))
+            rows = np.flatnonzero(bnames[first] == b)
+            est_b[rows] = take(values, est_pos[first[rows], 1:])
+            evt_b[rows] = take(values, evt_pos[first[rows], 1:])
+        market["benchmark"] = ("benchmark", est_b, evt_b, bnames, ids.ravel())
     if len(tickers) >= MIN_EW_MEMBERS:
         name = f"equal-weighted ({len(tickers)} securities)"
-        market[name] = ("equal-weighted", take(ew, est_pos[:, 1:]), take(ew, evt_pos[:, 1:]),
-                        np.full(len(sets), name, dtype=object))
+        _, first, ids = np.unique(pos0, return_index=True, return_inverse=True)
+        market[name] = ("equal-weighted", take(ew, est_pos[first, 1:]), take(ew, evt_pos[first, 1:]),
+                        np.full(len(sets), name, dtype=object), ids.ravel())
     return ws, market, row_labels
 
 
