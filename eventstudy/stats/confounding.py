@@ -297,16 +297,17 @@ def overlapping_events(rows: pd.DataFrame, spans: pd.DataFrame) -> tuple[pd.Data
     for relation, key, kinds in (("same security", "security", ("estimation", "car")),
                                  ("same group", "group", ("car",))):
         others = rows.sort_values([key, "day0_start"]).reset_index(drop=True)
-        code = {v: i for i, v in enumerate(pd.unique(others[key]))}
-        sp = spans[spans["window_kind"].isin(kinds) & spans[key].isin(code)]
+        other_codes, uniques = pd.factorize(others[key])  # codes in sorted order: they sort like the key
+        code = pd.Index(uniques)
+        sp = spans[spans["window_kind"].isin(kinds) & (code.get_indexer(spans[key]) >= 0)]
         if relation == "same group" and len(large):
             notes.extend(n for n in (_clustering_note(g, int(k), rows, sp[sp["group"] == g]) for g, k in large.items()) if n)
             sp = sp[~sp["group"].isin(large.index)]
         sp = sp.reset_index(drop=True)
         if sp.empty:
             continue
-        sorted_keys = _sort_key(others[key].map(code), others["day0_start"])
-        span_codes = sp[key].map(code)
+        sorted_keys = _sort_key(pd.Series(other_codes), others["day0_start"])
+        span_codes = pd.Series(code.get_indexer(sp[key]))
         lo = np.searchsorted(sorted_keys, _sort_key(span_codes, sp["start"]), side="left")
         hi = np.searchsorted(sorted_keys, _sort_key(span_codes, sp["end"]), side="left")
         count = hi - lo
@@ -333,10 +334,10 @@ def overlapping_events(rows: pd.DataFrame, spans: pd.DataFrame) -> tuple[pd.Data
         day = _day_text(d0)
         ev_text = _repr_text(o_event[other])
         if n_other is None:
-            what = "event " + ev_text + " of " + o_sec[other].astype(str) + f" ({relation}), day 0 " + day
+            what = "event " + ev_text + " of " + _str_text(o_sec[other]) + f" ({relation}), day 0 " + day
         else:
             what = (n_other.astype(str) + f" other events of the events file ({relation}) with day 0 in the window; "
-                    "the first: event " + ev_text + " of " + o_sec[other].astype(str) + ", day 0 " + day)
+                    "the first: event " + ev_text + " of " + _str_text(o_sec[other]) + ", day 0 " + day)
         frames.append(pd.DataFrame({
             "group": a["group"], "event": a["event"], "security": a["security"], "calendar": a["calendar"],
             "window_kind": a["window_kind"], "window": a["window"], "date": d0,
@@ -394,9 +395,9 @@ def _clustering_note(group: str, n: int, rows: pd.DataFrame, sp: pd.DataFrame) -
     start, end = sp["start"].to_numpy("datetime64[ns]"), sp["end"].to_numpy("datetime64[ns]")
     total = np.searchsorted(t, end, side="left") - np.searchsorted(t, start, side="left")
     own = g.assign(_k=g["security"]).sort_values(["_k", "day0_start"])
-    code = {v: i for i, v in enumerate(pd.unique(own["_k"]))}
-    keys = _sort_key(own["_k"].map(code), own["day0_start"])
-    sc = sp["security"].map(code)
+    own_codes, uniques = pd.factorize(own["_k"])
+    keys = _sort_key(pd.Series(own_codes), own["day0_start"])
+    sc = pd.Series(pd.Index(uniques).get_indexer(sp["security"]))
     same = (np.searchsorted(keys, _sort_key(sc, sp["end"]), side="left")
             - np.searchsorted(keys, _sort_key(sc, sp["start"]), side="left"))
     held = pd.Series((total - same) > 0).groupby(sp["window"].to_numpy(), sort=False).mean()
@@ -425,6 +426,12 @@ def _day_text(d: np.ndarray) -> np.ndarray:
     days = d.astype("datetime64[D]")
     u, inv = np.unique(days, return_inverse=True)
     return np.array([str(x) for x in u], dtype=object)[inv]
+
+
+def _str_text(values: np.ndarray) -> np.ndarray:
+    """``str`` of each value as an object array (for elementwise concatenation)."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+    return np.array([str(x) for x in uniques], dtype=object)[codes] if len(values) else np.array([], dtype=object)
 
 
 def _repr_text(values: np.ndarray) -> np.ndarray:
