@@ -108,18 +108,16 @@ def _block(group: str, cal_name: str, m: pd.DataFrame, w, est_label: str, car_de
         return np.where(inside, values[np.clip(pos, 0, len(values) - 1)], np.nan)
 
     pos_all = ext.get_indexer(day0)
-    row_labels = (labels[np.clip(pos_all[:, None] + est_rel, 0, len(ext) - 1)],
-                  labels[np.clip(pos_all[:, None] + evt_rel, 0, len(ext) - 1)])
+    row_labels = (_rows_of(labels, pos_all, est_rel), _rows_of(labels, pos_all, evt_rel))
     sets = m.assign(_b=m["benchmark"].fillna("")).drop_duplicates(["event", "day0", "_b"]).reset_index(drop=True)
     pos0 = ext.get_indexer(pd.to_datetime(sets["day0"]))
-    est_pos, evt_pos = pos0[:, None] + est_rel, pos0[:, None] + evt_rel
     n_sec = m.groupby("event")["ticker"].nunique().reindex(sets["event"]).to_numpy()
     only = m.groupby("event")["ticker"].first().reindex(sets["event"]).to_numpy(dtype=object)
     security = np.where(n_sec == 1, only, "").astype(object)
     if len(sets) == len(m):  # no row was a duplicate: the sets' windows are the rows' (share the arrays)
         set_labels = row_labels
     else:
-        set_labels = (labels[np.clip(est_pos, 0, len(ext) - 1)], labels[np.clip(evt_pos, 0, len(ext) - 1)])
+        set_labels = (_rows_of(labels, pos0, est_rel), _rows_of(labels, pos0, evt_rel))
     ws = WindowSet(group, cal.name, sets["event"].to_numpy(dtype=object), security, w.est_offsets, w.evt_offsets,
                    *set_labels, car_defs, est_label, bar)
     # a market series' windows depend only on day 0's bar (and the benchmark): one row per distinct one,
@@ -135,15 +133,23 @@ def _block(group: str, cal_name: str, m: pd.DataFrame, w, est_label: str, car_de
         evt_b = np.full((len(first), len(evt_rel) - 1), np.nan)
         for b, values in bcol.items():
             rows = np.flatnonzero(bnames[first] == b)
-            est_b[rows] = take(values, est_pos[first[rows], 1:])
-            evt_b[rows] = take(values, evt_pos[first[rows], 1:])
+            est_b[rows] = take(values, pos0[first[rows], None] + est_rel[1:])
+            evt_b[rows] = take(values, pos0[first[rows], None] + evt_rel[1:])
         market["benchmark"] = ("benchmark", est_b, evt_b, bnames, ids.ravel())
     if len(tickers) >= MIN_EW_MEMBERS:
         name = f"equal-weighted ({len(tickers)} securities)"
         _, first, ids = np.unique(pos0, return_index=True, return_inverse=True)
-        market[name] = ("equal-weighted", take(ew, est_pos[first, 1:]), take(ew, evt_pos[first, 1:]),
+        market[name] = ("equal-weighted", take(ew, pos0[first, None] + est_rel[1:]), take(ew, pos0[first, None] + evt_rel[1:]),
                         np.full(len(sets), name, dtype=object), ids.ravel())
     return ws, market, row_labels
+
+
+def _rows_of(labels: np.ndarray, pos: np.ndarray, rel: np.ndarray) -> np.ndarray:
+    """labels[pos + rel] per row (positions clipped to the labels), ``rel`` consecutive bars: one
+    gather of a sliding-window view when every window lies inside (no integer index array)."""
+    if len(pos) and pos.min() + rel[0] >= 0 and pos.max() + rel[-1] < len(labels):
+        return np.lib.stride_tricks.sliding_window_view(labels, len(rel))[pos + rel[0]]
+    return labels[np.clip(pos[:, None] + rel, 0, len(labels) - 1)]
 
 
 def _overlap_inputs(group, cal_name, m, w, est_label, car_defs, row_labels, bar):
