@@ -331,13 +331,14 @@ def overlapping_events(rows: pd.DataFrame, spans: pd.DataFrame) -> tuple[pd.Data
         a = sp.iloc[which].reset_index(drop=True)
         d0 = others["day0_start"].to_numpy("datetime64[ns]")[other]
         rel = _rel_of(a["labels"].to_numpy(dtype=object), d0) + a["first_offset"].to_numpy(np.int64)
-        day = _day_text(d0)
-        ev_text = _repr_text(o_event[other])
+        # texts formatted once per distinct event, security and day, then one string per row (no
+        # intermediate arrays of partial strings)
+        parts = zip(_repr_text(o_event[other]), _str_text(o_sec[other]), _day_text(d0))
         if n_other is None:
-            what = "event " + ev_text + " of " + _str_text(o_sec[other]) + f" ({relation}), day 0 " + day
+            what = [f"event {e} of {sec} ({relation}), day 0 {day}" for e, sec, day in parts]
         else:
-            what = (n_other.astype(str) + f" other events of the events file ({relation}) with day 0 in the window; "
-                    "the first: event " + ev_text + " of " + _str_text(o_sec[other]) + ", day 0 " + day)
+            what = [f"{c} other events of the events file ({relation}) with day 0 in the window; the first: event {e} "
+                    f"of {sec}, day 0 {day}" for c, (e, sec, day) in zip(n_other.tolist(), parts)]
         frames.append(pd.DataFrame({
             "group": a["group"], "event": a["event"], "security": a["security"], "calendar": a["calendar"],
             "window_kind": a["window_kind"], "window": a["window"], "date": d0,
@@ -467,10 +468,11 @@ def sort_frame(frame: pd.DataFrame) -> pd.DataFrame:
         return frame.reset_index(drop=True)
     order = {"car": 0, "estimation": 1}
     w = frame["_w"] if "_w" in frame else 0
-    return (frame.assign(_k=frame["window_kind"].map(order), _w=w,
-                         _s=frame["source"].map({s: i for i, s in enumerate(SOURCES)}))
-            .sort_values(["group", "event", "_k", "_w", "date", "_s", "series"], kind="stable")
-            .drop(columns=["_k", "_s", "_w"]).reset_index(drop=True))
+    keys = pd.DataFrame({"group": frame["group"], "event": frame["event"], "_k": frame["window_kind"].map(order),
+                         "_w": w, "date": frame["date"],
+                         "_s": frame["source"].map({s: i for i, s in enumerate(SOURCES)}), "series": frame["series"]})
+    at = keys.sort_values(list(keys.columns), kind="stable").index.to_numpy()  # the keys only, then one take
+    return frame.drop(columns=["_w"], errors="ignore").take(at).reset_index(drop=True)
 
 
 def clean_windows(frame: pd.DataFrame, cars: dict[tuple[str, str], Sequence[str]]) -> pd.DataFrame:

@@ -52,24 +52,36 @@ def assess_confounding(groups: Sequence[Any], *, series: dict[str, Any], frequen
             cars[(g.name, event)] = list(g.car_labels)
         for cal_name in dict.fromkeys(meta["calendar"]):
             m = meta[meta["calendar"] == cal_name].reset_index(drop=True)
-            block = _block(g.name, cal_name, m, w, est_label, car_defs, series, frequency, returns, crypto_cutoff)
-            if block is None:
-                continue
-            ws, market, row_labels = block
-            shocks, block_notes = market_shocks(ws, market, k)
-            frames += [shocks, dated_items(ws, items)]
-            notes += block_notes
-            if events_file:
-                r, s = _overlap_inputs(g.name, cal_name, m, w, est_label, car_defs, row_labels, ws.bar)
-                rows_all.append(r)
-                spans_all.append(s)
+            _assess_block(g.name, cal_name, m, w, est_label, car_defs, series, frequency, returns, crypto_cutoff,
+                          items, k, events_file, frames, notes, rows_all, spans_all)
     if events_file and rows_all:
-        overlaps, overlap_notes = overlapping_events(pd.concat(rows_all, ignore_index=True),
-                                                     pd.concat(spans_all, ignore_index=True))
+        rows, spans = pd.concat(rows_all, ignore_index=True), pd.concat(spans_all, ignore_index=True)
+        rows_all.clear(), spans_all.clear()  # one copy of the inputs while the overlaps are found
+        overlaps, overlap_notes = overlapping_events(rows, spans)
+        del rows, spans
         frames.append(overlaps)
         notes += overlap_notes
-    frame = sort_frame(_frame(frames))
+    frame = _frame(frames)
+    frames.clear()
+    frame = sort_frame(frame)
     return ConfoundingReport(frame, clean_windows(frame, cars), tuple(dict.fromkeys(notes)), k)
+
+
+def _assess_block(group, cal_name, m, w, est_label, car_defs, series, frequency, returns, cutoff, items, k,
+                  events_file, frames, notes, rows_all, spans_all) -> None:
+    """Market shocks and article dates of one (group, calendar) block, and its overlap inputs
+    (appended to the lists; the block's arrays are freed on return)."""
+    block = _block(group, cal_name, m, w, est_label, car_defs, series, frequency, returns, cutoff)
+    if block is None:
+        return
+    ws, market, row_labels = block
+    shocks, block_notes = market_shocks(ws, market, k)
+    frames += [shocks, dated_items(ws, items)]
+    notes += block_notes
+    if events_file:
+        r, s = _overlap_inputs(group, cal_name, m, w, est_label, car_defs, row_labels, ws.bar)
+        rows_all.append(r)
+        spans_all.append(s)
 
 
 def _block(group: str, cal_name: str, m: pd.DataFrame, w, est_label: str, car_defs, series: dict[str, Any],
