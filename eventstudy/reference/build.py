@@ -64,8 +64,8 @@ INDEX_MARKET = {
 #: System word lists whose lower-case entries are ordinary words (Debian: wamerican, wbritish, wfrench).
 WORD_LISTS = ("/usr/share/dict/american-english", "/usr/share/dict/british-english", "/usr/share/dict/french")
 EQUITY_COLUMNS = ("id", "name", "aliases", "common_words", "ticker", "isin", "exchange", "calendar", "currency",
-                  "listings", "indices", "source")
-WIDE_COLUMNS = EQUITY_COLUMNS[:-2] + ("source",)
+                  "listings", "indices", "source", "context")
+WIDE_COLUMNS = EQUITY_COLUMNS[:10] + ("source",)
 #: The investpy snapshot the wider equity layer is generated from (see PROVENANCE.md).
 WIDE_SOURCE = "investpy-1.0.8-stocks.csv"
 CRYPTO_COLUMNS = ("id", "name", "aliases", "common_words", "yahoo", "rank", "coingecko", "source")
@@ -285,9 +285,9 @@ def build_equities(indices: dict, overrides: dict, words: frozenset[str], reserv
             "id": home, "name": name, "aliases": aliases, "ticker": code, "isin": rec.isins[0] if rec.isins else "",
             "exchange": market.exchange, "calendar": market.calendar, "currency": market.currency,
             "listings": listings, "indices": [i.replace("_", " ") for i in rec.indices],
-            "source": "pytickersymbols" + (" + override" if ov else ""),
+            "source": "pytickersymbols" + (" + override" if ov else ""), "context": ov.get("context", []),
             "_common": set(ov.get("common_words", [])), "_not_common": set(ov.get("not_common", [])),
-            "_dropped": set(dropped) - set(ov.get("aliases", [])),
+            "_dropped": set(dropped) - set(ov.get("aliases", [])), "_curated": set(ov.get("aliases", [])),
         })
     # extra companies the source lacks entirely (each with its reason in the override file)
     for ov in overrides.get("add", []):
@@ -298,7 +298,7 @@ def build_equities(indices: dict, overrides: dict, words: frozenset[str], reserv
                                                                                ov.get("aliases", []))),
             "ticker": code, "isin": ov.get("isin", ""), "exchange": market.exchange, "calendar": market.calendar,
             "currency": market.currency, "listings": ov.get("listings", []), "indices": [],
-            "source": "override (added)", "_common": set(ov.get("common_words", [])),
+            "source": "override (added)", "context": ov.get("context", []), "_common": set(ov.get("common_words", [])),
             "_not_common": set(ov.get("not_common", [])), "_dropped": set(),
         })
     rows = _merge_same_listing(rows)
@@ -516,8 +516,8 @@ def _holdings_yield(rows: list[dict]) -> None:
         holdings = [r for r in rs if any(_HOLDING.search(a) for a in r["aliases"])]
         operating = [r for r in rs if r not in holdings]
         if holdings and len({r["id"] for r in operating}) == 1:
-            for r in holdings:
-                r["aliases"] = [a for a in r["aliases"] if fold_accents(a).lower() != low]
+            for r in holdings:  # an override's alias is deliberate and stays ("Marathon" for MARA Holdings)
+                r["aliases"] = [a for a in r["aliases"] if fold_accents(a).lower() != low or a in r.get("_curated", ())]
 
 
 def _merge_same_listing(rows: list[dict]) -> list[dict]:
@@ -536,6 +536,7 @@ def _merge_same_listing(rows: list[dict]) -> list[dict]:
         first["_common"] |= r["_common"]
         first["_not_common"] |= r["_not_common"]
         first["_dropped"] |= r["_dropped"]
+        first["_curated"] = first.get("_curated", set()) | r.get("_curated", set())
     return list(by_id.values())
 
 
