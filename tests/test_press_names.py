@@ -25,6 +25,8 @@ def test_press_names_of_multi_word_companies():
     assert _ids("Chipotle gained 6% and Lockheed lost 1% in New York trading.") == ["CMG", "LMT"]
     assert _ids("Disney shares rose 2% and Schwab fell 3% on Thursday.") == ["DIS", "SCHW"]
     assert _ids("Lilly climbed 5% after its obesity drug trial.") == ["LLY"]
+    # the name's shorter beginning is the same company, not a longer unknown name around "Thermo"
+    assert _ids("Thermo Fisher fell 2% and Thermo was down again on Friday.") == ["TMO"]
 
 
 def test_press_name_rule_words():
@@ -42,7 +44,7 @@ def test_press_name_rule_words():
     words = frozenset({"general", "capital", "partners", "foods", "systems"})
     build.add_press_names(rows, words, frozenset(), rule, set())
     got = {r["id"]: [a for a in r["aliases"][1:]] for r in rows}
-    assert got == {"A": ["Zorbex"], "B": ["Quandrel"], "C": [], "D": [], "E": [], "F": [], "G": ["Vantrio"],
+    assert got == {"A": ["Zorbex", "Zorbex Capital"], "B": ["Quandrel"], "C": [], "D": [], "E": [], "F": [], "G": ["Vantrio"],
                    "H": ["Vantrio"]}
     assert "Vantrio" in rows[6]["_common"] and "Zorbex" not in rows[0]["_common"]
 

@@ -414,7 +414,8 @@ def add_press_names(rows: list[dict], words: frozenset[str], proper: frozenset[s
     not added. The added word is also a ``common_words`` entry when it is a proper noun of the word
     lists (a person's or a place's name: "Goldman", "Disney") or a first name ("Lilly"), so it
     needs context, and when written in capitals ("BNP", "MGM"); a word no list knows ("Chipotle",
-    "Thermo") is a plain name.
+    "Thermo") is a plain name. A company given its first word also gets its name's shorter
+    beginnings of two words or more ("Thermo Fisher" of Thermo Fisher Scientific), plain names.
     """
     own = {fold_accents(a).lower() for r in rows for a in r["aliases"]}
     taken = own | set(reserved) | set(rule.others)
@@ -438,6 +439,13 @@ def add_press_names(rows: list[dict], words: frozenset[str], proper: frozenset[s
         if low in taken:
             continue
         derived[low].append((r, word, how))
+        if how == "first word" and len(tokens) > 2:
+            # the name's shorter beginnings ("Thermo Fisher" of Thermo Fisher Scientific), so that
+            # the linker does not read them as a longer, unknown name around the press word
+            for n in range(2, len(tokens)):
+                prefix = " ".join(tokens[:n])
+                if fold_accents(prefix).lower() not in taken and tokens[n - 1] not in DESCRIPTORS:
+                    r.setdefault("_prefixes", []).append(prefix)
     added = 0
     for low, hits in sorted(derived.items()):
         if any(how == "first word" for _, _, how in hits):
@@ -448,6 +456,8 @@ def add_press_names(rows: list[dict], words: frozenset[str], proper: frozenset[s
         shared = len(ids) > 1
         for r, word, how in hits:
             r["aliases"].append(word)
+            if not shared:
+                r["aliases"] += [p for p in r.pop("_prefixes", []) if p not in r["aliases"]]
             if shared or word in proper or word.isupper() or rule.given(word) != "unknown":
                 r["_common"].add(word)
             r["_not_common"].discard(word)
