@@ -52,12 +52,8 @@ def bhar_paths(res, group: str) -> pd.DataFrame:
     returns = res.spec.model.returns
     keys = ["event", "ticker"] if "event" in ar else ["ticker"]
 
-    def wide(col: str) -> pd.DataFrame:
-        return ar.pivot_table(index=keys, columns="rel_day", values=col, aggfunc="first", dropna=False, sort=True)
-
-    r, e, car = wide("return"), wide(bench), wide("car")
-    e = e.reindex(index=r.index, columns=r.columns)
-    car = car.reindex(index=r.index, columns=r.columns)
+    w = ar.set_index([*keys, "rel_day"])[["return", bench, "car"]].unstack("rel_day").sort_index(axis=1)
+    r, e, car = w["return"], w[bench], w["car"]  # (events, days), one unstack for the three
     lr = np.log1p(to_simple(r.to_numpy(float), returns))
     le = np.log1p(to_simple(e.to_numpy(float), returns))
     gap = ~(np.isfinite(lr) & np.isfinite(le))

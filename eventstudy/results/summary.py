@@ -150,7 +150,8 @@ def render_summary(res: "EventStudyResults") -> str:
         lines.extend(_tests_block(res, group.name, len(sec)))
         mine = further.of_group(group.name)
         if mine:
-            lines.append(f"  Further tests ([tests] and [cross_section] of the study file; all rows in tests.csv)")
+            lines.append("  Further tests (beyond the battery: [tests] and [cross_section] of the study file; every row in "
+                         "tests.csv)")
             lines.extend("  " + x for x in mine.to_text(indent="  ", headings=False, width=WIDTH - 2).splitlines())
     confounding = _confounding_lines(res)
     if confounding:
