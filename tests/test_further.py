@@ -73,12 +73,14 @@ def test_caveats_appear_where_the_readme_says_a_test_over_rejects(deepseek):
     assert "BHARs" not in cav and "volatility_t" not in cav
 
 
-def test_report_has_the_further_section_and_the_three_figures(deepseek, tmp_path):
-    from eventstudy.report import write_outputs
+def test_report_has_the_further_section_and_the_three_figures(deepseek):
+    from eventstudy.plots.style import figure_png
+    from eventstudy.report.output import FIGURES
 
-    paths = write_outputs(deepseek, tmp_path / "out")
-    assert {"bhar.png", "volume.png", "volatility.png"} <= set(paths)
-    html = (tmp_path / "out" / "report.html").read_text()
+    kinds = ("bhar", "volume", "volatility")
+    assert set(kinds) <= set(available_plots(deepseek))  # so a run draws them (report.output)
+    figures = {k: (FIGURES[k][0], figure_png(deepseek.plot(k), dpi=30)) for k in kinds}
+    html = render_report(deepseek, figures)
     further = html[html.index('id="further"'):html.index('id="figures"')]
     assert "LBT skewness-adjusted t" in further and "p (Holm)" in further and "Caveats on these tests" in further
     assert all(f'id="fig-{k}"' in html for k in ("bhar", "volume", "volatility"))
@@ -184,3 +186,13 @@ def test_summary_and_findings_name_no_absolute_path(stargate_results):
     rel = stargate_results.relative_paths()
     assert not any(root in v for v in rel.provenance.values())
     assert any(root in v for v in stargate_results.provenance.values())  # the data fields keep the real paths
+
+
+def test_findings_lead_with_the_further_tests_of_the_main_window(deepseek, stargate_results):
+    text = findings(deepseek).to_text(width=10_000)
+    bhar, vol = _row(deepseek, "bhar_t", "[0,0]"), _row(deepseek, "volume_kp_bmp_t", "[0,0]")
+    rank = _row(deepseek, "volatility_rank", "[0,0]")
+    assert (f"Further tests on [0,0]: BHAR[0,0] {100 * bhar.estimate:+.2f}% (conventional t p = {bhar.p_value:.3f}); "
+            f"abnormal log volume {vol.estimate:+.3f} (Kolari-Pynnönen adjusted BMP t p = {vol.p_value:.3f}); "
+            f"abnormal volatility: rank test p = {rank.p_value:.3f}") in text
+    assert "Further tests on" not in findings(stargate_results).to_text()  # GRANK alone adds no sentence

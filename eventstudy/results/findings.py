@@ -185,6 +185,32 @@ def _group_sentences(res, group: str) -> list[str]:
     return out
 
 
+def _further_sentences(res, group: str) -> list[str]:
+    """One sentence on the further tests of the main window, when the study asked for them: the BHAR
+    with its conventional t (well specified where the LBT tests over-reject), the abnormal log volume
+    with the volume form of the group's lead test, the abnormal volatility with its rank test."""
+    w = main_window(res, group)
+    t = res.test_table
+    if w is None or t.empty:
+        return []
+    rows = t[(t["group"] == group) & (t["kind"] == "car") & (t["window"] == w)].set_index("test")
+    lead = lead_test(t[(t["group"] == group) & (t["kind"] == "car") & (t["window"] == w)
+                       & ~t["test"].astype(str).str.startswith(("volume_", "volatility_", "bhar_", "wild_", "car_reg"))])
+    parts = []
+    if "bhar_t" in rows.index:
+        r = rows.loc["bhar_t"]
+        parts.append(f"BHAR{w} {_pct(r['estimate'])} (conventional t {_p(r['p_value'])})")
+    vol = next((f"volume_{x}" for x in ([lead["test"]] if lead is not None else []) + ["bmp_t", "cross_sectional_t"]
+                if f"volume_{x}" in rows.index and not _missing(rows.loc[f"volume_{x}", "p_value"])), None)
+    if vol is not None:
+        r = rows.loc[vol]
+        parts.append(f"abnormal log volume {r['estimate']:+.3f} ({_name(vol.removeprefix('volume_'))} "
+                     f"{_p(r['p_value'])})")
+    if "volatility_rank" in rows.index:
+        parts.append(f"abnormal volatility: rank test {_p(rows.loc['volatility_rank', 'p_value'])}")
+    return [f"Further tests on {w}: " + "; ".join(parts) + " (see Further tests)."] if parts else []
+
+
 def _mover_sentences(res, group: str) -> list[str]:
     w = main_window(res, group)
     if w is None:
@@ -347,7 +373,8 @@ def findings(res) -> Findings:
     sections = []
     groups = [g.name for g in res.spec.groups if (res.securities["group"] == g.name).any()]
     for g in groups:
-        sections.append(Section(g, tuple(_group_sentences(res, g) + _mover_sentences(res, g))))
+        sections.append(Section(g, tuple(_group_sentences(res, g) + _further_sentences(res, g)
+                                         + _mover_sentences(res, g))))
     claims = _claim_sentences(res)
     if claims:
         sections.append(Section("The article's claims", tuple(claims)))

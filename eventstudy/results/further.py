@@ -326,6 +326,10 @@ def further_tests(res) -> FurtherTests:
             elif family == "wild":
                 weights = "Mammen" if rows["test"].str.contains("mammen").any() else "Rademacher"
                 table = _long_table(family, rows, order, "estimate", adj_name)
+                if weights == "Mammen":  # README, size and power: 2-4 % at 5 %
+                    notes = (*notes, "Mammen weights with the null imposed are conservative (rejects less often "
+                                     "than the level); Rademacher weights are the recommended ones "
+                                     "(Davidson & Flachaire 2008)")
                 blocks.append(FurtherBlock(g, family, f"Wild bootstrap ({weights} weights)",
                                            "p-values of the cross-sectional t and the BMP t from the wild bootstrap, "
                                            "the null imposed (events taken as independent)", table, notes,
