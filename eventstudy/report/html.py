@@ -228,4 +228,6 @@ def results_html(res: "EventStudyResults") -> str:
     return _ENV.get_template("results.html.j2").render(
         res=res, findings=findings(res), further=further_tests(res), cars=_cars_table(res),
         tests=_table(tests, "results.tests()"),
+        adj=(METHOD_NAMES.get(str(tests["p_adjust_method"].iloc[0]), "") if "p_adjust_method" in tests and len(tests)
+             and tests["p_adjusted"].notna().any() else ""),
         dropped=_table(res.dropped_frame, "results.dropped"), rate_like=RATE_LIKE)
