@@ -336,6 +336,11 @@ def further_tests(res) -> FurtherTests:
                                            (*num, "estimate")))
             elif family == "calendar":
                 table = _long_table(family, rows, order, "alpha", adj_name).rename(columns={"N": "bars"})
+                sec = res.securities[res.securities["group"] == g]
+                if len(sec) > 1 and len(sec[["calendar", "day0"]].drop_duplicates()) == 1:
+                    notes = (*notes, "all events of this group share day 0, so the portfolio exists on the window's "
+                                     "bars only; the calendar-time method is meant for events spread over time and "
+                                     "long windows (on short windows it is conservative, README)")
                 blocks.append(FurtherBlock(g, family, "Calendar-time portfolio",
                                            "each calendar bar, the equally weighted portfolio of the events inside "
                                            "their window, regressed on the market (Jaffe 1974; Mitchell & Stafford "
