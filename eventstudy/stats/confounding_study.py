@@ -20,7 +20,7 @@ import pandas as pd
 from ..estimation.panel import build_panel
 from ..plan.calendars import CRYPTO_CALENDAR, get_calendar
 from .confounding import (K_ROBUST, MIN_EW_MEMBERS, ConfoundingReport, DatedItem, WindowSet, clean_windows,
-                          dated_items, market_shocks, overlapping_events, sort_frame, _frame)
+                          dated_items, market_shocks, overlapping_events, sort_frame, WindowLabels, _frame)
 
 #: Calendar days per bar when extending the calendar around the windows (room for holidays).
 _DAYS_PER_BAR = 1.6
@@ -60,6 +60,7 @@ def assess_confounding(groups: Sequence[Any], *, series: dict[str, Any], frequen
         overlaps, overlap_notes = overlapping_events(rows, spans)
         del rows, spans
         frames.append(overlaps)
+        del overlaps  # the list holds the only reference: freed with the other pieces below
         notes += overlap_notes
     frame = _frame(frames)
     frames.clear()
@@ -156,12 +157,10 @@ def _block(group: str, cal_name: str, m: pd.DataFrame, w, est_label: str, car_de
     return ws, market, row_labels
 
 
-def _rows_of(labels: np.ndarray, pos: np.ndarray, rel: np.ndarray) -> np.ndarray:
-    """labels[pos + rel] per row (positions clipped to the labels), ``rel`` consecutive bars: one
-    gather of a sliding-window view when every window lies inside (no integer index array)."""
-    if len(pos) and pos.min() + rel[0] >= 0 and pos.max() + rel[-1] < len(labels):
-        return np.lib.stride_tricks.sliding_window_view(labels, len(rel))[pos + rel[0]]
-    return labels[np.clip(pos[:, None] + rel, 0, len(labels) - 1)]
+def _rows_of(labels: np.ndarray, pos: np.ndarray, rel: np.ndarray) -> WindowLabels:
+    """labels[pos + rel] per row (positions clipped to the labels), ``rel`` consecutive bars, as
+    ranges (:class:`WindowLabels`: no (rows, bars) array of dates)."""
+    return WindowLabels(labels, pos.astype(np.int64) + int(rel[0]), len(rel))
 
 
 def _overlap_inputs(group, cal_name, m, w, est_label, car_defs, row_labels, bar):
@@ -179,7 +178,8 @@ def _overlap_inputs(group, cal_name, m, w, est_label, car_defs, row_labels, bar)
         end = lab[:, -1] + step
         spans.append(pd.DataFrame({"group": group, "event": m["event"].to_numpy(), "security": m["ticker"].to_numpy(),
                                    "calendar": cal_name, "window_kind": kind, "window": label, "start": start,
-                                   "end": end, "labels": list(lab), "first_offset": first_offset,
+                                   "end": end, "_bars": [lab.bars] * len(lab), "_start": lab.start, "_width": lab.width,
+                                   "first_offset": first_offset,
                                    "order": order}))
 
     add("estimation", est_label, est_lab, int(w.estimation[0]) - 1, 0)
