@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -96,7 +97,7 @@ def _block(group: str, cal_name: str, m: pd.DataFrame, w, est_label: str, car_de
     closes = {s: series[s].close for s in dict.fromkeys([*tickers, *benches])}
     if not closes:
         return None
-    panel = build_panel(cal, closes, returns)
+    panel = _panel(cal, closes, returns)
     intraday = getattr(cal, "bar", "daily") == "intraday"
     bar = getattr(cal, "freq", None) if intraday else None
     day0 = pd.to_datetime(m["day0"])
@@ -155,6 +156,33 @@ def _block(group: str, cal_name: str, m: pd.DataFrame, w, est_label: str, car_de
         market[name] = ("equal-weighted", take(ew, pos0[first, None] + est_rel[1:]), take(ew, pos0[first, None] + evt_rel[1:]),
                         np.full(len(sets), name, dtype=object), ids.ravel())
     return ws, market, row_labels
+
+
+def _panel(cal, closes: dict[str, pd.Series], kind: str) -> SimpleNamespace:
+    """``index``, ``returns`` and ``symbols`` of :func:`~eventstudy.estimation.panel.build_panel`,
+    from one matrix of closes on the calendar (P_t / P_{t-1} - 1, or the log, NaN where either bar
+    has no close: a symbol's first bar and the bars outside its data get none, as there). Series
+    with duplicate or unsorted bars go through ``build_panel`` itself (its checks and messages)."""
+    clean = {s: c.dropna() for s, c in closes.items()}
+    if any(c.index.has_duplicates or not c.index.is_monotonic_increasing for c in clean.values()):
+        return build_panel(cal, closes, kind)
+    symbols = tuple(closes)
+    held = [c for c in clean.values() if len(c)]
+    if not held:
+        return SimpleNamespace(index=pd.DatetimeIndex([]), returns=np.empty((0, len(symbols))), symbols=symbols)
+    index = cal.sessions(min(c.index[0] for c in held), max(c.index[-1] for c in held))
+    P = np.full((len(index), len(symbols)), np.nan)
+    for j, c in enumerate(clean.values()):
+        if len(c):
+            pos = index.get_indexer(c.index)
+            ok = pos >= 0
+            P[pos[ok], j] = c.to_numpy(dtype=float)[ok]
+    R = np.full_like(P, np.nan)
+    if len(index) > 1:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = P[1:] / P[:-1]
+            R[1:] = np.log(ratio) if kind == "log" else ratio - 1.0
+    return SimpleNamespace(index=index, returns=R, symbols=symbols)
 
 
 def _rows_of(labels: np.ndarray, pos: np.ndarray, rel: np.ndarray) -> WindowLabels:
