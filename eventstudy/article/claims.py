@@ -185,11 +185,15 @@ def _horizon_phrases(seg: Segmented, sentence: Sentence) -> list[tuple[int, int,
 
 def _other_periods(seg: Segmented, sentence: Sentence, percents: list[PercentMatch]) -> set[int]:
     """Percentages with a period of their own the vocabulary has no word for, written right after or
-    right before them ("chuté de 18 % depuis le 14 juillet", "lost 35.1% over the past 12 months")."""
+    right before them ("chuté de 18 % depuis le 14 juillet", "lost 35.1% over the past 12 months"); one
+    written after a comma is the apposition's ("bondi de 4 %, son plus fort gain depuis mars")."""
     out = set()
     for m in _OTHER_PERIOD.finditer(seg.norm, sentence.start, sentence.end):
+        # a period after a comma belongs to the phrase in apposition, not to the move ("a bondi de 4 %, son
+        # plus fort gain depuis septembre dernier", "rose 3%, its best day since last March")
         near = [(min(abs(m.start() - p.end), abs(p.start - m.end())), k) for k, p in enumerate(percents)
-                if 0 <= m.start() - p.end <= OTHER_PERIOD_REACH or 0 <= p.start - m.end() <= OTHER_PERIOD_REACH]
+                if (0 <= m.start() - p.end <= OTHER_PERIOD_REACH and "," not in seg.norm[p.end:m.start()])
+                or 0 <= p.start - m.end() <= OTHER_PERIOD_REACH]
         if near:
             out.add(min(near)[1])
     return out
@@ -338,6 +342,13 @@ def _sign(norm: str, p: PercentMatch, gap_from: int, lo: int, after: str, prev_s
     return prev_sign if listed else None
 
 
+def _refers_back(norm: str, lo: int, hi: int) -> bool:
+    """True when ``[lo, hi)`` holds words that refer back to a security or an index ("its shares",
+    "le titre", "l'indice"), so a new subject opens there."""
+    ref = coreference(norm, lo, hi)
+    return ref is not None and ref[0] in ("security", "index")
+
+
 # --- the claims ----------------------------------------------------------------------------------
 
 def find_claims(seg: Segmented, mentions: list[Mention], dates: list[DateMention], language: str,
@@ -415,6 +426,7 @@ def _sentence_claims(seg, sentence, percents, mentions, dates, language, publish
     found: list[Claim] = []
     assigned: dict[int, list[Subject]] = {}
     prev_end = sentence.start
+    skipped_end = sentence.start  # end of the last figure not taken as a claim (a metric, a share ...)
     prev_subject: Subject | None = None
     prev_sign: int | None = None
     horizon: str | None = carried.get("horizon")
@@ -442,9 +454,17 @@ def _sentence_claims(seg, sentence, percents, mentions, dates, language, publish
                                                       prev_subject, ctx, history)
         subject = group[-1] if group else None
         gap_from = subject.end if subject is not None and lo <= subject.end <= p.start else lo
-        why = _not_a_price(norm, p, gap_from, after, subject)
+        # "LVMH forecast sales growth of 5% to 7%, and its shares rose 3%": a figure skipped as a metric
+        # leaves its noun behind when a new subject (a name, "its shares", "le titre") and a verb of
+        # movement follow it; "revenue rose 5% and 7%", "a lower floor than its range of 20%" stay metrics
+        metric_from = gap_from
+        if gap_from < skipped_end <= p.start and DIRECTION.search(norm, skipped_end, p.start) and \
+                (subjects.in_window(skipped_end, p.start) or _refers_back(norm, skipped_end, p.start)):
+            metric_from = skipped_end
+        why = _not_a_price(norm, p, metric_from, after, subject)
         if why is not None:  # the window of the next figure still starts after the last claim
             notes.append(f"{where} is {why}, not a price: not taken as a claim")
+            skipped_end = p.end
             continue
         if subject is None:
             notes.append(f"{where}: no security or sector it refers to; not taken as a claim")

@@ -96,7 +96,8 @@ BACK_REFERENCE = re.compile(
     r"groupe|entreprise|société|valeur|cours|jeton|cryptomonnaie|banque|constructeur|chimiste|laboratoire|labo|"
     r"assureur|géant|leader|numéro (?:un|deux|1|2)|spécialiste|fabricant|énergéticien|conglomérat|équipementier|"
     r"distributeur|opérateur|prix|price|price tag|nouveau venu|newcomer|reine des cryptos|première des cryptos|"
-    r"première cryptomonnaie|crypto-monnaie|cryptoactif|actif|asset|plateforme|exchange)(?![\w])", re.I)
+    r"première cryptomonnaie|crypto-monnaie|cryptoactif|actif|asset|plateforme|exchange|pièce|"
+    r"monnaie numérique|devise numérique)(?![\w])", re.I)
 #: Words that refer back to an index ("l'indice", "the index", "the blue-chip index", "l'indice phare").
 INDEX_REFERENCE = re.compile(r"(?<![\w])(?:indices?|index|indexes|benchmark|baromètre)(?![\w])", re.I)
 #: Qualifiers of an index that still refer back to the market's index ("the blue-chip index", "l'indice
@@ -118,7 +119,9 @@ HORIZON_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((h, re.compile(
     ("intraday", r"intraday|at one point|à un moment|en cours de séance|in early (?:trading|trade|deals)|"
                  r"in (?:morning|afternoon|mid-?afternoon|midday|late|early) (?:trading|trade|deals)|midday|mid-day|"
                  r"en début de séance|en séance|à la mi-séance|à la mi-journée|en fin de matinée|en matinée|"
-                 r"as much as|jusqu'à|up to|in under an hour|en (?:à peine )?une heure(?: et demie)?|"
+                 r"as much as|jusqu'à|up to|in under an hour|(?:early|initial)(?=\s+[+\-]?\d)|"
+                 r"(?:gains?|hausses?|progression) initiale?s?|(?:early|initial) (?:gains?|rise|losses|loss|drop)|"
+                 r"en (?:à peine )?une heure(?: et demie)?|"
                  r"by (?:\d{1,2}(?::\d\d)?\s?[ap]\.?m\.?|midday|noon|the afternoon|mid-?afternoon|\w+ morning)"),
     ("1w", r"(?:sur|en)\s+(?:la|une)\s+semaine|cette semaine|this week|over the (?:past |last )?week|"
            r"(?:sur|en)\s+(?:7|sept) jours|(?:over|in) (?:the )?(?:past |last )?(?:7|seven) days|weekly|hebdomadaire|"
