@@ -269,6 +269,7 @@ _ASIDE_SPAN = re.compile(r",\s*(?:which|who|whose|that|a|an|the|its|dont|qui|que
 def _not_a_price(norm: str, p: PercentMatch, gap_from: int, after: str, subject: Subject | None) -> str | None:
     """Why the percentage at ``p`` is not a price move (rule 2), or None."""
     gap = _ASIDE_SPAN.sub(" ", norm[gap_from:p.start])  # "Arm, the SoftBank-owned chip designer, rose 5%"
+    gap = _ADJUNCT.sub(lambda m: " " * len(m.group(0)), gap)  # ", on volumes seven times the average, before closing"
     metric = METRIC.search(gap)
     if metric:
         return f"a change in {metric.group(0)!r}"
@@ -306,6 +307,10 @@ def _not_a_price(norm: str, p: PercentMatch, gap_from: int, after: str, subject:
     return None
 
 
+#: A prepositional adjunct between commas followed by a verb of its own clause ("sank 14 percent, on
+#: volumes seven times the average, before closing 8.7 percent lower"): its nouns are not the figure's.
+_ADJUNCT = re.compile(r",\s*(?:on|amid|with|in|sur fond d[e']|avec|dans|malgré|despite)\s[^,;]*(?=,\s*(?:before|after|then|"
+                      r"and|avant de|puis|et|pour)\s)", re.I)
 #: A determiner right before a figure makes it a quantity ("les 26,87 % que Vale détenait", "its 49.9%
 #: stake"), unless a noun of movement follows ("a 31% gain", "the 10% drop").
 _DETERMINER_BEFORE = re.compile(r"(?<![\w'])(?:les|la|le|l'|ses|son|sa|leurs?|its|their|the|his|her|ce|ces|this|"
@@ -320,7 +325,9 @@ _DOWN_NOUN = re.compile(r"(?<![\w])(?:drop|fall|decline|loss|plunge|slide|decrea
 
 
 def _sign(norm: str, p: PercentMatch, gap_from: int, lo: int, after: str, prev_sign: int | None,
-          listed: bool) -> int | None:
+          listed: bool, names: tuple[tuple[int, int], ...] = ()) -> int | None:
+    """The sign of a move (rule 3). ``names``: spans of the sentence's names, whose words are never a
+    verb of movement ("Monte dei Paschi", "Advance Auto Parts", "Rising Sun")."""
     if p.signed:
         return 1 if p.value >= 0 else -1
     own = _MOVE_NOUN_AFTER.match(after)
@@ -329,6 +336,8 @@ def _sign(norm: str, p: PercentMatch, gap_from: int, lo: int, after: str, prev_s
     for a, b in ((gap_from, p.start), (lo, p.start)):
         last = None
         for m in DIRECTION.finditer(norm, a, b):
+            if any(s <= m.start() < e for s, e in names):
+                continue
             last = 1 if m.group("up") else -1
         if last is not None:
             return last
@@ -407,6 +416,7 @@ def _sentence_claims(seg, sentence, percents, mentions, dates, language, publish
                      history, lead, cue, extra, notes, cues) -> list[Claim]:
     norm = seg.norm
     subjects = SentenceSubjects(seg, sentence, mentions, _sectors(seg, sentence), place_entity)
+    name_spans = tuple((c.start, c.end) for c in subjects.candidates if c.sector is None)
     phrases = _horizon_phrases(seg, sentence)
     own_horizon = _owned(phrases, percents)
     for k in _other_periods(seg, sentence, percents):
@@ -471,7 +481,7 @@ def _sentence_claims(seg, sentence, percents, mentions, dates, language, publish
             continue
         listed = listed_after_previous or subject.how in ("list", "unknown", "named", "place") and \
             not DIRECTION.search(norm, gap_from, p.start)
-        sign = _sign(norm, p, gap_from, lo, after, prev_sign, listed)
+        sign = _sign(norm, p, gap_from, lo, after, prev_sign, listed, name_spans)
         if sign is None:
             notes.append(f"{where}: no rise or fall stated (a share or a stake?); not taken as a claim")
             continue
@@ -551,6 +561,13 @@ def _subject_group(seg: Segmented, sentence: Sentence, subjects: SentenceSubject
     subject = _capitalisation_of(seg, p, after, subjects) or subjects.forward(p, after)
     if subject is not None:
         return [subject], False
+    market = _MARKET_BETWEEN.search(norm, lo, p.start)
+    if market is not None and DIRECTION.search(market.group("move")):
+        # "..., et Mediobanca 2,9 %, dans un marché global en repli de 1,64 %": the market's own figure
+        start, end = market.start("np"), market.end("np")
+        return [Subject(start, end, seg.original[start:end], how="phrase",
+                        note=f"its subject {seg.original[start:end]!r} is the market, not a security the gazetteer "
+                             "knows: left unmapped" + (f" (not given to {prev_subject.name})" if prev_subject else ""))], False
     subject = subjects.backward(lo, p.start) or subjects.fronted(p)
     if subject is not None:
         if subject.sector is not None:
@@ -585,6 +602,16 @@ def _subject_group(seg: Segmented, sentence: Sentence, subjects: SentenceSubject
     return [], False
 
 
+#: Between a name and a figure: a market named as the figure's own subject ("dans un marché global en
+#: repli de", "in a broader market down"); the name before it is not the figure's subject.
+#: Only a market in a complement ("in a market", "dans un marché") whose move is an attribute ("down",
+#: "en repli de", "qui cède"): "Google's shares on the German market slipped 0.1%" keeps its subject.
+_MARKET_BETWEEN = re.compile(
+    r"(?<![\w'])(?:in|into|dans|sur|on|amid|within|au sein d'|au sein de)\s+"
+    r"(?P<np>(?:un|une|le|la|l'|a|an|the)\s*(?:[\w-]+\s+){0,2}?(?:marché|market)(?:\s+(?:global|globale|"
+    r"général|large|entier|wider|broader|overall|as a whole))?)\s+(?P<move>(?:en\s+[\w'-]+(?:\s+de)?|"
+    r"(?:that|which|qui)\s+(?:(?:was|is|a|had|has)\s+)?[\w'-]+(?:\s+(?:de|by))?|"
+    r"(?:down|up|off|lower|higher)(?:\s+by)?))\s*$", re.I)
 #: How many sentences back a move with no subject of its own may continue the previous claim's subject.
 CONTINUATION_SENTENCES = 2
 

@@ -95,6 +95,12 @@ _FRONTED = re.compile(
     r"côté|du côté|among|parmi|cette|ce|this|last|la veille|le lendemain|ailleurs|par ailleurs|toujours|"
     r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
     r"le \d|the \d|\d|(?-i:[A-ZÀ-Þ]{2,})[ ,])", re.I)
+#: After a name, a noun it modifies that is not its price ("an SMI volatility gauge", "Tesla's chief
+#: executive", "Apple bonds", "les obligations Atos" is written the other way): the name is not the subject.
+_NON_PRICE_HEAD = re.compile(
+    r"(?:'s)?\s+(?:volatility|vol|bonds?|yields?|notes|debt|credit default swaps?|CDS|CEO|CFO|chief|boss|founder|"
+    r"co-founder|chairman|chairwoman|president|executives?|spokes(?:man|woman|person)|employees|workers|union|"
+    r"board|shareholders|investors|analysts|customers|users|suppliers?|rivals?)(?![\w-])")
 _CLAUSE_BREAK = re.compile(r"[;:]|,?\s+(?:while|whereas|but|tandis\s+qu(?:e|')|alors\s+qu(?:e|')|mais)(?![\w'])", re.I)
 #: Before a name: a preposition that makes it a complement ("du Dax", "on the FTSE 250", "ahead of Hitachi").
 _PREP_BEFORE = re.compile(
@@ -260,7 +266,7 @@ class SentenceSubjects:
     def _aside(self, c: Subject, lo: int, hi: int) -> bool:
         """A compound modifier ("SoftBank-backed Arm") or a name inside an aside between commas."""
         norm = self.norm
-        if re.match(r"-[a-zà-ÿ]", norm[c.end:c.end + 2]):
+        if re.match(r"-[a-zà-ÿ]", norm[c.end:c.end + 2]) or _NON_PRICE_HEAD.match(norm, c.end):
             return True
         head = max(lo, self.sentence.start)
         breaks = list(_CLAUSE_BREAK.finditer(norm, head, c.start))
