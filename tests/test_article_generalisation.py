@@ -93,3 +93,49 @@ def test_adr_rule_matches_by_base_name_and_needs_the_adr_mark():
     homes = [{"id": "9999.T", "name": "Acme", "aliases": ["Acme"], "calendar": "XTKS"}]
     out = build.adr_of(rows, homes, frozenset(), frozenset())
     assert list(out) == ["ACMY"] and out["ACMY"][0] == "9999.T"
+
+
+def _event_day(text: str, published: dt.date) -> dt.date | None:
+    x = extract_events(text, published=published)
+    return x.events[0].date if x.events else None
+
+
+def test_a_move_begun_on_another_day_is_a_reference_not_the_event():
+    # Tuesday 2024-03-12; "amorcée vendredi" is when the correction began, not the day of this move
+    text = ("La Bourse de Séoul chutait mardi matin, prolongeant la baisse amorcée vendredi.\n\n"
+            "Le Kospi, qui avait déjà perdu 3,4 % vendredi, reculait de 4,2 % vers 10h00.")
+    assert _event_day(text, dt.date(2024, 3, 12)) == dt.date(2024, 3, 12)
+
+
+def test_a_decimal_comma_does_not_end_an_aside():
+    # the pluperfect date inside ", qui avait cédé 2,5 % lundi," is the aside's, not the story's
+    text = ("Les valeurs minières chutaient mercredi à Londres.\n\n"
+            "Rio Tinto, qui avait cédé 2,5 % lundi, perdait 4,1 % mercredi matin.")
+    assert _event_day(text, dt.date(2024, 3, 13)) == dt.date(2024, 3, 13)
+
+
+def test_a_day_written_in_the_text_beats_the_presumed_publication_date_on_a_tie():
+    # published on a Saturday; the moves are those of Friday, which the text names
+    text = ("Ether slides after exchange outage\n\n"
+            "A long outage at a large exchange unsettled digital-asset markets.\n\n"
+            "On Friday, Ether fell 4.2% to about $3,100.")
+    assert _event_day(text, dt.date(2024, 3, 16)) == dt.date(2024, 3, 15)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "dès l'ouverture" follows a move (and is intraday); a figure in quotes before a metric is the metric's
+    ("L'action Danone a perdu près de 6 % dès l'ouverture jeudi, après l'annonce d'un recul « d'environ 4 % » "
+     "de son chiffre d'affaires.", [("BN.PA", -6.0)]),
+    # a range that weighs on a metric ("de -1 à -2 % sur le chiffre d'affaires") is not a move
+    ("Danone précise que les devises devraient peser de -1 à -2 % sur le chiffre d'affaires publié.", []),
+    # a name inside the complement of words that refer back is not the subject
+    ("Kering a publié un avertissement mardi. Le titre du groupe de François-Henri Pinault a perdu 12 % jeudi.",
+     [("KER.PA", -12.0)]),
+])
+def test_figures_near_metrics_and_complements(text, expected):
+    assert _claims(text) == expected
+
+
+def test_dès_l_ouverture_is_intraday():
+    (c,) = extract_events("L'action Danone a perdu près de 6 % dès l'ouverture jeudi.", published=PUB).claims
+    assert c.horizon == "intraday"

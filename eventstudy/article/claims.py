@@ -73,6 +73,8 @@ REFERENCE_BEFORE = re.compile(
     r"(?:du|of|on|set on|atteint le|le)|"
     r"(?:effect|effet|vigueur|start|starts|begin|begins|commence|débute|applicable|due|prévue?s?|scheduled|"
     r"expected|attendue?s?|jusqu'au)\s+(?:on\s+|le\s+)?|"
+    r"(?:amorcée?s?|entamée?s?|commencée?s?|initiée?s?|engagée?s?|begun|began|started|which began|that began)\s+"
+    r"(?:on\s+|le\s+|dès\s+)?|"
     r"(?:launched|lancée?s?|announced|annoncée?s?|unveiled|dévoilée?s?|presented|présentée?s?|introduced|"
     r"published|publiée?s?|released|priced|fixée?)\s+(?:on\s+|le\s+)?)\s*(?:le\s+|the\s+|l'|on\s+)?$", re.I)
 _POINTS = re.compile(r"^\s*(?:de\s+)?(?:base\s+)?points?(?![\w])|^\s*(?:percentage\s+|basis\s+)?points?(?![\w])", re.I)
@@ -264,12 +266,12 @@ class _Context:
 
 #: An aside between commas ("Nvidia, whose revenue doubled, fell 3%"): its words are not the move's.
 _ASIDE_SPAN = re.compile(r",\s*(?:which|who|whose|that|a|an|the|its|dont|qui|que|owner|maker|parent)"
-                         r"(?![\w])[^,;]*,", re.I)
+                         r"(?![\w])(?:[^,;]|,(?=\d))*,", re.I)
 
 def _not_a_price(norm: str, p: PercentMatch, gap_from: int, after: str, subject: Subject | None) -> str | None:
     """Why the percentage at ``p`` is not a price move (rule 2), or None."""
-    gap = _ASIDE_SPAN.sub(" ", norm[gap_from:p.start])  # "Arm, the SoftBank-owned chip designer, rose 5%"
-    gap = _ADJUNCT.sub(lambda m: " " * len(m.group(0)), gap)  # ", on volumes seven times the average, before closing"
+    gap = _ADJUNCT.sub(" ", norm[gap_from:p.start])  # ", on volumes seven times the average, before closing"
+    gap = _ASIDE_SPAN.sub(" ", gap)  # "Arm, the SoftBank-owned chip designer, rose 5%"
     metric = METRIC.search(gap)
     if metric:
         return f"a change in {metric.group(0)!r}"
@@ -279,6 +281,9 @@ def _not_a_price(norm: str, p: PercentMatch, gap_from: int, after: str, subject:
     if share:
         return f"a share ({share.group(0)!r})"
     tail = re.sub(r"^\s*(?:de|des|du|d'|of|in)\s+(?:ses|leur|son|sa|its|their|the)?\s*", "", after[:50])
+    on = re.match(r"^\s*(?:sur|on|for|pour)\s+(?:(?:ses|leur|son|sa|le|la|les|l'|its|their|the)\s*)?", after)
+    if on and METRIC.match(after, on.end()):  # "de -1 à -2 % sur le chiffre d'affaires publié"
+        return f"a change of {METRIC.match(after, on.end()).group(0)!r}"
     if METRIC.match(tail) and SHARE_OF.match(after):
         return f"a share or change of {METRIC.match(tail).group(0)!r}"
     if SHARE_OF.match(after) and not VALUE_OF.match(after):
@@ -457,6 +462,7 @@ def _sentence_claims(seg, sentence, percents, mentions, dates, language, publish
     for k, p in enumerate(percents):
         next_start = percents[k + 1].start if k + 1 < len(percents) else sentence.end
         after = norm[p.end:min(next_start, p.end + 80)]
+        after = re.sub(r"^\s*[»”\"]", " ", after)  # "un recul « de l'ordre de 10 % » de son chiffre d'affaires"
         where = f"sentence {sentence.index + 1}: {p.text!r}"
         claim_note = note
         lo = prev_end
@@ -569,6 +575,16 @@ def _subject_group(seg: Segmented, sentence: Sentence, subjects: SentenceSubject
                         note=f"its subject {seg.original[start:end]!r} is the market, not a security the gazetteer "
                              "knows: left unmapped" + (f" (not given to {prev_subject.name})" if prev_subject else ""))], False
     subject = subjects.backward(lo, p.start) or subjects.fronted(p)
+    if subject is not None and subject.complement and subject.how == "unknown":
+        # "Le titre du groupe de luxe de François-Henri Pinault a perdu 15 %": a name in a complement of
+        # words that refer back is not the subject; what they refer to is
+        ref = coreference(norm, lo, subject.start)
+        if ref is not None and ref[0] == "security":
+            ref_at = lo + norm[lo:subject.start].rfind(ref[1])
+            antecedent = _antecedent(ref[0], prev_subject, ctx, history, sentence, ref_at)
+            if antecedent is not None:
+                return [replace(antecedent, how="reference",
+                                note=f"{ref[1].strip()!r} read as {antecedent.name}")], False
     if subject is not None:
         if subject.sector is not None:
             return [subject], False

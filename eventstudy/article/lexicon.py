@@ -62,7 +62,7 @@ METRIC = re.compile(
     r"budget|déficit|deficit|excédent|surplus|oversubscribed|sursouscri\w*)(?![\w])", re.I)
 #: Verbs of a share or a weight, not of a move ("pesant 11 % de la capitalisation", "represents 40%").
 SHARE_VERB = re.compile(
-    r"(?<![\w])(?:pes(?:e|ent|ait|ant|aient)|représent\w*|account(?:s|ed|ing)? for|make(?:s)? up|made up|weigh(?:s|ed|ing)?|"
+    r"(?<![\w])(?:pes(?:e|ent|ait|ant|aient|er)|représent\w*|account(?:s|ed|ing)? for|make(?:s)? up|made up|weigh(?:s|ed|ing)?|"
     r"compt(?:e|ent|ait) pour|détien\w*|détenai\w*|hold(?:s|ing)?|own(?:s|ed|ing)?|contrôl\w+|control(?:s|led)?|"
     r"equal(?:s|led)? to|soit un rendement)(?![\w])", re.I)
 #: After "X% of" / "X % de": the nouns that still make a price move ("lost 21.5% of its value").
@@ -81,7 +81,7 @@ year-to-date year-on-year week weeks month months day days session sessions trad
 after-hours afterhours earlier later again only just about nearly almost roughly more less or, then when
 amid following despite because led driven following which who where what its; in, to, it he she they we
 à au aux sur en de du des d et ou mais alors tandis ce cette cet ces hier aujourd'hui environ seulement contre par
-pour après avant depuis dans soit respectivement chacun chacune vers encore déjà lors pendant durant jusqu
+pour après avant depuis dès dans soit respectivement chacun chacune vers encore déjà lors pendant durant jusqu
 la le les l un une son sa ses leur leurs sous au-dessus plus moins quand lorsque puis tout toute avec ainsi
 dont qui que cela ceci mardi lundi mercredi jeudi vendredi samedi dimanche matin soir séance journée semaine
 mois an année ans années points point pts
@@ -119,7 +119,8 @@ HORIZON_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((h, re.compile(
     ("intraday", r"intraday|at one point|à un moment|en cours de séance|in early (?:trading|trade|deals)|"
                  r"in (?:morning|afternoon|mid-?afternoon|midday|late|early) (?:trading|trade|deals)|midday|mid-day|"
                  r"en début de séance|en séance|à la mi-séance|à la mi-journée|en fin de matinée|en matinée|"
-                 r"as much as|jusqu'à|up to|in under an hour|(?:early|initial)(?=\s+[+\-]?\d)|"
+                 r"as much as|jusqu'à|up to|in under an hour|dès l'ouverture|à l'ouverture|en ouverture|"
+                 r"at the open(?:ing)?|in opening (?:trade|trading|deals)|shortly after the open(?:ing)?|(?:early|initial)(?=\s+[+\-]?\d)|"
                  r"(?:gains?|hausses?|progression) initiale?s?|(?:early|initial) (?:gains?|rise|losses|loss|drop)|"
                  r"en (?:à peine )?une heure(?: et demie)?|"
                  r"by (?:\d{1,2}(?::\d\d)?\s?[ap]\.?m\.?|midday|noon|the afternoon|mid-?afternoon|\w+ morning)"),

@@ -110,7 +110,7 @@ _PLUPERFECT = re.compile(r"(?<![\w'])(?:avait|avaient|had|s'était|s'étaient)\s
 #: Such a date dates its claims (the end of their window) but not the story's move.
 _DATA_DATE_BEFORE = re.compile(r"(?:données|data|chiffres|figures|statistiques|stats|prices|cours)\b[^.;]{0,40}?"
                                r"(?:du|de|d'|of|as of|on|from|au)\s*(?:le\s+|the\s+)?$", re.I)
-_ASIDE = re.compile(r",\s*(?:which|who|whose|qui|dont|lequel|laquelle)\b[^,;]*(?:,|$)", re.I)
+_ASIDE = re.compile(r",\s*(?:which|who|whose|qui|dont|lequel|laquelle)\b(?:[^,;]|,(?=\d))*(?:,|$)", re.I)
 
 #: Horizons of a move that can date the story's day (a week's or a year's move cannot).
 _DAY_HORIZONS = (None, "1d", "intraday", "24h", "premarket", "after_hours")
@@ -174,7 +174,8 @@ def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[t
     in the lead, one that follows a dated sentence of its paragraph (a move, or the news: "Le 21
     janvier, Trump a présenté Stargate. Oracle a grimpé de 7 % dans la foulée") votes for that day
     instead, with its full weight.
-    The day with the most votes wins (ties: the one written first). None when nothing votes.
+    The day with the most votes wins (ties: a day the text writes over the publication date presumed
+    for undated moves, then the one written first). None when nothing votes.
     """
     by_sentence: dict[int, list[DateMention]] = {}
     for d in dates:
@@ -258,7 +259,8 @@ def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[t
                 vote(published, 1.0 if s.paragraph == 0 else 1.5, s.index, s.start, "")
     if not votes:
         return None
-    best = max(votes, key=lambda d: (votes[d], -first[d][0], -first[d][1]))
+    # ties: a day the text writes beats the publication date presumed for undated moves, then the first written
+    best = max(votes, key=lambda d: (votes[d], bool(first[d][2]), -first[d][0], -first[d][1]))
     sentence, _, text = first[best]
     if text:
         rule = (f"the day of the article's main price move: {text!r} in sentence {sentence + 1} "

@@ -108,6 +108,9 @@ _PREP_BEFORE = re.compile(
     r"dans|dans\s+le|sur|sur\s+le|sur\s+la|au|aux|à|ahead\s+of|devant|derrière|behind|than|comme|like|"
     r"such\s+as|including|dont|from|par|by|after|après|against|contre|within|au\s+sein\s+du|"
     r"au\s+sein\s+de\s+l')(?:(?<=')|\s+)(?:(?:the|le|la|les|l')\s*)?(?:(?:[a-zà-öø-ÿ]|\d)[\w-]*\s+){0,3}$", re.I)
+#: After a price noun and its preposition: another noun, then "de"/"of" right before the name.
+_OWNER_OF_NOUN = re.compile(r"^(?:du|de\s+la|de\s+l'|des|of\s+the|of)\s*[a-zà-öø-ÿ][\w-]*(?:\s+[a-zà-öø-ÿ][\w-]*){0,2}"
+                            r"\s+(?:de|d'|of)\s*$", re.I)
 #: Before such a preposition: a price noun that makes the name the owner of the price ("le cours d'Oracle").
 _PRICE_NOUN_BEFORE = re.compile(r"(?<![\w])(?:cours|action|actions|titre|titres|shares|stock|price|prix|valeur|"
                                 r"capitalisation|market value|jeton|token)\s*$", re.I)
@@ -208,7 +211,11 @@ class SentenceSubjects:
         prep = _PREP_BEFORE.search(before)
         if prep is None:
             return False
-        return not _PRICE_NOUN_BEFORE.search(before[:prep.start()])
+        if _PRICE_NOUN_BEFORE.search(before[:prep.start()]):
+            # "le titre du groupe de luxe de François-Henri Pinault": the name is the owner of another
+            # noun ("groupe"), not of the price; "le cours d'Oracle", "le titre du constructeur Renault" own it
+            return bool(_OWNER_OF_NOUN.search(before[prep.start():]))
+        return True
 
     def _overlaps(self, start: int, end: int) -> bool:
         """True when ``[start, end)`` overlaps a known candidate (bisect on the candidates' starts)."""
@@ -361,7 +368,7 @@ _DETERMINER = r"(?:the|le|la|les|l'|its|their|his|her|ses|son|sa|leur|leurs|this
 _REFERENCE_HEAD = re.compile(
     rf"(?<![\w']){_DETERMINER}\s*(?:[\w'&.-]+\s+){{0,4}}?(?:(?P<index>{INDEX_REFERENCE.pattern})|"
     rf"(?P<security>{BACK_REFERENCE.pattern}))", re.I)
-_ASIDE_IN_WINDOW = re.compile(r",\s*(?:which|who|whose|dont|qui|que)(?![\w])[^,;]*,", re.I)
+_ASIDE_IN_WINDOW = re.compile(r",\s*(?:which|who|whose|dont|qui|que)(?![\w])(?:[^,;]|,(?=\d))*,", re.I)
 
 
 def coreference(norm: str, lo: int, hi: int) -> tuple[str, str] | None:
