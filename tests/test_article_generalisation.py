@@ -139,3 +139,41 @@ def test_figures_near_metrics_and_complements(text, expected):
 def test_dès_l_ouverture_is_intraday():
     (c,) = extract_events("L'action Danone a perdu près de 6 % dès l'ouverture jeudi.", published=PUB).claims
     assert c.horizon == "intraday"
+
+
+def test_news_after_the_close_is_dated_to_the_next_session_s_reaction():
+    text = ("Hermès a publié ses ventes jeudi soir, après la clôture de la Bourse de Paris.\n\n"
+            "L'action Hermès a grimpé de 5 % vendredi dès l'ouverture.")
+    assert _event_day(text, dt.date(2024, 3, 15)) == dt.date(2024, 3, 15)
+
+
+def test_an_after_hours_reaction_dates_the_event_to_the_news_day():
+    text = ("Netflix reported subscriber numbers on Tuesday after the close. Its shares jumped 11% in extended "
+            "trading.")
+    assert _event_day(text, dt.date(2024, 3, 13)) == dt.date(2024, 3, 12)
+
+
+@pytest.mark.parametrize("text, sign", [
+    ("L'action Atos s'effrite de 2,3 % jeudi.", -1), ("L'action Atos s'enfonçait de 4,1 % jeudi matin.", -1),
+    ("L'action Atos se tasse de 1,2 % jeudi.", -1), ("L'action Atos fléchit de 0,8 % jeudi.", -1),
+    ("L'action Atos pique du nez de 6 % jeudi.", -1), ("L'action Atos avançait de 1,1 % jeudi matin.", 1),
+    ("L'action Atos engrange 3,4 % jeudi.", 1), ("Atos shares leapt 9% on Thursday.", 1),
+    ("Atos shares nosedived 14% on Thursday.", -1), ("Atos shares cratered 30% on Thursday.", -1),
+])
+def test_verbs_of_movement(text, sign):
+    (c,) = extract_events(text, published=PUB).claims
+    assert c.ticker == "ATO.PA" and c.percent * sign > 0
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Le titre Atos signe une dégringolade de 12 % jeudi.", [("ATO.PA", -12.0)]),
+    ("Nestlé posted a 2.5% rebound on Thursday.", [("NESN.SW", 2.5)]),
+    # a group named after the figure is the figure's subject, not the name before it
+    ("Shares in Allianz sank 6% on Tuesday, with Munich Re down 4% and a 3% decline for the Stoxx insurance index.",
+     [("ALV.DE", -6.0), ("MUV2.DE", -4.0), (None, -3.0)]),
+    # a lower-case subject in a list whose verb is left out is its own, not the previous name's
+    ("BNP Paribas a cédé 3 %, Société Générale 4 % et le secteur dans son ensemble 3,5 %.",
+     [("BNP.PA", -3.0), ("GLE.PA", -4.0), (None, -3.5)]),
+])
+def test_nominal_moves_and_list_subjects(text, expected):
+    assert _claims(text) == expected

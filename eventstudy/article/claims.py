@@ -50,7 +50,7 @@ from typing import Any
 
 from .dates import DateMention
 from .entities import SOURCE, Mention
-from .lexicon import (CLOSE_CUE, DIRECTION, DIRECTION_AFTER, DONE_VERB_FR, HORIZON_PHRASES, INTRADAY_CUE, LEVEL_AFTER,
+from .lexicon import (BACK_REFERENCE, CLOSE_CUE, DIRECTION, DIRECTION_AFTER, DONE_VERB_FR, HORIZON_PHRASES, INTRADAY_CUE, LEVEL_AFTER,
                       LIVE_VERB_EN, LIVE_VERB_FR, METRIC, MOVE_FOLLOWERS, SHARE_OF, SHARE_VERB, TRADING_VERB, VALUE_OF)
 from .model import Claim
 from .numbers import PercentMatch, find_percents
@@ -322,11 +322,13 @@ _DETERMINER_BEFORE = re.compile(r"(?<![\w'])(?:les|la|le|l'|ses|son|sa|leurs?|it
                                 r"these)\s*$", re.I)
 _MOVE_NOUN_AFTER = re.compile(r"^[\s-]*(?:[a-z]+(?:-[a-z]+)*\s+)?(?:gain|gains|rise|jump|drop|fall|decline|loss|plunge|slide|"
                               r"rally|surge|increase|decrease|advance|slump|hausse|baisse|repli|recul|chute|bond|"
-                              r"progression|envolée|plongeon)(?![\w])", re.I)
+                              r"progression|envolée|plongeon|rebound|spike|tumble|dip|slip|retreat|sell-off|selloff|"
+                              r"rebond|dégringolade|décrochage|glissade|flambée|embellie|correction)(?![\w])", re.I)
 
 
 _DOWN_NOUN = re.compile(r"(?<![\w])(?:drop|fall|decline|loss|plunge|slide|decrease|slump|baisse|repli|recul|chute|"
-                        r"plongeon)(?![\w])", re.I)
+                        r"plongeon|tumble|dip|slip|retreat|sell-off|selloff|dégringolade|décrochage|glissade|"
+                        r"correction)(?![\w])", re.I)
 
 
 def _sign(norm: str, p: PercentMatch, gap_from: int, lo: int, after: str, prev_sign: int | None,
@@ -567,6 +569,12 @@ def _subject_group(seg: Segmented, sentence: Sentence, subjects: SentenceSubject
     subject = _capitalisation_of(seg, p, after, subjects) or subjects.forward(p, after)
     if subject is not None:
         return [subject], False
+    group = _GROUP_AFTER.match(after)
+    if group is not None:  # "a 3% decline for the Stoxx banks index": a sector the text names after the figure
+        start, end = p.end + group.start("np"), p.end + group.end("np")
+        words = seg.original[start:end]
+        return [Subject(start, end, words, sector=words, how="sector",
+                        note=f"{words!r} is a group of securities named after the figure: a sector-level figure")], False
     market = _MARKET_BETWEEN.search(norm, lo, p.start)
     if market is not None and DIRECTION.search(market.group("move")):
         # "..., et Mediobanca 2,9 %, dans un marché global en repli de 1,64 %": the market's own figure
@@ -605,6 +613,14 @@ def _subject_group(seg: Segmented, sentence: Sentence, subjects: SentenceSubject
         return [replace(phrase, note=f"its subject {phrase.name!r} is not a security the gazetteer knows: left "
                                      "unmapped" + (f" (not given to {prev_subject.name})" if prev_subject else ""))], False
     window = norm[lo:p.start]
+    listed_np = _LISTED_PHRASE.search(window)
+    if listed_np is not None and not BACK_REFERENCE.search(listed_np.group("np")):
+        # "BNP Paribas a cédé 3 %, Société Générale 4 % et le secteur dans son ensemble 3,5 %": a new subject
+        # of its own in a list whose verb is left out, not the previous claim's
+        start, end = lo + listed_np.start("np"), lo + listed_np.end("np")
+        return [Subject(start, end, seg.original[start:end], how="phrase",
+                        note=f"its subject {seg.original[start:end]!r} is not a security the gazetteer knows: left "
+                             "unmapped" + (f" (not given to {prev_subject.name})" if prev_subject else ""))], True
     capital = next((w for w in re.findall(r"(?<![\w'])[A-ZÀ-ÖØ-Þ][\w'-]*", window) if w not in NAME_STOP), None)
     if prev_subject is not None and (capital is None or re.fullmatch(r"[\s,;]*(?:and|et|&|puis|then)?[\s\w,']*",
                                                                      window)):
@@ -628,6 +644,16 @@ _MARKET_BETWEEN = re.compile(
     r"général|large|entier|wider|broader|overall|as a whole))?)\s+(?P<move>(?:en\s+[\w'-]+(?:\s+de)?|"
     r"(?:that|which|qui)\s+(?:(?:was|is|a|had|has)\s+)?[\w'-]+(?:\s+(?:de|by))?|"
     r"(?:down|up|off|lower|higher)(?:\s+by)?))\s*$", re.I)
+#: After a figure: its noun of movement and the group it is about ("a 3% decline for the Stoxx banks index",
+#: "une baisse de 2 % pour l'indice des valeurs bancaires").
+_GROUP_AFTER = re.compile(
+    r"^\s*(?:[a-z-]+\s+)?(?:decline|drop|fall|loss|gain|rise|jump|slide|hausse|baisse|repli|recul|progression|chute)\s+"
+    r"(?:for|in|of|pour|de|du|chez)\s+(?P<np>(?:the|le|la|les|l')\s*(?:[\w&'.-]+\s+){0,3}?"
+    r"(?:index|indices|indice|sector|secteur|stocks|valeurs|shares|market|marché))(?![\w])", re.I)
+#: At the end of a figure's window: "and"/"et" or a comma, then a determiner and a lower-case noun phrase:
+#: a subject of its own in a list with its verb left out ("..., et le secteur dans son ensemble 3,5 %").
+_LISTED_PHRASE = re.compile(
+    r"(?:,|(?<![\w])(?:and|et))\s+(?P<np>(?:the|le|la|les|l')\s*[a-zà-öø-ÿ][\w'-]*(?:\s+[a-zà-öø-ÿ][\w'-]*){0,4})\s*$")
 #: How many sentences back a move with no subject of its own may continue the previous claim's subject.
 CONTINUATION_SENTENCES = 2
 
