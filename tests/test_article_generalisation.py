@@ -177,3 +177,32 @@ def test_verbs_of_movement(text, sign):
 ])
 def test_nominal_moves_and_list_subjects(text, expected):
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the metric noun of a skipped figure stays with it; the next clause's own subject takes the move
+    ("Airbus said it targets a 10% increase in deliveries, and its stock gained 1.5% on Thursday.",
+     [("AIR.PA", 1.5)]),
+    ("Analysts expect a 5% drop in Kering's sales; the stock lost 3.1% on Thursday.", [("KER.PA", -3.1)]),
+    # "whose shares" / "dont l'action": the name right before the relative clause
+    ("Vivendi holds a 23% stake in Telecom Italia, whose shares rose 3% on Thursday.", [("TIT.MI", 3.0)]),
+    ("Bouygues détient désormais 45 % du capital d'Alstom, dont l'action a bondi de 4 % jeudi.", [("ALO.PA", 4.0)]),
+    # a ratio's level ("a reculé à 16 %", "rose to 4.2%") is not a move; "son action" is nearer than "Europe"
+    ("La part de marché de Stellantis en Europe a reculé à 16 %, et son action a cédé 1,8 % jeudi.",
+     [("STLAP.PA", -1.8)]),
+    ("Ten-year yields rose to 4.2% and the S&P 500 fell 0.7% on Thursday.", [("GSPC", -0.7)]),
+    # ... but "up to" / "jusqu'à" is an intraday extreme of a move
+    ("Kering a chuté jusqu'à 9 % jeudi.", [("KER.PA", -9.0)]),
+])
+def test_non_price_figures_and_relative_subjects(text, expected):
+    assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, horizon", [
+    ("Tesla's stock has fallen 30% since last March.", None),         # a period the vocabulary has no word for
+    ("Nvidia shares, which have tripled over the past year, rose 2% on Thursday.", "1d"),  # the aside's year
+    ("Le titre de Bayer, qui avait racheté Monsanto à la mi-2018, a terminé en chute de 9,61 % jeudi.", "1d"),
+])
+def test_horizons_of_asides_and_periods(text, horizon):
+    (c,) = extract_events(text, published=PUB).claims
+    assert c.horizon == horizon

@@ -54,7 +54,7 @@ from .lexicon import (BACK_REFERENCE, CLOSE_CUE, DIRECTION, DIRECTION_AFTER, DON
                       LIVE_VERB_EN, LIVE_VERB_FR, METRIC, MOVE_FOLLOWERS, SHARE_OF, SHARE_VERB, TRADING_VERB, VALUE_OF)
 from .model import Claim
 from .numbers import PercentMatch, find_percents
-from .subjects import (NAME_STOP, SentenceSubjects, Subject, coreference, noun_phrase, respectively_after, run_of)
+from .subjects import (_CLAUSE_BREAK, NAME_STOP, SentenceSubjects, Subject, coreference, noun_phrase, respectively_after, run_of)
 from .text import Segmented, Sentence
 
 __all__ = ["DIRECTION", "HORIZON_PHRASES", "carry_move_day", "find_claims"]
@@ -84,6 +84,8 @@ _OTHER_PERIOD = re.compile(
     r"days|quarters)|(?:sur|en)\s+(?:les\s+)?(?:\w+\s+)?(?:derniers|dernières)?\s*(?:\d+|deux|trois|quatre|cinq|six)\s+"
     r"(?:mois|semaines|ans|séances|jours)|since\s+(?:\w+\s+){0,2}\d|depuis\s+(?:le\s+|la\s+|l')?(?:\w+\s+){0,2}"
     r"(?:\d|début|mi-|novembre|décembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|son|sa)|"
+    r"since\s+(?:last\s+|early\s+|late\s+|mid-?)?(?:January|February|March|April|May|June|July|August|September|"
+    r"October|November|December|the start of|the beginning of)|"
     r"over\s+(?:the\s+)?(?:\w+\s+)?(?:six|three|two|\d+)\s+(?:months|weeks|years)|on\s+(?:the|this)\s+series|"
     r"sur\s+cette\s+série|en\s+un\s+an\s+et\s+demi)", re.I)
 
@@ -177,9 +179,15 @@ _OTHER = "other"
 
 
 def _horizon_phrases(seg: Segmented, sentence: Sentence) -> list[tuple[int, int, str | None]]:
+    """Horizon phrases of a sentence, except those inside an aside without a figure ("Nvidia shares,
+    which have tripled over the past year, rose 2%": the year is the aside's)."""
     out: list[tuple[int, int, str | None]] = []
+    asides = [(m.start(), m.end()) for m in _ASIDE_SPAN.finditer(seg.norm, sentence.start, sentence.end)
+              if not re.search(r"\d\s?%|\d\s?(?:percent|pour cent|per cent)", m.group(0))]
     for name, pattern in HORIZON_PHRASES:
         for m in pattern.finditer(seg.norm, sentence.start, sentence.end):
+            if any(a <= m.start() < b for a, b in asides):
+                continue
             if not any(m.start() < e and s < m.end() for s, e, _ in out):
                 out.append((m.start(), m.end(), name))
     return out
@@ -266,10 +274,13 @@ class _Context:
 
 #: An aside between commas ("Nvidia, whose revenue doubled, fell 3%"): its words are not the move's.
 _ASIDE_SPAN = re.compile(r",\s*(?:which|who|whose|that|a|an|the|its|dont|qui|que|owner|maker|parent)"
-                         r"(?![\w])(?:[^,;]|,(?=\d))*,", re.I)
+                         r"(?![\w])(?:[^,;]|,(?=\d))*,(?!\d)", re.I)
 
 def _not_a_price(norm: str, p: PercentMatch, gap_from: int, after: str, subject: Subject | None) -> str | None:
     """Why the percentage at ``p`` is not a price move (rule 2), or None."""
+    level = _TO_LEVEL.search(norm, max(gap_from, p.start - 60), p.start)
+    if level is not None:  # "la part de marché a reculé à 16 %", "yields rose to 4.2%": a ratio's level
+        return f"a level ({level.group(0).strip()!r} {p.text!r}: a ratio that stands at a value, not a price move)"
     gap = _ADJUNCT.sub(" ", norm[gap_from:p.start])  # ", on volumes seven times the average, before closing"
     gap = _ASIDE_SPAN.sub(" ", gap)  # "Arm, the SoftBank-owned chip designer, rose 5%"
     metric = METRIC.search(gap)
@@ -316,6 +327,9 @@ def _not_a_price(norm: str, p: PercentMatch, gap_from: int, after: str, subject:
 #: volumes seven times the average, before closing 8.7 percent lower"): its nouns are not the figure's.
 _ADJUNCT = re.compile(r",\s*(?:on|amid|with|in|sur fond d[e']|avec|dans|malgré|despite)\s[^,;]*(?=,\s*(?:before|after|then|"
                       r"and|avant de|puis|et|pour)\s)", re.I)
+#: A verb of movement, then "to"/"à" right before a figure: the level a ratio moved to (a price is never
+#: quoted in percent), unless "up to"/"jusqu'à"/"as much as" (an intraday extreme of a move).
+_TO_LEVEL = re.compile(rf"(?:{DIRECTION.pattern})\s+(?:[\w'-]+\s+){{0,2}}?(?<!jusqu')(?<![Uu]p )(?:to|à)\s*$", re.I)
 #: A determiner right before a figure makes it a quantity ("les 26,87 % que Vale détenait", "its 49.9%
 #: stake"), unless a noun of movement follows ("a 31% gain", "the 10% drop").
 _DETERMINER_BEFORE = re.compile(r"(?<![\w'])(?:les|la|le|l'|ses|son|sa|leurs?|its|their|the|his|her|ce|ces|this|"
@@ -358,11 +372,16 @@ def _sign(norm: str, p: PercentMatch, gap_from: int, lo: int, after: str, prev_s
     return prev_sign if listed else None
 
 
-def _refers_back(norm: str, lo: int, hi: int) -> bool:
-    """True when ``[lo, hi)`` holds words that refer back to a security or an index ("its shares",
-    "le titre", "l'indice"), so a new subject opens there."""
+def _new_subject_start(norm: str, subjects: SentenceSubjects, lo: int, hi: int) -> int | None:
+    """Where the last subject of ``[lo, hi)`` begins: a name, or words that refer back to a security or
+    an index ("its shares", "le titre", "l'indice"); None when there is none (no new clause)."""
+    starts = [c.start for c in subjects.in_window(lo, hi)]
     ref = coreference(norm, lo, hi)
-    return ref is not None and ref[0] in ("security", "index")
+    if ref is not None and ref[0] in ("security", "index"):
+        at = norm.rfind(ref[1], lo, hi)
+        if at >= 0:
+            starts.append(at)
+    return max(starts) if starts else None
 
 
 # --- the claims ----------------------------------------------------------------------------------
@@ -476,9 +495,15 @@ def _sentence_claims(seg, sentence, percents, mentions, dates, language, publish
         # leaves its noun behind when a new subject (a name, "its shares", "le titre") and a verb of
         # movement follow it; "revenue rose 5% and 7%", "a lower floor than its range of 20%" stay metrics
         metric_from = gap_from
-        if gap_from < skipped_end <= p.start and DIRECTION.search(norm, skipped_end, p.start) and \
-                (subjects.in_window(skipped_end, p.start) or _refers_back(norm, skipped_end, p.start)):
-            metric_from = skipped_end
+        if gap_from < skipped_end <= p.start:
+            opened = _new_subject_start(norm, subjects, skipped_end, p.start)
+            if opened is not None and DIRECTION.search(norm, opened, p.start):
+                metric_from = opened
+        breaks = list(_CLAUSE_BREAK.finditer(norm, metric_from, p.start))
+        if breaks:  # "a 5% drop in Kering's sales; the stock lost 3.1%": the figure's own clause
+            opened = _new_subject_start(norm, subjects, breaks[-1].end(), p.start)
+            if opened is not None and DIRECTION.search(norm, opened, p.start):
+                metric_from = opened
         why = _not_a_price(norm, p, metric_from, after, subject)
         if why is not None:  # the window of the next figure still starts after the last claim
             notes.append(f"{where} is {why}, not a price: not taken as a claim")
@@ -582,7 +607,24 @@ def _subject_group(seg: Segmented, sentence: Sentence, subjects: SentenceSubject
         return [Subject(start, end, seg.original[start:end], how="phrase",
                         note=f"its subject {seg.original[start:end]!r} is the market, not a security the gazetteer "
                              "knows: left unmapped" + (f" (not given to {prev_subject.name})" if prev_subject else ""))], False
+    rel = _WHOSE_SHARES.search(norm, lo, p.start)
+    if rel is not None:
+        # "Bouygues détient 45 % du capital d'Alstom, dont l'action a bondi de 4 %": the name right before
+        owner = [c for c in subjects.in_window(lo, rel.start() + 1) if rel.start() - c.end <= 3]
+        if owner:
+            return [replace(owner[-1], how="named", complement=False)], False
     subject = subjects.backward(lo, p.start) or subjects.fronted(p)
+    if subject is not None and subject.sector is None and subject.end <= p.start:
+        # "La part de marché de Stellantis en Europe a reculé, et son action a cédé 1,8 %": words that refer
+        # back, nearer the figure than the name, are its subject
+        ref = coreference(norm, subject.end, p.start)
+        ref_at = norm.rfind(ref[1], subject.end, p.start) if ref is not None else -1
+        verb = norm[ref_at + len(ref[1]):p.start] if ref_at >= 0 else ""
+        if ref is not None and ref[0] == "security" and "," not in verb and DIRECTION.search(verb):
+            antecedent = _antecedent(ref[0], prev_subject, ctx, history, sentence, ref_at)
+            if antecedent is not None and antecedent.mention is not None and antecedent.mention.entity is not None:
+                return [replace(antecedent, how="reference",
+                                note=f"{ref[1].strip()!r} read as {antecedent.name}")], False
     if subject is not None and subject.complement and subject.how == "unknown":
         # "Le titre du groupe de luxe de François-Henri Pinault a perdu 15 %": a name in a complement of
         # words that refer back is not the subject; what they refer to is
@@ -644,6 +686,9 @@ _MARKET_BETWEEN = re.compile(
     r"général|large|entier|wider|broader|overall|as a whole))?)\s+(?P<move>(?:en\s+[\w'-]+(?:\s+de)?|"
     r"(?:that|which|qui)\s+(?:(?:was|is|a|had|has)\s+)?[\w'-]+(?:\s+(?:de|by))?|"
     r"(?:down|up|off|lower|higher)(?:\s+by)?))\s*$", re.I)
+#: A relative clause about a name's price ("..., whose shares rose 3%", "..., dont l'action a bondi de 4 %").
+_WHOSE_SHARES = re.compile(r",?\s*(?:whose|dont)\s+(?:l'action|le titre|les actions|le cours|la valeur|shares|stock|"
+                           r"share price|stock price)(?![\w])[^,;]*$", re.I)
 #: After a figure: its noun of movement and the group it is about ("a 3% decline for the Stoxx banks index",
 #: "une baisse de 2 % pour l'indice des valeurs bancaires").
 _GROUP_AFTER = re.compile(

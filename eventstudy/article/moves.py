@@ -110,7 +110,7 @@ _PLUPERFECT = re.compile(r"(?<![\w'])(?:avait|avaient|had|s'était|s'étaient)\s
 #: Such a date dates its claims (the end of their window) but not the story's move.
 _DATA_DATE_BEFORE = re.compile(r"(?:données|data|chiffres|figures|statistiques|stats|prices|cours)\b[^.;]{0,40}?"
                                r"(?:du|de|d'|of|as of|on|from|au)\s*(?:le\s+|the\s+)?$", re.I)
-_ASIDE = re.compile(r",\s*(?:which|who|whose|qui|dont|lequel|laquelle)\b(?:[^,;]|,(?=\d))*(?:,|$)", re.I)
+_ASIDE = re.compile(r",\s*(?:which|who|whose|qui|dont|lequel|laquelle)\b(?:[^,;]|,(?=\d))*(?:,(?!\d)|$)", re.I)
 
 #: Horizons of a move that can date the story's day (a week's or a year's move cannot).
 _DAY_HORIZONS = (None, "1d", "intraday", "24h", "premarket", "after_hours")

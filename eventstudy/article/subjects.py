@@ -368,7 +368,7 @@ _DETERMINER = r"(?:the|le|la|les|l'|its|their|his|her|ses|son|sa|leur|leurs|this
 _REFERENCE_HEAD = re.compile(
     rf"(?<![\w']){_DETERMINER}\s*(?:[\w'&.-]+\s+){{0,4}}?(?:(?P<index>{INDEX_REFERENCE.pattern})|"
     rf"(?P<security>{BACK_REFERENCE.pattern}))", re.I)
-_ASIDE_IN_WINDOW = re.compile(r",\s*(?:which|who|whose|dont|qui|que)(?![\w])(?:[^,;]|,(?=\d))*,", re.I)
+_ASIDE_IN_WINDOW = re.compile(r",\s*(?:which|who|whose|dont|qui|que)(?![\w])(?:[^,;]|,(?=\d))*,(?!\d)", re.I)
 
 
 def coreference(norm: str, lo: int, hi: int) -> tuple[str, str] | None:
