@@ -206,3 +206,20 @@ def test_non_price_figures_and_relative_subjects(text, expected):
 def test_horizons_of_asides_and_periods(text, horizon):
     (c,) = extract_events(text, published=PUB).claims
     assert c.horizon == horizon
+
+
+def test_an_ordinary_word_name_at_the_end_of_a_longer_name_is_not_a_company():
+    x = extract_events("Bloomberg News reported that Uniper shares rose 5% on Thursday.", published=PUB)
+    assert [c.ticker for c in x.claims] == ["UN01.DE"]
+    assert all(e.ticker != "NWSA" for e in x.entities)  # "News" (News Corp) is part of "Bloomberg News"
+
+
+def test_a_token_named_through_its_issuer_is_not_the_issuer_s_move():
+    x = extract_events("Coinbase's Base network token fell 10% on Thursday.", published=PUB)
+    assert all(c.ticker != "COIN" for c in x.claims)
+
+
+def test_a_capitalised_compound_adjective_is_not_a_name():
+    x = extract_events("Toyota Motor shares fell 2% in Tokyo, while its U.S.-listed shares fell 1.5%.",
+                       published=PUB)
+    assert all(c.name != "U.S.-listed" for c in x.claims)

@@ -486,6 +486,14 @@ def _rename_note(entity: Entity, written: str) -> str | None:
 
 
 
+#: Capitalised words before an ordinary-word name that do not make it part of a longer name.
+_LONGER_NAME_STOP = frozenset("The A An Le La Les Un Une Des Shares Stock Actions Titre Rival Rivals Peer Peers "
+                              "Unlike Like Both And Et Or Ou But Mais While Whereas Selon According Today Yesterday "
+                              "Meanwhile Then Now Also Still Even Only Hier Aujourd'hui Puis Ensuite Aussi Encore "
+                              "Chez Pour For With Avec By Par From De Du In En On Sur At To Of After Après Before "
+                              "Avant When Quand If Si As Comme Since Depuis Investors Analysts Traders".split())
+
+
 def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: str, fits: list[_Form],
              neighbours: list[Mention], notes: list[str], elsewhere: frozenset[str] | set[str],
              market: str | None = None) -> Mention | None:
@@ -502,6 +510,11 @@ def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: 
     common_noun = (re.search(r"(?<![\w])(?:the|a|an|le|la|un|une|l')\s*$", before, re.I)
                    and re.match(r"\s+(?:of|de|du|des|d')(?![\w])", norm[end:end + 6]))
     capitalised_inside = start > sentence.start + 2 and written[:1].isupper() and not re.search(r"[.!?:]\s*$", before)
+    # "Bloomberg News", "Sky News": an ordinary-word name right after another capitalised word (not the
+    # sentence's first) is the end of that longer name, not a company of its own
+    longer = re.search(r"(?<![\w'&.-])([A-ZÀ-ÖØ-Þ][\w&'-]+) $", before)
+    in_longer_name = (longer is not None and longer.group(1) not in _LONGER_NAME_STOP
+                      and not re.search(r"-[a-z]+$|['’]s$", longer.group(1)))  # "SoftBank-backed Arm", "Apple's"
     scores: dict[str, tuple[int, list[str], _Form]] = {}
     for f in fits:
         if f.entity.id in scores:
@@ -564,6 +577,8 @@ def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: 
                         + (1 if f.entity.id in elsewhere and len(fits) == 1 else 0))
             if specific < points:
                 points, why = specific, why + ["a small company's ordinary-word name: only specific evidence counts"]
+        if f.common and in_longer_name and not f.is_tag:
+            points, why = min(points, 0) - 1, why + [f"the end of a longer name ({longer.group(1)} {written})"]
         if f.entity.asset_class == "institution" and f.common:
             # a shared name ("Nasdaq", "BCE") is the institution only with evidence for it: the
             # exchange's usage ("listed on the Nasdaq") or its own and its kind's words

@@ -100,7 +100,12 @@ _FRONTED = re.compile(
 _NON_PRICE_HEAD = re.compile(
     r"(?:'s)?\s+(?:volatility|vol|bonds?|yields?|notes|debt|credit default swaps?|CDS|CEO|CFO|chief|boss|founder|"
     r"co-founder|chairman|chairwoman|president|executives?|spokes(?:man|woman|person)|employees|workers|union|"
-    r"board|shareholders|investors|analysts|customers|users|suppliers?|rivals?)(?![\w-])")
+    r"board|shareholders|investors|analysts|customers|users|suppliers?|rivals?)(?![\w-])"
+    # "Coinbase's Base network token fell 10%": a token named through its issuer is not the issuer's move
+    r"|'s\s+(?:[\w$.-]+\s+){0,3}?(?:tokens?|coins?|stablecoins?|memecoins?)(?![\w-])")
+#: A capitalised compound adjective ("U.S.-listed", "Paris-based", "SoftBank-owned"): not a name of its own.
+_ADJECTIVE_NAME = re.compile(r"-(?:listed|based|owned|backed|made|born|led|run|controlled|headquartered|focused|"
+                             r"linked|related|traded|quoted)$")
 _CLAUSE_BREAK = re.compile(r"[;:]|,?\s+(?:while|whereas|but|tandis\s+qu(?:e|')|alors\s+qu(?:e|')|mais)(?![\w'])", re.I)
 #: Before a name: a preposition that makes it a complement ("du Dax", "on the FTSE 250", "ahead of Hitachi").
 _PREP_BEFORE = re.compile(
@@ -241,6 +246,8 @@ class SentenceSubjects:
                 words.pop()
             if not words or not re.match(r"(?:L'|l'|d')?[A-ZÀ-ÖØ-Þ]", words[0]):
                 continue  # "May 19": a date's day, not a name
+            if _ADJECTIVE_NAME.search(words[-1]):
+                continue  # "its U.S.-listed shares", "the Paris-based group": an adjective, not a name
             if words[-1].endswith("'s"):
                 words[-1] = words[-1][:-2]  # "Yahoo's stock": the possessive is not part of the name
             start = norm.index(words[0], start)
