@@ -223,3 +223,14 @@ def test_a_capitalised_compound_adjective_is_not_a_name():
     x = extract_events("Toyota Motor shares fell 2% in Tokyo, while its U.S.-listed shares fell 1.5%.",
                        published=PUB)
     assert all(c.name != "U.S.-listed" for c in x.claims)
+
+
+def test_a_conjunction_left_by_a_legal_form_is_dropped():
+    from eventstudy.reference.names import strip_legal_form
+    assert strip_legal_form("Eli Lilly and Company") == "Eli Lilly"
+    assert _claims("Son concurrent Eli Lilly a cédé 3 % jeudi.") == [("LLY", -3.0)]
+
+
+def test_a_metric_before_a_when_clause_stays_in_its_clause():
+    text = "Hermès cut its outlook on Tuesday, when the stock lost 9%."
+    assert _claims(text) == [("RMS.PA", -9.0)]

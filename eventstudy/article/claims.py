@@ -54,7 +54,7 @@ from .lexicon import (BACK_REFERENCE, CLOSE_CUE, DIRECTION, DIRECTION_AFTER, DON
                       LIVE_VERB_EN, LIVE_VERB_FR, METRIC, MOVE_FOLLOWERS, SHARE_OF, SHARE_VERB, TRADING_VERB, VALUE_OF)
 from .model import Claim
 from .numbers import PercentMatch, find_percents
-from .subjects import (_CLAUSE_BREAK, NAME_STOP, SentenceSubjects, Subject, coreference, noun_phrase, respectively_after, run_of)
+from .subjects import (NAME_STOP, SentenceSubjects, Subject, coreference, noun_phrase, respectively_after, run_of)
 from .text import Segmented, Sentence
 
 __all__ = ["DIRECTION", "HORIZON_PHRASES", "carry_move_day", "find_claims"]
@@ -372,6 +372,11 @@ def _sign(norm: str, p: PercentMatch, gap_from: int, lo: int, after: str, prev_s
     return prev_sign if listed else None
 
 
+#: Where a new clause may open after a metric ("cut its outlook on Sept. 12, when the stock lost 9%").
+_METRIC_CLAUSE = re.compile(r"[;:]|,\s*(?:when|as|while|whereas|but|and|after which|lorsque|quand|alors qu|tandis qu|"
+                            r"mais|et|puis)(?![\w])|(?<![\w])(?:while|whereas|tandis qu|alors qu)", re.I)
+
+
 def _new_subject_start(norm: str, subjects: SentenceSubjects, lo: int, hi: int) -> int | None:
     """Where the last subject of ``[lo, hi)`` begins: a name, or words that refer back to a security or
     an index ("its shares", "le titre", "l'indice"); None when there is none (no new clause)."""
@@ -499,7 +504,7 @@ def _sentence_claims(seg, sentence, percents, mentions, dates, language, publish
             opened = _new_subject_start(norm, subjects, skipped_end, p.start)
             if opened is not None and DIRECTION.search(norm, opened, p.start):
                 metric_from = opened
-        breaks = list(_CLAUSE_BREAK.finditer(norm, metric_from, p.start))
+        breaks = list(_METRIC_CLAUSE.finditer(norm, metric_from, p.start))
         if breaks:  # "a 5% drop in Kering's sales; the stock lost 3.1%": the figure's own clause
             opened = _new_subject_start(norm, subjects, breaks[-1].end(), p.start)
             if opened is not None and DIRECTION.search(norm, opened, p.start):

@@ -42,8 +42,10 @@ def clean_name(name: str) -> str:
 
 
 def strip_legal_form(name: str) -> str:
-    """"Orange SA" -> "Orange", "Nasdaq, Inc." -> "Nasdaq", "Roche Holding AG" -> "Roche"."""
+    """"Orange SA" -> "Orange", "Nasdaq, Inc." -> "Nasdaq", "Roche Holding AG" -> "Roche", "Eli Lilly and
+    Company" -> "Eli Lilly" (a conjunction left at the end goes too)."""
     stripped = _LEGAL_RX.sub("", name).strip(" ,&")
+    stripped = re.sub(r"\s+(?:and|et|und)$", "", stripped).strip(" ,&")
     return stripped or name
 
 
