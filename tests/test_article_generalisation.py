@@ -234,3 +234,18 @@ def test_a_conjunction_left_by_a_legal_form_is_dropped():
 def test_a_metric_before_a_when_clause_stays_in_its_clause():
     text = "Hermès cut its outlook on Tuesday, when the stock lost 9%."
     assert _claims(text) == [("RMS.PA", -9.0)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a possessive before the figure's noun of movement, or a participle after a comma: the subject's move
+    ("Société Générale a entraîné le CAC 40 dans sa chute de 4 % jeudi.", [("GLE.PA", -4.0)]),
+    ("Microsoft dragged the Nasdaq lower with its 3% drop on Thursday.", [("MSFT", -3.0)]),
+    ("Nvidia outpaced AMD, gaining 6% on Thursday.", [("NVDA", 6.0)]),
+    # ... but an object's own relative clause or move stays the object's
+    ("Nvidia lifted the Nasdaq, which rose 1.2% on Thursday.", [("IXIC", 1.2)]),
+    ("Apple fell 2% on Thursday, dragging the Nasdaq down 1%.", [("AAPL", -2.0), ("IXIC", -1.0)]),
+    # a comparison between commas is an aside
+    ("Safran, comme Airbus, a gagné 2 % jeudi.", [("SAF.PA", 2.0)]),
+])
+def test_the_grammatical_subject_not_the_nearest_name(text, expected):
+    assert _claims(text) == expected

@@ -612,6 +612,14 @@ def _subject_group(seg: Segmented, sentence: Sentence, subjects: SentenceSubject
         return [Subject(start, end, seg.original[start:end], how="phrase",
                         note=f"its subject {seg.original[start:end]!r} is the market, not a security the gazetteer "
                              "knows: left unmapped" + (f" (not given to {prev_subject.name})" if prev_subject else ""))], False
+    if _POSSESSIVE_MOVE.search(norm, max(lo, p.start - 60), p.start) or (
+            _POSSESSIVE_BEFORE.search(norm, max(lo, p.start - 12), p.start) and _MOVE_NOUN_AFTER.match(after)) or \
+            _PARTICIPLE_AFTER_COMMA.search(norm, max(lo, p.start - 40), p.start):
+        # "BNP Paribas a entraîné le CAC 40 dans sa chute de 3 %", "Apple dragged the Nasdaq lower with its 4%
+        # drop", "Tesla outpaced Ford, gaining 6%": the move is the clause's subject's, not the object's
+        main = subjects.clause_subject(lo, p.start)
+        if main is not None:
+            return [replace(main, how="named")], False
     rel = _WHOSE_SHARES.search(norm, lo, p.start)
     if rel is not None:
         # "Bouygues détient 45 % du capital d'Alstom, dont l'action a bondi de 4 %": the name right before
@@ -691,6 +699,16 @@ _MARKET_BETWEEN = re.compile(
     r"général|large|entier|wider|broader|overall|as a whole))?)\s+(?P<move>(?:en\s+[\w'-]+(?:\s+de)?|"
     r"(?:that|which|qui)\s+(?:(?:was|is|a|had|has)\s+)?[\w'-]+(?:\s+(?:de|by))?|"
     r"(?:down|up|off|lower|higher)(?:\s+by)?))\s*$", re.I)
+#: A possessive before the figure's own noun of movement ("dans sa chute de", "with its 4% drop", "leur
+#: hausse de"): the move of the clause's subject.
+_POSSESSIVE_MOVE = re.compile(r"(?<![\w'])(?:sa|son|leur)\s+(?:[\w-]+\s+){0,2}?(?:chute|baisse|hausse|repli|recul|"
+                              r"progression|bond|envolée|plongeon|dégringolade|glissade|rebond)\s+(?:de|d')\s*$", re.I)
+_POSSESSIVE_BEFORE = re.compile(r"(?<![\w'])(?:its|their|his|her)\s*$", re.I)
+#: A participle right after a comma ("Tesla outpaced Ford, gaining 6%"): it says the move of the subject.
+_PARTICIPLE_AFTER_COMMA = re.compile(r",\s*(?:(?:gaining|losing|rising|falling|dropping|adding|shedding|climbing|"
+                                     r"jumping|sliding|slipping|advancing|declining|tumbling|plunging|soaring)|"
+                                     r"(?:en\s+)?(?:gagnant|perdant|cédant|reculant|progressant|grimpant|chutant|"
+                                     r"abandonnant|lâchant|avançant|bondissant|plongeant))(?:\s+(?:by|de|d'))?\s*$", re.I)
 #: A relative clause about a name's price ("..., whose shares rose 3%", "..., dont l'action a bondi de 4 %").
 _WHOSE_SHARES = re.compile(r",?\s*(?:whose|dont)\s+(?:l'action|le titre|les actions|le cours|la valeur|shares|stock|"
                            r"share price|stock price)(?![\w])[^,;]*$", re.I)

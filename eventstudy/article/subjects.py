@@ -84,7 +84,9 @@ _RUN_GLUE = re.compile(r"\s*(?:(?:to|at|à)\s+[\d.,  ]+\s*[\w$€£¥]*\s*)?(?:,
 _CONJUNCTION = re.compile(r"(?<![\w])(?:and|et|&|ou|or)(?![\w])", re.I)
 _RESPECTIVELY = re.compile(r"^[\s,]*(?:respectively|respectivement)", re.I)
 _ASIDE_OPEN = re.compile(r",\s*(?:which|who|whose|that|a|an|the|its|dont|qui|que|un|une|le|la|les|l'|lui-même|itself|"
-                         r"owner|maker|parent|propriétaire|maison mère|numéro)(?![\w])", re.I)
+                         r"owner|maker|parent|propriétaire|maison mère|numéro|like|unlike|comme|contrairement à|"
+                         r"à l'instar de|à l'instar d'|such as|including|notamment|y compris|along with|as did|"
+                         r"tout comme)(?![\w])", re.I)
 #: A fronted clause that states a move before its subject ("Après une chute de 60 %, Worldline ...").
 _FRONTED_MOVE = re.compile(r"^\s*(?:après|after|following|despite|malgré|au lendemain d'|au lendemain de|with|avec|"
                            r"on the back of|fort d'|forte d'|porté par|portée par)\b", re.I)
@@ -323,6 +325,15 @@ class SentenceSubjects:
             if later:
                 return later[-1]
         return (subjects or pool)[-1]
+
+    def clause_subject(self, lo: int, hi: int) -> Subject | None:
+        """The subject of the clause that holds ``hi``: its first name that is not a complement or in an
+        aside, from the clause's start (the last break before ``hi``, or ``lo``)."""
+        breaks = list(_CLAUSE_BREAK.finditer(self.norm, lo, hi))
+        start = breaks[-1].end() if breaks else lo
+        pool = [c for c in self.in_window(start, hi) if not c.complement and c.sector is None
+                and not self._aside(c, start, hi)]
+        return pool[0] if pool else None
 
     def members(self, subject: Subject, lo: int, hi: int) -> list[Subject]:
         """The names coordinated with ``subject`` before it ("BNP Paribas et Société Générale", "Dogecoin,
