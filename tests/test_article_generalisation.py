@@ -249,3 +249,10 @@ def test_a_metric_before_a_when_clause_stays_in_its_clause():
 ])
 def test_the_grammatical_subject_not_the_nearest_name(text, expected):
     assert _claims(text) == expected
+
+
+def test_a_company_whose_own_name_is_in_capitals_is_read_in_capitals():
+    # "BP" is also an ordinary abbreviation (basis points) in the word lists; in capitals, as the
+    # company's own name, with a move after it, it is the company
+    assert _claims("Brent crude rose 2% on Thursday, lifting BP 1.5% and Shell 1.2%.") == [
+        ("BP.L", 1.5), ("SHEL.L", 1.2)]

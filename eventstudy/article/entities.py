@@ -562,8 +562,9 @@ def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: 
         if f.entity.id in elsewhere and len(fits) == 1:
             points, why = points + 1, why + ["named elsewhere in the article"]
         generated = f.entity.source.startswith("universe:e")  # an all-caps generated name ("NOW") is no evidence
-        if f.common and ((capitalised_inside and not (generated and written.isupper()))
-                         or (written.isupper() and not generated)):
+        own_caps_name = written.isupper() and written == f.entity.name  # "BP", "SAP": the company's own name
+        if f.common and ((capitalised_inside and not (generated and written.isupper() and not own_caps_name))
+                         or (written.isupper() and (not generated or own_caps_name))):
             points, why = points + 1, why + ["capitalised inside the sentence" if capitalised_inside else "in capitals"]
         if definite_before and f.common and f.entity.asset_class == "equity" and not acts_as_firm:
             points, why = min(points, 1), why + ["a definite article before the name (not a company's usage)"]
