@@ -256,3 +256,15 @@ def test_a_company_whose_own_name_is_in_capitals_is_read_in_capitals():
     # company's own name, with a move after it, it is the company
     assert _claims("Brent crude rose 2% on Thursday, lifting BP 1.5% and Shell 1.2%.") == [
         ("BP.L", 1.5), ("SHEL.L", 1.2)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a forecast verb or the French EPS (BNPA) makes a figure a metric; the next clause keeps its move
+    ("Renault prévoit une hausse de 5 % de ses ventes et son titre a gagné 2 % jeudi.", [("RNO.PA", 2.0)]),
+    ("Le laboratoire Sanofi confirme une hausse d'environ 6 % de son BNPA cette année.", []),
+    ("Sanofi expects earnings to fall between 2 and 4% next year.", []),
+    # ... while analysts' expectations in another sentence do not silence a move
+    ("Analysts had expected a weak quarter. Renault shares rose 3% on Thursday.", [("RNO.PA", 3.0)]),
+])
+def test_forecasts_are_not_moves(text, expected):
+    assert _claims(text) == expected

@@ -385,8 +385,14 @@ def _new_subject_start(norm: str, subjects: SentenceSubjects, lo: int, hi: int) 
     if ref is not None and ref[0] in ("security", "index"):
         at = norm.rfind(ref[1], lo, hi)
         if at >= 0:
-            starts.append(at)
+            # "ses ventes et son titre": the words that refer back start at their own determiner
+            dets = list(_DET_WORD.finditer(ref[1]))
+            starts.append(at + (dets[-1].start() if dets else 0))
     return max(starts) if starts else None
+
+
+_DET_WORD = re.compile(r"(?<![\w'])(?:the|le|la|les|l'|its|their|his|her|ses|son|sa|leur|leurs|this|that|ce|cette|"
+                       r"ces|cet)(?![\w'])", re.I)
 
 
 # --- the claims ----------------------------------------------------------------------------------

@@ -62,7 +62,9 @@ METRIC = re.compile(
     r"unemployment|immatriculations|registrations|livraisons|deliveries|shipments|exportations|exports|"
     r"importations|imports|droits de douane|tarifs? douaniers?|tariffs?|levies|levy|duties|duty|taxes?|"
     r"primes?|premium|décote|discount|remise|rabais|coupon|pondération|weighting|weight|"
-    r"deferred revenue|adjusted|ajusté|EBITDA|EBIT|EPS|BPA|cash flow|trésorerie|debt|dette|"
+    r"deferred revenue|adjusted|ajusté|EBITDA|EBIT|EPS|BPA|BNPA|cash flow|"
+    r"prévoit|prévoient|prévoyait|prévoyaient|anticipe|anticipent|anticipait|table sur|tablent sur|s'attend\w*|"
+    r"expects|expected|forecasts|forecast|projects|projected|guided|trésorerie|debt|dette|"
     r"like-for-like|comparable|same-store|prix à la consommation|consumer prices|salariés|employees|"
     r"budget|déficit|deficit|excédent|surplus|oversubscribed|sursouscri\w*)(?![\w])", re.I)
 #: Verbs of a share or a weight, not of a move ("pesant 11 % de la capitalisation", "represents 40%").
