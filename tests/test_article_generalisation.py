@@ -268,3 +268,19 @@ def test_a_company_whose_own_name_is_in_capitals_is_read_in_capitals():
 ])
 def test_forecasts_are_not_moves(text, expected):
     assert _claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the figure's own word after it comes before a verb of an earlier clause
+    ("Barclays shares were trading 4 per cent higher at midday, while HSBC was 2.1 per cent lower.",
+     [("BARC.L", 4.0), ("HSBA.L", -2.1)]),
+    ("Shares in Rolls-Royce closed up 5.6pc on Thursday.", [("RR.L", 5.6)]),   # "pc", the British shorthand
+])
+def test_signs_and_units(text, expected):
+    assert _claims(text) == expected
+
+
+def test_an_aside_s_period_does_not_carry_to_the_main_move():
+    x = extract_events("Le titre Société Générale, en hausse de 25 % depuis janvier, recule de 1,5 % jeudi.",
+                       published=PUB)
+    assert [(c.percent, c.horizon) for c in x.claims][1][1] != "ytd"

@@ -354,18 +354,26 @@ def _sign(norm: str, p: PercentMatch, gap_from: int, lo: int, after: str, prev_s
     own = _MOVE_NOUN_AFTER.match(after)
     if own:  # "a 31% gain", "a 54% rise": the figure's own noun
         return -1 if _DOWN_NOUN.search(own.group(0)) else 1
-    for a, b in ((gap_from, p.start), (lo, p.start)):
+    def verb_sign(a: int, b: int) -> int | None:
         last = None
         for m in DIRECTION.finditer(norm, a, b):
             if any(s <= m.start() < e for s, e in names):
                 continue
             last = 1 if m.group("up") else -1
-        if last is not None:
-            return last
+        return last
+
+    sign = verb_sign(gap_from, p.start)
+    if sign is not None:
+        return sign
     m = DIRECTION_AFTER.match(after)
     if m and not (re.match(r"\s*(?:higher|lower|plus haut|plus bas)\s+(?:than|que)", after)
                   and not TRADING_VERB.search(norm, gap_from, p.start)):
-        return 1 if m.group("up") else -1  # "75% higher than that price" is a comparison, not a move
+        # the figure's own word after it ("HSBC was 2.1 per cent lower") before a verb of an earlier clause;
+        # "75% higher than that price" is a comparison, not a move
+        return 1 if m.group("up") else -1
+    sign = verb_sign(lo, p.start)
+    if sign is not None:
+        return sign
     level = LEVEL_AFTER.match(after)
     if level and TRADING_VERB.search(norm, gap_from, p.start):  # "ended their first day 45 percent above"
         return 1 if level.group("up") else -1
@@ -375,6 +383,17 @@ def _sign(norm: str, p: PercentMatch, gap_from: int, lo: int, after: str, prev_s
 #: Where a new clause may open after a metric ("cut its outlook on Sept. 12, when the stock lost 9%").
 _METRIC_CLAUSE = re.compile(r"[;:]|,\s*(?:when|as|while|whereas|but|and|after which|lorsque|quand|alors qu|tandis qu|"
                             r"mais|et|puis)(?![\w])|(?<![\w])(?:while|whereas|tandis qu|alors qu)", re.I)
+
+
+def _in_subject_aside(norm: str, subjects: SentenceSubjects, prev: PercentMatch, p: PercentMatch) -> bool:
+    """True when ``prev`` sits in an aside between commas that opens right after a name ("Ferrari, whose
+    shares are up 30% this year, slipped 1.2%", "Société Générale, en hausse de 25 % depuis janvier,
+    recule de 1,5 %") and ``p`` is after the aside's closing comma."""
+    opening = norm.rfind(",", 0, prev.start)
+    closing = norm.find(",", prev.end, p.start)
+    if opening < 0 or closing < 0 or ";" in norm[opening:closing]:
+        return False
+    return any(c.end == opening for c in subjects.in_window(max(0, opening - 80), opening))
 
 
 def _new_subject_start(norm: str, subjects: SentenceSubjects, lo: int, hi: int) -> int | None:
@@ -531,6 +550,10 @@ def _sentence_claims(seg, sentence, percents, mentions, dates, language, publish
             continue
         if k in own_horizon:
             horizon = own_horizon[k]
+        elif k > 0 and _in_subject_aside(norm, subjects, percents[k - 1], p):
+            # "Ferrari, whose shares are up 30% this year, slipped 1.2%": the previous figure is in an aside
+            # right after the subject, so its horizon does not carry to the main clause's move
+            horizon = carried.get("horizon")
         date = own_date.get(k, date)
         for member in group:
             mention = member.mention
