@@ -284,3 +284,12 @@ def test_an_aside_s_period_does_not_carry_to_the_main_move():
     x = extract_events("Le titre Société Générale, en hausse de 25 % depuis janvier, recule de 1,5 % jeudi.",
                        published=PUB)
     assert [(c.percent, c.horizon) for c in x.claims][1][1] != "ytd"
+
+
+def test_words_that_refer_back_beat_a_complement_after_them():
+    text = ("Klaviyo priced its offering at $30 a share. The stock opened at $36 on the NYSE and was soon up "
+            "more than 20% in intraday trading.")
+    x = extract_events(text, published=PUB)
+    assert all(c.ticker not in ("^NYA", "NYA") for c in x.claims)
+    text = "Atos a publié ses comptes. Le titre a fini en tête du SBF 120 (+9 %) jeudi."
+    assert _claims(text) == [("ATO.PA", 9.0)]

@@ -667,7 +667,7 @@ def _subject_group(seg: Segmented, sentence: Sentence, subjects: SentenceSubject
             if antecedent is not None and antecedent.mention is not None and antecedent.mention.entity is not None:
                 return [replace(antecedent, how="reference",
                                 note=f"{ref[1].strip()!r} read as {antecedent.name}")], False
-    if subject is not None and subject.complement and subject.how == "unknown":
+    if subject is not None and subject.complement and subject.sector is None:
         # "Le titre du groupe de luxe de François-Henri Pinault a perdu 15 %": a name in a complement of
         # words that refer back is not the subject; what they refer to is
         ref = coreference(norm, lo, subject.start)
