@@ -293,3 +293,8 @@ def test_words_that_refer_back_beat_a_complement_after_them():
     assert all(c.ticker not in ("^NYA", "NYA") for c in x.claims)
     text = "Atos a publié ses comptes. Le titre a fini en tête du SBF 120 (+9 %) jeudi."
     assert _claims(text) == [("ATO.PA", 9.0)]
+
+
+def test_minus_and_plus_written_as_words_are_signs():
+    assert _claims("Adyen fell 3% on Thursday, with Philips (minus 1.8 percent) and ASML (plus 0.4 percent).") == [
+        ("ADYEN.AS", -3.0), ("PHIA.AS", -1.8), ("ASML.AS", 0.4)]

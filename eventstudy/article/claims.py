@@ -351,6 +351,9 @@ def _sign(norm: str, p: PercentMatch, gap_from: int, lo: int, after: str, prev_s
     verb of movement ("Monte dei Paschi", "Advance Auto Parts", "Rising Sun")."""
     if p.signed:
         return 1 if p.value >= 0 else -1
+    word = re.search(r"(?<![\w'])(?P<w>minus|moins|plus)\s*$", norm[max(lo, p.start - 8):p.start], re.I)
+    if word and not re.match(r"\s*(?:de|d'|que|than)\b", after):  # "BAM (minus 1.8 percent)", "(plus 2 percent)"
+        return -1 if word.group("w").lower() in ("minus", "moins") else 1
     own = _MOVE_NOUN_AFTER.match(after)
     if own:  # "a 31% gain", "a 54% rise": the figure's own noun
         return -1 if _DOWN_NOUN.search(own.group(0)) else 1

@@ -16,11 +16,11 @@ LEGAL_FORMS: tuple[str, ...] = (
     "SE & Co. KGaA", "AG & Co. KGaA", "& Co. KGaA", "KGaA", "& Co.", "& Co", "& Company", "S.p.A.", "SpA", "S.A.", "N.V.", "B.V.", "A.G.",
     "Incorporated", "Corporation", "Company", "Limited", "Inc.", "Inc", "Corp.", "Corp", "Co.", "Ltd.", "Ltd",
     "plc", "PLC", "Plc", "SA", "SE", "AG", "NV", "AB", "ASA", "A/S", "Oyj", "OYJ", "SCA", "S.C.A.", "SpA", "LLC",
-    "L.P.", "LP", "Holdings", "Holding", "Group", "Groupe", "Gruppe", "Co",
+    "L.P.", "LP", "Holdings", "Holding", "Group", "Groupe", "Gruppe", "Groep", "Co",
 )
 #: Words before a French/English company name that are not part of it ("Groupe PSA" keeps it: see
 #: :func:`short_names`).
-LEADING_WORDS: tuple[str, ...] = ("The ", "Compagnie de ", "Compagnie ")
+LEADING_WORDS: tuple[str, ...] = ("The ", "Compagnie de ", "Compagnie ", "Koninklijke ")  # Dutch "Royal"
 
 _LEGAL_RX = re.compile(
     r"(?:,?\s+(?:" + "|".join(re.escape(f) for f in sorted(LEGAL_FORMS, key=len, reverse=True)) + r"))+\s*$"
@@ -28,7 +28,7 @@ _LEGAL_RX = re.compile(
 #: A legal form right after a name in an article (", Inc.", " SA", " plc"), for the linker.
 LEGAL_SUFFIX_AFTER = re.compile(
     r"(?:,?\s+(?:" + "|".join(re.escape(f) for f in sorted(LEGAL_FORMS, key=len, reverse=True)
-                              if f not in ("Company", "Group", "Groupe", "Holding", "Holdings", "Co", "Gruppe"))
+                              if f not in ("Company", "Group", "Groupe", "Holding", "Holdings", "Co", "Gruppe", "Groep"))
     + r"))(?![\w&])"
 )
 #: Wikipedia-style disambiguators the source keeps in some names ("Puma (brand)", "Metso (2020–present)").
