@@ -298,3 +298,8 @@ def test_words_that_refer_back_beat_a_complement_after_them():
 def test_minus_and_plus_written_as_words_are_signs():
     assert _claims("Adyen fell 3% on Thursday, with Philips (minus 1.8 percent) and ASML (plus 0.4 percent).") == [
         ("ADYEN.AS", -3.0), ("PHIA.AS", -1.8), ("ASML.AS", 0.4)]
+
+
+def test_an_apposition_opening_with_a_possessive_name_is_an_aside():
+    text = "The US-traded shares of Sony (SONY), Nintendo's long-time rival, gained 4% on Thursday."
+    assert [t for t, _ in _claims(text)] == ["6758.T"]

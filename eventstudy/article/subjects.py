@@ -86,7 +86,9 @@ _RESPECTIVELY = re.compile(r"^[\s,]*(?:respectively|respectivement)", re.I)
 _ASIDE_OPEN = re.compile(r",\s*(?:which|who|whose|that|a|an|the|its|dont|qui|que|un|une|le|la|les|l'|lui-même|itself|"
                          r"owner|maker|parent|propriétaire|maison mère|numéro|like|unlike|comme|contrairement à|"
                          r"à l'instar de|à l'instar d'|such as|including|notamment|y compris|along with|as did|"
-                         r"tout comme)(?![\w])", re.I)
+                         r"tout comme)(?![\w])"
+                         # ", Biogen's Japanese partner,": an apposition that opens with a possessive name
+                         r"|,\s*(?-i:[A-ZÀ-Þ][\w&.-]*(?:\s+[A-ZÀ-Þ][\w&.-]*){0,3})['’]s\s+\w", re.I)
 #: A fronted clause that states a move before its subject ("Après une chute de 60 %, Worldline ...").
 _FRONTED_MOVE = re.compile(r"^\s*(?:après|after|following|despite|malgré|au lendemain d'|au lendemain de|with|avec|"
                            r"on the back of|fort d'|forte d'|porté par|portée par)\b", re.I)
@@ -288,8 +290,10 @@ class SentenceSubjects:
         breaks = list(_CLAUSE_BREAK.finditer(norm, head, c.start))
         since = breaks[-1].end() if breaks else head
         opened = None
-        for opened in _ASIDE_OPEN.finditer(norm, since, c.start):
-            break
+        for opened in _ASIDE_OPEN.finditer(norm, since, min(hi, c.end + 4)):
+            if opened.start() < c.start:
+                break
+            opened = None
         if opened is None or "," not in norm[c.end:hi]:
             return False
         # "D'après les données de X du 22 janvier, le secteur ... a bondi": a fronted adverbial, not an aside
