@@ -303,3 +303,14 @@ def test_minus_and_plus_written_as_words_are_signs():
 def test_an_apposition_opening_with_a_possessive_name_is_an_aside():
     text = "The US-traded shares of Sony (SONY), Nintendo's long-time rival, gained 4% on Thursday."
     assert [t for t, _ in _claims(text)] == ["6758.T"]
+
+
+@pytest.mark.parametrize("text, ticker", [
+    ("Swiss Re fell 3% on Thursday.", "SREN.SW"),       # "Reinsurance" written "Re"
+    ("Cellnex fell 3% on Thursday.", "CLNX.MC"),        # "Cellnex Telecom" without its descriptor
+    ("KBC fell 3% on Thursday.", "KBC.BR"),             # an acronym's bank ("KBC Bank")
+    ("Faurecia fell 3% on Thursday.", "FRVIA.PA"),      # the former name of Forvia
+    ("Eiffage fell 3% on Thursday.", "FGR.PA"),
+])
+def test_more_names_of_the_universe(text, ticker):
+    assert [t for t, _ in _claims(text)] == [ticker]

@@ -75,7 +75,7 @@ DESCRIPTORS = frozenset("Laboratories Labs Industries Technologies Technology Sy
                         "Motor Motors Brands Entertainment Communications Enterprises International Worldwide "
                         "Resources Solutions Networks Electronics Semiconductor Semiconductors Airlines Air Lines "
                         "Financial Bancorp Bancshares Healthcare Health Energy Petroleum Chemicals Chemical Foods "
-                        "Restaurants Stores Software Holdings Holding Group Companies Banking".split())
+                        "Restaurants Stores Software Holdings Holding Group Companies Banking Telecom".split())
 #: Words before a bank's name that articles leave out ("Banco Santander" is "Santander" in the text).
 LEADING_DESCRIPTORS = frozenset("Banco Banca".split())
 #: Acronyms written in capitals that are never a company or token on their own.
@@ -218,6 +218,8 @@ def drop_descriptor(name: str, words: frozenset[str], proper: frozenset[str]) ->
     parts = name.split()
     while len(parts) > 1 and parts[-1] in DESCRIPTORS:
         parts.pop()
+    if len(parts) == 2 and parts[-1] == "Bank" and re.fullmatch(r"[A-Z]{2,5}", parts[0]):
+        parts.pop()  # "KBC Bank" -> "KBC", "DNB Bank" (an acronym's bank; "Deutsche Bank" keeps its word)
     if len(parts) == len(name.split()) or not parts:
         return None
     rest = " ".join(parts)

@@ -60,7 +60,8 @@ def short_names(name: str) -> list[str]:
 
     "Orange SA" -> ["Orange SA", "Orange"]; "Thales Group" -> ["Thales Group", "Thales"];
     "Compagnie de Saint-Gobain" -> ["Compagnie de Saint-Gobain", "Saint-Gobain"];
-    "Société Générale" -> ["Société Générale", "Societe Generale"]; "E.ON" -> ["E.ON", "EON"].
+    "Société Générale" -> ["Société Générale", "Societe Generale"]; "E.ON" -> ["E.ON", "EON"];
+    "Swiss Reinsurance Company" -> [..., "Swiss Reinsurance", "Swiss Re"].
     """
     full = clean_name(name)
     out = [full]
@@ -69,6 +70,8 @@ def short_names(name: str) -> list[str]:
         if short.startswith(lead) and len(short) > len(lead) + 2:
             short = short[len(lead):]
     out.append(short)
+    if "Reinsurance" in short:
+        out.append(re.sub(r"\bReinsurance\b", "Re", short))  # "Swiss Reinsurance" -> "Swiss Re"
     for n in list(out):
         folded = fold_accents(n)
         out.append(folded)
