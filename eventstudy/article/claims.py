@@ -357,10 +357,12 @@ def _sign(norm: str, p: PercentMatch, gap_from: int, lo: int, after: str, prev_s
     own = _MOVE_NOUN_AFTER.match(after)
     if own:  # "a 31% gain", "a 54% rise": the figure's own noun
         return -1 if _DOWN_NOUN.search(own.group(0)) else 1
+    spans = [(s, e) for s, e in names if s < p.start and e > lo]  # the names of the figure's window only
+
     def verb_sign(a: int, b: int) -> int | None:
         last = None
         for m in DIRECTION.finditer(norm, a, b):
-            if any(s <= m.start() < e for s, e in names):
+            if any(s <= m.start() < e for s, e in spans):
                 continue
             last = 1 if m.group("up") else -1
         return last

@@ -431,8 +431,7 @@ def _longer_name(seg: Segmented, sentence: Sentence, start: int, end: int, index
       National Bank"; a one-word name after a capitalised word is the first-name rule's);
 
     never in a title-cased sentence (a headline capitalises every word)."""
-    tokens = re.findall(r"[A-Za-zÀ-ÿ]+", sentence.text)
-    if tokens and sum(t[0].isupper() for t in tokens) / len(tokens) > 0.6:
+    if _title_cased(sentence.text):
         return None
     written = seg.norm[start:end]
     multi = " " in written.strip()
@@ -461,6 +460,13 @@ def _longer_name(seg: Segmented, sentence: Sentence, start: int, end: int, index
     if first < start and not index.knows_proper(seg.norm[first:end]):
         return first, end
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _title_cased(text: str) -> bool:
+    """True when most words of a sentence are capitalised (a headline); computed once per sentence."""
+    tokens = re.findall(r"[A-Za-zÀ-ÿ]+", text)
+    return bool(tokens) and sum(t[0].isupper() for t in tokens) / len(tokens) > 0.6
 
 
 def _inside_own_name(text: str, fits: list) -> bool:
