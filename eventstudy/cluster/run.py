@@ -1,0 +1,230 @@
+"""The map stage of a run on a Dask cluster (``run_study(spec, dask=...)``, ``eventstudy run --dask``).
+
+:func:`eventstudy.pipeline.run_study` runs the same stages as in-process; only its map stage
+(:func:`eventstudy.pipeline.analyse`) is handed to :class:`DaskMap`, which
+
+1. splits the plan's pending pairs by security (:meth:`EventPlan.partition`; a security's events
+   all go to one partition, so a worker loads the prices of its partition's securities and their
+   benchmarks only) into at least two partitions per worker and at most
+   :data:`EVENTS_PER_PARTITION` pairs each (a worker's memory is bounded by its partition, not by
+   the study);
+2. writes the run's context and each partition as small files in a scratch folder readable by
+   every worker (beside the price dataset), and submits one task per partition
+   (:func:`eventstudy.cluster.tasks.analyse_partition`, with ``retries``): a task's inputs are
+   files, so Dask can run it again on another worker when one dies;
+3. gathers the partitions as they finish (a progress bar of partitions done), placing their
+   result tables straight into the final tables (:mod:`eventstudy.cluster.assemble`) and keeping
+   the test battery's partial sums, which :func:`eventstudy.pipeline.combine` then reduces
+   exactly as it reduces an in-process run's single partition.
+
+Prices: with ``dataset=DIR`` (a Parquet dataset from ``eventstudy data export-parquet``) the
+driver and the workers all read it; without one, the driver loads the study's prices from its
+usual sources, as in-process, and exports them to a temporary dataset for the workers (on this
+machine; workers elsewhere need ``dataset`` on a shared folder).
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+import shutil
+import sys
+import tempfile
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import EventStudyError
+from ..plan.plan import EventPlan
+from ..prices.parquet import ParquetPriceSource, export_dataset
+from ..results.frames import StudyFrames
+from ..study.spec import StudySpec
+from .assemble import FramesAssembler
+from .connect import DEFAULT_TIMEOUT, ClusterError, Engine, connect
+from .tasks import RunContext, analyse_partition, partition_symbols
+
+#: Most (event, security) pairs in one partition (a worker holds one partition at a time per thread).
+EVENTS_PER_PARTITION = 50_000
+#: Partitions per worker at least (so that a slow or lost worker delays a fraction of the run).
+PARTITIONS_PER_WORKER = 2
+#: Times Dask re-runs a task that raised (a worker that dies is handled by the scheduler itself,
+#: which moves the task to another worker up to ``distributed.scheduler.allowed-failures`` times).
+RETRIES = 2
+#: Up to this many pairs the estimates come back whole (every array, as in-process); above, the
+#: event-window arrays the tables already hold stay on the workers.
+FULL_ESTIMATES = 20_000
+
+
+class DaskMap:
+    """A connected cluster, the price dataset its workers read, and the map stage on it."""
+
+    def __init__(self, engine: Engine, dataset: Path | None, say: Callable[[str], None], *,
+                 show_progress: bool = False, retries: int = RETRIES, partitions: int | None = None,
+                 events_per_partition: int = EVENTS_PER_PARTITION, scratch: Path | str | None = None):
+        self.engine = engine
+        self.given_dataset = dataset
+        self.dataset: Path | None = dataset
+        self.say = say
+        self.show_progress = show_progress
+        self.retries = retries
+        self.partitions = partitions
+        self.events_per_partition = events_per_partition
+        self.scratch_root = Path(scratch) if scratch is not None else None
+        self._temp: list[Path] = []
+        self.summary: dict[str, Any] = {}
+
+    @classmethod
+    def start(cls, dask: Any, *, dataset: Path | str | None = None, timeout: float = DEFAULT_TIMEOUT,
+              say: Callable[[str], None] = lambda m: None, **options) -> "DaskMap":
+        """Connect to (or start) the cluster and check the dataset (see the module doc)."""
+        if dataset is not None:
+            from ..prices.parquet import read_manifest
+
+            read_manifest(dataset)  # a bad folder is refused before the cluster starts
+        engine = connect(dask, timeout)
+        try:
+            try:
+                engine.client.wait_for_workers(1, timeout=timeout)
+            except (TimeoutError, OSError):
+                raise ClusterError(f"the Dask scheduler at {engine.address} has no workers (none joined within "
+                                   f"{timeout:g} s); start some with `dask worker {engine.address}`") from None
+            n = engine.n_workers
+            kind = "local cluster" if engine.cluster is not None else "scheduler"
+            say(f"dask: {kind} {engine.address}, {n} worker{'s' if n != 1 else ''}")
+            say(f"dask dashboard: {engine.dashboard}" if engine.dashboard else
+                "dask dashboard: off (install bokeh to watch the run in a browser)")
+        except BaseException:
+            engine.close()
+            raise
+        return cls(engine, Path(dataset) if dataset is not None else None, say, **options)
+
+    def driver_sources(self, frequency: str) -> list | None:
+        """The driver's price sources: the dataset when one was given (else the study's own)."""
+        return [ParquetPriceSource(self.given_dataset, frequency)] if self.given_dataset is not None else None
+
+    def prepare(self, spec: StudySpec, series: dict) -> None:
+        """Export the prices the driver loaded for the workers (when no dataset was given)."""
+        if self.given_dataset is not None or not series:
+            return
+        root = Path(tempfile.mkdtemp(prefix="eventstudy-dask-"))
+        self._temp.append(root)
+        self.dataset = root / "prices"
+        export_dataset(self.dataset, series, spec.data.frequency)
+        self.say(f"dask: prices of {len(series)} symbols exported for the workers to {self.dataset} (workers on "
+                 "other machines need a shared dataset: eventstudy data export-parquet DIR, then dataset=DIR)")
+
+    def _scratch(self) -> Path:
+        base = self.scratch_root or (self.given_dataset / ".runs" if self.given_dataset is not None else self._temp[0])
+        path = Path(base) / f"run-{uuid.uuid4().hex[:12]}"
+        try:
+            path.mkdir(parents=True)
+        except OSError as exc:
+            raise ClusterError(f"cannot write the run's scratch folder {path} ({exc.strerror}); it must be a folder "
+                               "every worker can read") from None
+        self._temp.append(path)
+        return path
+
+    def n_partitions(self, n_pairs: int) -> int:
+        if self.partitions:
+            return max(1, int(self.partitions))
+        return max(PARTITIONS_PER_WORKER * max(1, self.engine.n_workers),
+                   math.ceil(n_pairs / max(1, self.events_per_partition)))
+
+    def map(self, spec: StudySpec, plan: EventPlan, provenance: dict[str, str], factors: pd.DataFrame | None,
+            keep_estimation: bool) -> tuple[list, StudyFrames]:
+        """The map stage over the plan's pending pairs: the partitions' analyses (for
+        :func:`eventstudy.pipeline.combine`) and their result tables already merged."""
+        from ..pipeline import Analysis
+
+        if self.dataset is None:
+            raise ClusterError("no price dataset for the workers (the study loaded no prices)")
+        pending = plan.frame[plan.pending].reset_index(drop=True)
+        parts = plan.with_frame(pending).partition(self.n_partitions(len(pending)))
+        parts = [p for p in parts if len(p.frame)]
+        scratch = self._scratch()
+        ctx = RunContext(replace(spec, events=()), plan.with_frame(plan.frame.iloc[:0]), factors, dict(provenance),
+                         str(self.dataset), spec.data.frequency, keep_estimation,
+                         keep_event_arrays=len(pending) <= FULL_ESTIMATES or spec.model.conventions == "estudy2")
+        ctx_path = scratch / "context.pkl"
+        with open(ctx_path, "wb") as fh:
+            pickle.dump(ctx, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        paths = []
+        for i, p in enumerate(parts):
+            path = scratch / f"partition-{i:05d}.pkl"
+            p.frame.to_pickle(path)
+            paths.append(str(path))
+        client = self.engine.client
+        run = scratch.name
+        futures = [client.submit(analyse_partition, str(ctx_path), path, key=f"eventstudy-{run}-partition-{i:05d}",
+                                 retries=self.retries, pure=False) for i, path in enumerate(paths)]
+        index = {f.key: i for i, f in enumerate(futures)}
+        assembler = FramesAssembler(plan.frame, plan.groups)
+        analyses, rows = [None] * len(futures), []
+        self.say(f"dask: {len(pending):,} event-securities in {len(futures)} partitions by security")
+        from distributed import as_completed
+        from tqdm import tqdm
+
+        try:
+            with tqdm(total=len(futures), unit="partition", desc="  partitions", file=sys.stderr,
+                      disable=not self.show_progress, leave=False) as bar:
+                for fut in as_completed(futures):
+                    i = index[fut.key]
+                    r = _result(fut, i, parts[i])
+                    fut.release()
+                    assembler.add(r)
+                    empty = StudyFrames(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), {})
+                    analyses[i] = Analysis(plan.with_frame(r.status), r.groups, empty, r.battery, r.contexts,
+                                           r.warnings)
+                    rows.append({"partition": i, "pairs": r.n_pairs, "symbols": len(partition_symbols(parts[i].frame)),
+                                 "worker": r.worker, "seconds": r.seconds, "worker_rss_mb": r.rss / 2**20})
+                    del r
+                    bar.update(1)
+        except BaseException:
+            client.cancel(futures)
+            raise
+        frames = assembler.frames()
+        table = pd.DataFrame(rows).sort_values("partition").reset_index(drop=True) if rows else pd.DataFrame()
+        self.summary = {"address": self.engine.address, "workers": self.engine.n_workers,
+                        "dataset": str(self.dataset), "partitions": table,
+                        "symbols": [partition_symbols(p.frame) for p in parts]}
+        return analyses, frames
+
+    def __enter__(self) -> "DaskMap":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self.engine.close()
+        finally:
+            for path in reversed(self._temp):
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _result(fut, i: int, part: EventPlan):
+    """A partition's result; a worker lost too often becomes one message."""
+    try:
+        return fut.result()
+    except EventStudyError:
+        raise
+    except Exception as exc:
+        from distributed.scheduler import KilledWorker
+
+        if isinstance(exc, KilledWorker):
+            syms = partition_symbols(part.frame)
+            raise ClusterError(
+                f"partition {i} ({len(part.frame):,} event-securities of {', '.join(syms[:5])}"
+                f"{', ...' if len(syms) > 5 else ''}) was running on workers that died each time ({exc}); a worker "
+                "that dies is often out of memory: give the workers more memory, or split the run into more "
+                "partitions (run_study(..., dask_partitions=N))") from None
+        raise
+
+
+__all__ = ["DaskMap", "EVENTS_PER_PARTITION", "FULL_ESTIMATES", "RETRIES"]
