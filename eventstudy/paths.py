@@ -138,6 +138,17 @@ def gazetteer_path() -> Path:
     return data_dir() / "gazetteer.toml"
 
 
+def reference_dir() -> Path:
+    """The securities universe and its curated layers (``data/reference``; see its PROVENANCE.md).
+
+    A data folder given with ``EVENTSTUDY_DATA`` that has no ``reference/`` uses the one shipped
+    with the package (the universe is reference data, not the user's)."""
+    folder = data_dir() / "reference"
+    if not folder.is_dir() and os.environ.get("EVENTSTUDY_DATA"):
+        return shipped_data_dir() / "reference"
+    return folder
+
+
 def cache_dir(override: Path | str | None = None) -> Path:
     """Folder of the download cache: ``override``, else ``$EVENTSTUDY_CACHE``, else the platform's.
 

@@ -102,3 +102,132 @@ def test_gazetteer_new_fields_are_validated(body, fragment):
         text += body
     with pytest.raises(StudyFileError, match=fragment.replace("[", r"\[").replace("]", r"\]")):
         parse_gazetteer(text, "mine.toml")
+
+
+# --- the universe: names, legal forms, French elision, symbols, market, fuzzy ---------------------------
+
+def _pairs(text: str, **kwargs) -> list[tuple[str, str | None]]:
+    return [(e.name, e.gazetteer_id) for e in extract_events(text, **kwargs).entities]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("L'action d'Airbus a bondi de 3 % à la Bourse de Paris.", [("Airbus", "AIR.PA")]),
+    ("Les ventes du groupe Renault ont reculé.", [("Renault", "RNO.PA")]),
+    ("Peugeot SA a gagné 2 %.", [("Peugeot SA", "STLAP.PA")]),
+    ("Alphabet Inc. rose 4% after the ruling.", [("Alphabet Inc.", "GOOGL")]),
+    ("Shares of Airbus SE and Deutsche Telekom AG fell.", [("Airbus SE", "AIR.PA"), ("Deutsche Telekom AG", "DTE.DE")]),
+    ("Société Générale et Crédit Agricole ont progressé.", [("Société Générale", "GLE.PA"), ("Crédit Agricole", "ACA.PA")]),
+])
+def test_names_with_legal_forms_and_french_elision(text, expected):
+    assert _pairs(text) == expected
+
+
+@pytest.mark.parametrize("text, written, expected", [
+    ("General Electric (NYSE: GE) rose 2%.", "GE", "GE"),
+    ("Barclays (BCS) fell 4%.", "BCS", "BARC.L"),
+    ("BNP Paribas (EPA:BNPP) gained 1%.", "BNPP", "BNP.PA"),
+    ("LVMH (Euronext Paris: MC) slipped.", "MC", "MC.PA"),
+    ("Watch $AAPL into the close.", "$AAPL", "AAPL"),
+    ("LVMH.PA fell 2% in Paris.", "LVMH.PA", "MC.PA"),
+    ("Apple (NASDAQ:AAPL) beat estimates.", "AAPL", "AAPL"),
+    ("Airbus (EPA: AIR) delivered more jets.", "AIR", "AIR.PA"),   # Paris, not AAR Corp (NYSE: AIR)
+    ("NESN.S rose.", "NESN.S", "NESN.SW"),                           # a Reuters suffix
+])
+def test_symbols_written_in_the_text_are_evidence(text, written, expected):
+    x = extract_events(text)
+    assert expected in {e.gazetteer_id for e in x.entities}
+    assert all(e.gazetteer_id is not None for e in x.entities if written in e.name or e.name == written)
+
+
+def test_universe_tickers_are_not_read_as_bare_words():
+    # "A", "IT", "ON", "ALL", "NOW", "CAT" are Agilent, Gartner, onsemi, Allstate, ServiceNow, Caterpillar
+    text = "IT spending was ON track, and ALL analysts said NOW is the time: A CAT bond sold out."
+    assert [e.gazetteer_id for e in extract_events(text).entities if e.gazetteer_id] == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Orange a annoncé une hausse de son chiffre d'affaires, a indiqué l'opérateur.", "ORA.PA"),
+    ("Total a reculé de 1,2 % à la Bourse de Paris.", "TTE.PA"),          # the former name, French market
+    ("Target shares fell 5% after the retailer cut its forecast.", "TGT"),
+])
+def test_ordinary_word_names_read_as_companies_with_context(text, expected):
+    assert expected in {e.gazetteer_id for e in extract_events(text).entities}
+
+
+@pytest.mark.parametrize("text", [
+    "She ate an orange and missed the target.",
+    "The total was higher than the sharp rise in next year's budget.",
+    "Le total des ventes a été revu.",
+])
+def test_ordinary_words_stay_words(text):
+    assert [e.gazetteer_id for e in extract_events(text).entities if e.gazetteer_id] == []
+
+
+def test_crypto_names_need_crypto_context():
+    crypto = extract_events("Polygon and Cardano tokens rallied 10% as crypto markets rose.")
+    assert {"MATIC", "ADA"} <= {e.gazetteer_id for e in crypto.entities}
+    geometry = extract_events("Draw a polygon with five sides.")
+    assert [e.gazetteer_id for e in geometry.entities if e.gazetteer_id] == []
+
+
+def test_index_entities_and_their_proxy():
+    x = extract_events("Le CAC 40 a cédé 0,4 % et l'Euro Stoxx 50 a reculé de 0,6 %.")
+    by_id = {e.gazetteer_id: e for e in x.entities}
+    assert {"FCHI", "^STOXX50E"} <= set(by_id) and by_id["FCHI"].asset_class == "index"
+    gaz = Gazetteer.load()
+    assert gaz.get("FCHI").proxy == "CAC.PA" and gaz.get("^STOXX50E").proxy == "FEZ"
+
+
+def test_a_longer_unknown_name_is_not_the_shorter_known_one():
+    x = extract_events("Nomura Real Estate tumbled 13.8 percent after Japan Post dropped its plan.")
+    nomura = next(e for e in x.entities if e.name.startswith("Nomura"))
+    assert nomura.unmapped and nomura.name == "Nomura Real Estate"
+
+
+def test_a_first_name_before_a_surname_company_is_a_person():
+    x = extract_events("Bitcoin fell after remarks by Jerome Powell on Wednesday.")
+    assert "POWL" not in {e.gazetteer_id for e in x.entities}
+
+
+def test_a_delisted_line_is_not_read_after_its_delisting():
+    import datetime as dt
+
+    before = extract_events("Twitter shares rose 3% on Monday.", published=dt.date(2016, 5, 2))
+    after = extract_events("As one Twitter user put it, nobody reads the fine print.", published=dt.date(2023, 8, 10))
+    assert "TWTR" in {e.gazetteer_id for e in before.entities}
+    assert "TWTR" not in {e.gazetteer_id for e in after.entities}
+
+
+def test_renamed_company_resolves_to_its_successor_with_a_note():
+    x = extract_events("Royal Bank of Scotland shares fell 3% in London.")
+    rbs = next(e for e in x.entities if e.gazetteer_id == "NWG.L")
+    assert "earlier name" in rbs.resolution
+
+
+def test_fuzzy_fallback_only_for_company_names_with_a_legal_form():
+    x = extract_events("Deutsche Telekon AG said profit rose.")
+    e = next(e for e in x.entities if e.name.startswith("Deutsche"))
+    assert e.gazetteer_id == "DTE.DE" and "fuzzy match" in e.resolution
+    # no legal form: never fuzzy; an unknown firm with one stays unmapped
+    assert [e.gazetteer_id for e in extract_events("Deutsche Telekon said profit rose.").entities
+            if e.gazetteer_id] == []
+    acme = extract_events("Acme Robotics Inc. said nothing.")
+    assert [(e.name, e.unmapped) for e in acme.entities] == [("Acme Robotics Inc.", True)]
+
+
+def test_an_ambiguous_name_without_context_keeps_its_candidates():
+    x = extract_events("Merck was mentioned once.")
+    merck = next(e for e in x.entities if e.name == "Merck")
+    assert merck.unmapped and set(merck.candidates) == {"MRK", "MRK.DE"}
+
+
+def test_a_study_can_name_a_universe_security():
+    gaz = Gazetteer.load()
+    from eventstudy.plan.plan import calendar_name
+    from eventstudy.study.spec import GroupSpec
+
+    group = GroupSpec.__new__(GroupSpec)
+    object.__setattr__(group, "calendar", None)
+    object.__setattr__(group, "name", "g")
+    assert calendar_name("MC.PA", group, gaz) == "XPAR" and calendar_name("^FCHI", group, gaz) == "XPAR"
+    assert calendar_name("DOGE", group, gaz) == "24/7" and "MC.PA" in gaz

@@ -93,10 +93,13 @@ def test_ambiguous_names_record_their_resolution(seed):
 
 def test_unmapped_names_are_reported_not_dropped(seed):
     unmapped = {e.name: e for e in seed.primary.entities if e.unmapped}
-    assert {"TRUMP", "MELANIA", "SoSoValue", "McKinsey", "Dune Analytics", "Fox News"} <= set(unmapped)
+    assert {"MELANIA", "SoSoValue", "McKinsey", "Dune Analytics", "Fox News"} <= set(unmapped)
     for e in unmapped.values():
         assert e.ticker is None and e.gazetteer_id is None and e.asset_class is None
-    assert unmapped["TRUMP"].kind_hint == "crypto token"
+    assert unmapped["MELANIA"].kind_hint == "crypto token"
+    # "les tokens TRUMP et MELANIA": TRUMP (Official Trump) is in the universe's crypto layer; MELANIA is not
+    trump = next(e for e in seed.primary.entities if e.name == "TRUMP")
+    assert trump.gazetteer_id == "TRUMP" and trump.asset_class == "crypto"
     assert unmapped["SoSoValue"].role == "source"
     # "Trump" the person is never taken for the TRUMP token
     assert sum(e.name.lower() == "trump" for e in seed.primary.entities) == 1

@@ -23,7 +23,7 @@ def test_report_shows_the_claims_and_entities(stargate_results):
     flat = html.replace("\n", "")
     assert '<td class="l">MGX</td><td class="l">–</td><td class="l">private</td>' in flat
     assert "funder" in flat
-    assert '<td class="l">TRUMP</td><td class="l">–</td><td class="l">unmapped</td>' in flat
+    assert '<td class="l">MELANIA</td><td class="l">–</td><td class="l">unmapped</td>' in flat  # TRUMP is in the crypto layer
 
 
 def test_claims_are_checked_even_when_the_article_yields_no_event(tmp_path, monkeypatch):

@@ -18,6 +18,26 @@ Ambiguity (recorded in ``Mention.resolution``)
     the article. An ordinary-word name needs 2 points; a tie between entries leaves the name
     unmapped, with its candidates.
 
+Universe and symbols
+    The gazetteer holds the securities universe (:mod:`eventstudy.reference.universe`); names are
+    found with one Aho-Corasick automaton (:mod:`.name_index`). Symbols written in the text are
+    read first and are decisive (:mod:`.symbols`): "(NYSE: GE)", "(EPA:BNPP)", "MC.PA", "LVMH.PA",
+    "Barclays (BCS)". A legal form after a name ("Peugeot SA", "Alphabet Inc.") is part of the
+    mention. The article's market counts as evidence for a name in doubt: the market most named
+    ("Bourse de Paris", "CAC 40", "Wall Street", "FTSE") and of the securities read with confidence,
+    with one vote for Paris in a French article; a candidate listed on it gets a point ("Orange",
+    "Total" in a French article about the Paris market). A price verb after the name ("Orange
+    recule", "Apple rose") is a point; a definite article before an ordinary-word name of a company
+    ("the Nasdaq fell") caps its points below the threshold, unless a firm's verb follows.
+
+Fuzzy fallback (rapidfuzz)
+    Only for a capitalised name followed by a legal form or company word that matched no name
+    exactly ("Deutsche Telekon AG"): it is compared with the universe's names (accents folded,
+    legal forms removed) and mapped when the best ratio is at least 90 (``FUZZY_MIN_SCORE``), the
+    name has at least 6 characters, the matched name is not an ordinary word, and no other security
+    scores within 4 points; otherwise it stays unmapped (:mod:`.fuzzy`). It never
+    runs on a bare word, so an ordinary word cannot be pulled to a company.
+
 Unmapped names
     Cashtags and "(NYSE: XYZ)" tickers the gazetteer does not know, all-caps names next to
     "tokens"/"jetons", names ending in a company word ("Dune Analytics", "Fox News", "Acme Inc.")
@@ -27,14 +47,20 @@ Unmapped names
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import functools
 import re
-import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..reference.gazetteer import Entity, Gazetteer
+from ..reference.markets import BY_WRITTEN
+from ..reference.names import LEGAL_SUFFIX_AFTER
+from .name_index import Form, find_names, name_index
+from .symbols import EXCHANGE_TICKER, find_symbols
 from .text import Segmented, Sentence
+
+from .fuzzy import fuzzy_security
 
 #: Words typical of each asset class near a mention (lower case, whole words).
 CLASS_CONTEXT: dict[str, tuple[str, ...]] = {
@@ -47,17 +73,44 @@ CLASS_CONTEXT: dict[str, tuple[str, ...]] = {
     "equity": ("action", "actions", "actionnaire", "actionnaires", "share", "shares", "stock", "stocks", "nyse",
                "nasdaq", "wall street", "bourse", "séance", "premarket", "pre-market", "after-hours", "earnings",
                "dividende", "dividend", "s&p 500", "titre", "résultats trimestriels", "quarterly", "inc", "corp",
-               "listed", "cotée", "coté"),
+               "listed", "cotée", "coté", "analysts", "analystes", "investors", "investisseurs", "guidance",
+               "chiffre d'affaires", "revenue", "bénéfice", "profit", "résultats", "results", "groupe", "company",
+               "société", "firm", "entreprise", "capitalisation", "market value", "valorisation boursière"),
     "private": ("startup", "start-up", "valorisation", "valuation", "levée de fonds", "funding round", "fonds",
                 "fund", "investment fund", "private", "privée", "non cotée"),
 }
+#: Words naming a market (lower case): the article's market, for names in doubt.
+MARKET_WORDS: dict[str, tuple[str, ...]] = {
+    "XPAR": ("bourse de paris", "place de paris", "place parisienne", "cac 40", "cac40", "sbf 120", "euronext paris",
+             "paris bourse", "paris-listed"),
+    "XNYS": ("wall street", "nyse", "nasdaq", "s&p 500", "dow jones", "new york stock exchange"),
+    "XLON": ("london stock exchange", "bourse de londres", "ftse 100", "ftse", "london-listed", "city de londres"),
+    "XETR": ("bourse de francfort", "frankfurt stock exchange", "dax", "xetra", "frankfurt-listed"),
+    "XTKS": ("tokyo stock exchange", "bourse de tokyo", "nikkei", "topix"),
+    "XSWX": ("six swiss exchange", "bourse suisse", "swiss market index", "smi", "zurich"),
+    "XAMS": ("euronext amsterdam", "bourse d'amsterdam", "aex"),
+    "XMAD": ("bourse de madrid", "ibex"),
+    "XMIL": ("bourse de milan", "piazza affari", "ftse mib"),
+    "XHKG": ("hong kong stock exchange", "bourse de hong kong", "hang seng"),
+}
+#: A French article counts one vote for Paris.
+LANGUAGE_MARKET = {"fr": "XPAR"}
+_MARKET_OF_WORD = {w: cal for cal, words in MARKET_WORDS.items() for w in words}
+_MARKET_RX = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in sorted(_MARKET_OF_WORD, key=len, reverse=True))
+                        + r")(?![\w])")
+#: A move verb right after a name ("Orange recule", "Apple rose", "Airbus a bondi").
+_MOVE_AFTER = re.compile(
+    r"(?:'s)?\s+(?:shares\s+|stock\s+)?(?:a\s+|ont\s+|has\s+|have\s+)?(?:rose|fell|jumped|gained|climbed|dropped|slid|sank|"
+    r"tumbled|soared|surged|plunged|plummeted|rallied|slumped|advanced|declined|lost|added|edged|slipped|rebounded|"
+    r"recul\w*|progress\w*|grimp\w*|c[èé]d\w*|gagn\w*|perd\w*|s'envol\w*|plong\w*|chut\w*|bondi\w*|bondit|avan[cç]\w*|"
+    r"baiss\w*|mont\w*|dévissé?\w*|flamb\w*|s'effondr\w*|décroch\w*|s'adjug\w*|lâch\w*|abandonn\w*|rebond\w*|"
+    r"termin\w*|clôtur\w*|ouvr\w*|s'affich\w*|pris)(?![\w])", re.I)
+_DEFINITE_BEFORE = re.compile(r"(?<![\w])(?:the|le|la|les)\s+$", re.I)
 _CLASS_GROUP = {"equity": "equity", "etf": "equity", "index": "equity", "crypto": "crypto",
                 "private": "private", "project": "project"}
 
-_EXCHANGE_PREFIX = re.compile(
-    r"(?P<ex>NYSE American|NYSE Arca|NYSE|NASDAQ|Nasdaq|TSE|TYO|LSE|Euronext(?: Paris)?|HKEX|SIX)\s*:\s*"
-    r"(?P<tk>[A-Z][A-Z0-9.]{0,9})(?![\w])"
-)
+#: "(NYSE: ARC)", "(EPA:BNPP)", "Euronext Paris: MC" (see :mod:`.symbols`).
+_EXCHANGE_PREFIX = EXCHANGE_TICKER
 _CASHTAG = re.compile(r"(?<![\w$])\$(?P<tk>[A-Za-z][A-Za-z0-9]{0,9})(?![\w])")
 _TOKEN_LIST = re.compile(
     r"(?<![\w])(?:tokens?|jetons?|memecoins?|meme ?coins?|coins?|cryptos?)\s+"
@@ -126,51 +179,7 @@ class Mention:
             "ticker", "crypto token", "equity", "company", "security (from a price claim)")
 
 
-@dataclass(frozen=True)
-class _Form:
-    entity: Entity
-    form: str
-    exact_case: bool
-    common: bool
-    is_tag: bool
-
-
-@dataclass
-class _Index:
-    pattern: re.Pattern[str] | None
-    forms: dict[str, list[_Form]] = field(default_factory=dict)
-    all_forms: frozenset[str] = frozenset()
-
-
-_INDEXES: "weakref.WeakKeyDictionary[Gazetteer, _Index]" = weakref.WeakKeyDictionary()
-
-
-def _index(gazetteer: Gazetteer) -> _Index:
-    cached = _INDEXES.get(gazetteer)
-    if cached is not None:
-        return cached
-    forms: dict[str, list[_Form]] = {}
-    for entity in gazetteer:
-        surface: dict[str, bool] = {}
-        for alias in entity.all_aliases():
-            surface.setdefault(alias, False)
-        if entity.ticker and re.fullmatch(r"[A-Z][A-Z0-9.]{1,9}", entity.ticker):
-            surface.setdefault(entity.ticker, False)
-        for tag in entity.cashtags:
-            surface[tag] = True
-        for text, is_tag in surface.items():
-            common = text in entity.common_words
-            exact = is_tag or common or len(text) <= 4 or text == entity.ticker
-            forms.setdefault(text.lower(), []).append(_Form(entity, text, exact, common, is_tag))
-    if forms:
-        alternation = "|".join(re.escape(f) for f in sorted({f.form for fs in forms.values() for f in fs},
-                                                              key=len, reverse=True))
-        pattern = re.compile(rf"(?<![\w$])(?:{alternation})(?![\w])", re.I)
-    else:
-        pattern = None
-    index = _Index(pattern, forms, frozenset(forms))
-    _INDEXES[gazetteer] = index
-    return index
+_Form = Form
 
 
 @functools.lru_cache(maxsize=256)
@@ -196,62 +205,230 @@ def _window(seg: Segmented, sentence: Sentence, blank: tuple[int, int] | None = 
     return " \n ".join(parts).lower()
 
 
-def find_mentions(seg: Segmented, gazetteer: Gazetteer) -> tuple[list[Mention], list[str]]:
-    """Every gazetteer mention and every unmapped name, in text order, plus notes on rejected readings."""
-    index = _index(gazetteer)
+def _article_market(seg: Segmented, settled: list[Mention], language: str | None) -> str | None:
+    """The market the article is about: the calendar with most votes (market words in the text,
+    securities read with confidence, a French article's vote for Paris), None on a tie or no vote."""
+    votes: dict[str, int] = {}
+    for word in _MARKET_RX.findall(seg.norm.lower()):
+        cal = _MARKET_OF_WORD[word]
+        votes[cal] = votes.get(cal, 0) + 1
+    for m in settled:
+        e = m.entity
+        if e is not None and e.calendar and e.asset_class in ("equity", "etf", "index"):
+            votes[e.calendar] = votes.get(e.calendar, 0) + 1
+    if language in LANGUAGE_MARKET:
+        votes[LANGUAGE_MARKET[language]] = votes.get(LANGUAGE_MARKET[language], 0) + 1
+    if not votes:
+        return None
+    ranked = sorted(votes.items(), key=lambda kv: kv[1], reverse=True)
+    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        return None
+    return ranked[0][0]
+
+
+def _extend_legal_form(seg: Segmented, entity: Entity, start: int, end: int) -> int:
+    """The end of a mention with the legal form written after it ("Peugeot SA", "Alphabet Inc.")."""
+    if entity.asset_class != "equity":
+        return end
+    m = LEGAL_SUFFIX_AFTER.match(seg.norm, end)
+    return m.end() if m else end
+
+
+def find_mentions(seg: Segmented, gazetteer: Gazetteer, language: str | None = None,
+                  published: dt.date | None = None) -> tuple[list[Mention], list[str]]:
+    """Every gazetteer mention and every unmapped name, in text order, plus notes on rejected readings.
+
+    ``language`` ("fr", "en") is one vote for the article's market (see the module docstring).
+    ``published``: a delisted line ("Twitter", delisted 2022-10-28) is not read in an article
+    published after its delisting (the name then is a brand or the successor's).
+    """
+    index = name_index(gazetteer)
     norm = seg.norm
     notes: list[str] = []
+    names = []
+    for start, end, written, fits in find_names(index, norm):
+        if published is not None:
+            live = [f for f in fits if not (f.entity.delisted and f.entity.delisted < published.isoformat())]
+            if len(live) < len(fits):
+                gone = next(f.entity for f in fits if f not in live)
+                notes.append(f"{written!r} not read as {gone.name}: delisted {gone.delisted}, before the article "
+                             f"({published.isoformat()})")
+            fits = live
+        if fits:
+            names.append((start, end, written, fits))
+
+    # symbols written in the text: decisive
+    ends = {e: (s, fits) for s, e, _, fits in names}
+
+    def named_before(offset: int) -> Entity | None:
+        for back in range(1, 4):
+            hit = ends.get(offset - back)
+            if hit is not None and len({f.entity.id for f in hit[1]}) == 1:
+                return hit[1][0].entity
+        return None
+
+    settled: dict[int, Mention] = {}
+    symbol_spans: list[tuple[int, int]] = []
+    symbol_entities: set[str] = set()
+    for hit in find_symbols(norm, gazetteer, named_before):
+        sentence = seg.sentence_at(hit.start)
+        if sentence is None:
+            continue
+        original = seg.original[hit.start:hit.end]
+        symbol_spans.append((hit.start, hit.end))
+        if hit.entity is None:
+            settled[hit.start] = Mention(hit.start, hit.end, original, sentence.index, None, unmapped=True,
+                                         candidates=hit.candidates, kind_hint="ticker", exchange=hit.exchange,
+                                         resolution=f"{original!r} ({hit.why}) can name {', '.join(hit.candidates)}; "
+                                                    "nothing else settles it")
+            continue
+        symbol_entities.add(hit.entity.id)
+        settled[hit.start] = Mention(hit.start, hit.end, original, sentence.index, hit.entity,
+                                     resolution=f"{original!r}: {hit.why}, read as {hit.entity.name}",
+                                     exchange=hit.exchange or hit.entity.exchange)
+
+    taken = _Spans(symbol_spans)
     raw: list[tuple[int, int, str, list[_Form], Sentence]] = []
-    if index.pattern is not None:
-        for m in index.pattern.finditer(norm):
-            sentence = seg.sentence_at(m.start())
-            if sentence is None:
-                continue
-            written = m.group(0)
-            fits = [f for f in index.forms.get(written.lower(), []) if not f.exact_case or f.form == written]
-            if fits:
-                raw.append((m.start(), m.end(), written, fits, sentence))
+    longer: list[Mention] = []
+    for start, end, written, fits in names:
+        if taken.overlaps(start, end):
+            continue
+        sentence = seg.sentence_at(start)
+        if sentence is None:
+            continue
+        person = _after_first_name(seg, sentence, start, written, index)
+        if person:
+            notes.append(f"{written!r} in sentence {sentence.index + 1} follows {person!r}: part of a person's or "
+                         f"another name, not {fits[0].entity.name}")
+            continue
+        cont = _longer_name(seg, sentence, start, end, index)
+        if cont is not None:
+            text = seg.original[start:cont]
+            taken.add(start, cont)
+            longer.append(Mention(start, cont, text, sentence.index, None, unmapped=True, kind_hint="company",
+                                  resolution=f"{text!r} is a longer name than {fits[0].entity.name}'s "
+                                             f"{written!r}: another firm, not in the gazetteer; add it to a "
+                                             "gazetteer file to map it"))
+            continue
+        if any(f.common for f in fits) and re.match(r"-[A-Za-z]", norm[end:end + 2]):
+            notes.append(f"{written!r} in sentence {sentence.index + 1} is part of a compound word "
+                         f"({norm[start:end + 12].split()[0]!r}), not a name")
+            continue
+        raw.append((start, end, written, fits, sentence))
 
     # pass 1: names with a single, ordinary reading
-    settled: dict[int, Mention] = {}
-    for i, (start, end, written, fits, sentence) in enumerate(raw):
+    for start, end, written, fits, sentence in raw:
         entities = {f.entity.id: f for f in fits}
         if len(entities) == 1 and not any(f.common for f in fits):
             f = fits[0]
-            settled[i] = Mention(start, end, seg.original[start:end], sentence.index, f.entity,
-                                 exchange=f.entity.exchange)
+            end2 = _extend_legal_form(seg, f.entity, start, end)
+            settled[start] = Mention(start, end2, seg.original[start:end2], sentence.index, f.entity,
+                                     resolution=_rename_note(f.entity, written), exchange=f.entity.exchange)
 
+    market = _article_market(seg, list(settled.values()), language)
     # pass 2: ambiguous names, read with the evidence around them
     by_sentence: dict[int, list[Mention]] = {}
     for mention in settled.values():
         by_sentence.setdefault(mention.sentence, []).append(mention)
     # an entity read with confidence somewhere supports its other mentions (round 2)
     for round_ in (1, 2):
-        accepted = {m.entity.id for m in settled.values() if m.entity is not None}
+        accepted = {m.entity.id for m in settled.values() if m.entity is not None} | symbol_entities
         round_notes: list[str] = []
-        for i, (start, end, written, fits, sentence) in enumerate(raw):
-            if i in settled:
+        for start, end, written, fits, sentence in raw:
+            if start in settled:
                 continue
             mention = _resolve(seg, sentence, start, end, written, fits, by_sentence.get(sentence.index, []),
-                               round_notes, accepted if round_ == 2 else frozenset())
+                               round_notes, accepted if round_ == 2 else frozenset(), market)
             if mention is not None:
-                settled[i] = mention
+                settled[start] = mention
     notes.extend(round_notes)
 
-    mentions = [settled[i] for i in sorted(settled)]
+    mentions = [settled[i] for i in sorted(settled)] + longer
     mentions += _unmapped(seg, gazetteer, mentions)
     mentions.sort(key=lambda m: m.start)
     return mentions, notes
 
 
+#: Capitalised words after a name that still name the same firm ("Airbus Group", "Oracle Corp",
+#: "Arm shares", "Nvidia CEO"), or that start something else (a weekday, a title, a verb in capitals).
+_SAME_FIRM_WORDS = frozenset(
+    "Group Groupe Holdings Holding Inc Corp Corporation Company Co SA SE AG NV PLC Plc Ltd Limited LLC Shares Stock "
+    "Chairman Chief President Founder Executive Director CEO CFO PDG Said Says Global Motor Motors Laboratories "
+    "Industries Technologies Technology Systems Pharmaceuticals Therapeutics Brands Entertainment Communications "
+    "Enterprises International Worldwide Platforms Airlines Energy Financial".split())
+_CONTINUATION = re.compile(r"(?:[ \t]+(?:[A-Z][A-Za-z&.'-]*[A-Za-z]|&)){1,3}")
+
+
+_FIRST_NAME_BEFORE = re.compile(r"(?<![\w'-])([A-Z][a-zà-ÿ]{2,})[ ]$")
+
+
+def _after_first_name(seg: Segmented, sentence: Sentence, start: int, written: str, index) -> str | None:
+    """The capitalised word right before a one-word name inside a sentence ("Jerome Powell",
+    "Warren Buffett"): the name is then a person's (or another firm's) last word, not the entity.
+    Not at the start of a sentence ("Carmaker Renault", "Insurer Axa" name the firm), nor after a
+    known name or a stop word ("Alphabet Google" is not a pattern; "Le Renault" is)."""
+    if " " in written or "-" in written:
+        return None
+    m = _FIRST_NAME_BEFORE.search(seg.norm, max(sentence.start, start - 20), start)
+    if m is None:
+        return None
+    word = m.group(1)
+    if m.start(1) <= sentence.start or word in _STOP_NAMES or word.lower() in index.all_forms:
+        return None
+    if word in _SAME_FIRM_WORDS or word in ("Groupe", "Banco", "Rival", "Lender", "Insurer") or word.lower() in BY_WRITTEN:
+        return None  # "Xetra Dax", "Nasdaq Composite": an exchange's name before its index
+    return word
+
+
+def _longer_name(seg: Segmented, sentence: Sentence, start: int, end: int, index) -> int | None:
+    """The end of a longer proper name this match begins ("Nomura Real Estate", "Hang Seng Bank",
+    "Mitsubishi UFJ Morgan Stanley Securities") that is not itself a known name, else None.
+
+    A name followed by capitalised words is another firm when the words are not the same firm's
+    (:data:`_SAME_FIRM_WORDS`), not a known name of something else, and the sentence is not
+    title-cased (a headline capitalises every word)."""
+    m = _CONTINUATION.match(seg.norm, end, sentence.end)
+    if m is None:
+        return None
+    words = m.group(0).split()
+    if words[0] in _SAME_FIRM_WORDS or words[0] in _STOP_NAMES or words[0].isupper() and len(words[0]) <= 1:
+        return None
+    if words[0].lower() in index.all_forms:
+        return None  # "Shell and BP", "Apple Microsoft": another known name, not one longer name
+    tokens = re.findall(r"[A-Za-zÀ-ÿ]+", sentence.text)
+    if tokens and sum(t[0].isupper() for t in tokens) / len(tokens) > 0.6:
+        return None
+    n = 0
+    for w in words:
+        if w in _SAME_FIRM_WORDS or w in _STOP_NAMES or w.lower() in index.all_forms:
+            break
+        n += 1
+    ends = [mm.end() for mm in re.finditer(r"\S+", seg.norm[end:m.end()])]
+    return end + ends[n - 1] if n else None
+
+
+def _rename_note(entity: Entity, written: str) -> str | None:
+    """A note when the name read is an old name of the entity, or names a delisted line."""
+    if entity.delisted:
+        after = f"; successor {entity.successor}" if entity.successor else ""
+        return f"{written!r} is {entity.name}, delisted {entity.delisted} ({entity.note or 'no note'}{after})"
+    if entity.note and written in entity.former_names:
+        return f"{written!r} is an earlier name of {entity.name}: {entity.note}"
+    return None
+
+
+
 def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: str, fits: list[_Form],
-             neighbours: list[Mention], notes: list[str], elsewhere: frozenset[str] | set[str]) -> Mention | None:
+             neighbours: list[Mention], notes: list[str], elsewhere: frozenset[str] | set[str],
+             market: str | None = None) -> Mention | None:
     norm = seg.norm
     window = _window(seg, sentence, (start, end))
     before = norm[max(sentence.start, start - 24):start]
     as_exchange = (_EXCHANGE_AFTER.match(norm, end, min(sentence.end, end + 30))
                    or _EXCHANGE_BEFORE.search(norm[max(sentence.start, start - 30):start]))
     exchange = _EXCHANGE_PREFIX.search(norm[max(sentence.start, start - 20):end])
+    moves_after = _MOVE_AFTER.match(norm, end, min(sentence.end, end + 40))
+    definite_before = _DEFINITE_BEFORE.search(before)
     percent_after = re.search(r"\d\s?%", norm[end:min(sentence.end, end + 40)])
     acts_as_firm = _FIRM_AFTER.match(norm, end, min(sentence.end, end + 40))
     common_noun = (re.search(r"(?<![\w])(?:the|a|an|le|la|un|une|l')\s*$", before, re.I)
@@ -282,21 +459,31 @@ def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: 
             points += min(2, len(hits))
             why += [repr(h) for h in hits[:2]]
         peers = sorted({n.entity.name for n in neighbours if n.entity is not None and n.entity.id != f.entity.id
-                        and _CLASS_GROUP.get(n.entity.asset_class) == group and n.entity.is_listed == f.entity.is_listed})
+                        and _CLASS_GROUP.get(n.entity.asset_class) == group and n.entity.is_listed == f.entity.is_listed
+                        and (n.entity.asset_class == "index") == (f.entity.asset_class == "index")})
         points += min(2, len(peers))
         why += [f"named with {', '.join(peers[:3])}"] if peers else []
         if percent_after and f.entity.is_listed:
             points, why = points + 1, why + ["a price move follows"]
         if acts_as_firm and f.common:
             points, why = points + 2, why + [f"followed by {acts_as_firm.group(0).strip()!r}"]
+        elif moves_after and f.common and f.entity.is_listed:
+            points, why = points + 1, why + [f"followed by {moves_after.group(0).strip()!r}"]
+        if market and f.entity.calendar == market and f.entity.asset_class in ("equity", "etf", "index"):
+            points, why = points + 1, why + [f"the article's market ({market})"]
+
         if common_noun and f.common:
             points, why = points - 2, why + ["used as a common noun ('the ... of')"]
         if as_exchange and f.common:  # decisive: the exchange, whatever else is around
             points, why = min(points, 0) - 1, why + [f"names the exchange ({as_exchange.group(0).strip()!r})"]
         if f.entity.id in elsewhere and len(fits) == 1:
             points, why = points + 1, why + ["named elsewhere in the article"]
-        if f.common and (capitalised_inside or written.isupper()):
+        generated = f.entity.source.startswith("universe:e")  # an all-caps generated name ("NOW") is no evidence
+        if f.common and ((capitalised_inside and not (generated and written.isupper()))
+                         or (written.isupper() and not generated)):
             points, why = points + 1, why + ["capitalised inside the sentence" if capitalised_inside else "in capitals"]
+        if definite_before and f.common and f.entity.asset_class == "equity" and not acts_as_firm:
+            points, why = min(points, 1), why + ["a definite article before the name (not a company's usage)"]
         scores[f.entity.id] = (points, why, f)
     ranked = sorted(scores.values(), key=lambda s: s[0], reverse=True)
     best_points, best_why, best = ranked[0]
@@ -310,11 +497,13 @@ def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: 
                            resolution=f"{original!r} can name {names}; the context does not settle it ({where})")
         note = (f"{original!r} can name {names}: read as {best.entity.name} "
                 f"({'; '.join(best_why) or 'more evidence'})")
-        return Mention(start, end, original, sentence.index, best.entity, resolution=note,
+        end = _extend_legal_form(seg, best.entity, start, end)
+        return Mention(start, end, seg.original[start:end], sentence.index, best.entity, resolution=note,
                        candidates=tuple(s[2].entity.id for s in ranked), exchange=best.entity.exchange)
     if best_points >= 2:
         note = f"{original!r} is also an ordinary word: read as {best.entity.name} ({'; '.join(best_why)})"
-        return Mention(start, end, original, sentence.index, best.entity, resolution=note,
+        end = _extend_legal_form(seg, best.entity, start, end)
+        return Mention(start, end, seg.original[start:end], sentence.index, best.entity, resolution=note,
                        exchange=best.entity.exchange)
     notes.append(f"{original!r} in {where} read as an ordinary word, not {best.entity.name} "
                  f"(not enough context: {'; '.join(best_why) or 'none'})")
@@ -343,7 +532,7 @@ class _Spans:
 def _unmapped(seg: Segmented, gazetteer: Gazetteer, known: list[Mention]) -> list[Mention]:
     norm = seg.norm
     out: list[Mention] = []
-    index = _index(gazetteer)
+    index = name_index(gazetteer)
     taken = _Spans((m.start, m.end) for m in known)
     person_like: dict[str, bool] = {}
 
@@ -384,5 +573,16 @@ def _unmapped(seg: Segmented, gazetteer: Gazetteer, known: list[Mention]) -> lis
             words.pop(0)
         if not words:
             continue
-        add(m.start("name") + m.group("name").find(words[0]), m.end(), "company")
+        start = m.start("name") + m.group("name").find(words[0])
+        entity, score, others = fuzzy_security(gazetteer, " ".join(words))
+        sentence = seg.sentence_at(start)
+        if entity is not None and sentence is not None and not taken.overlaps(start, m.end()):
+            taken.add(start, m.end())
+            text = seg.original[start:m.end()]
+            out.append(Mention(start, m.end(), text, sentence.index, entity, exchange=entity.exchange,
+                               resolution=f"{text!r} matches no name exactly; read as {entity.name} "
+                                          f"(fuzzy match, rapidfuzz ratio {score:.0f})"))
+            continue
+        add(start, m.end(), "company")
     return out
+

@@ -82,7 +82,7 @@ def extract_events(text: str, *, published: dt.date | None = None, source: str |
     gazetteer = gazetteer if gazetteer is not None else _project_gazetteer()
 
     resolution = resolve_dates(seg.norm, seg.original, language, published)
-    mentions, entity_notes = find_mentions(seg, gazetteer)
+    mentions, entity_notes = find_mentions(seg, gazetteer, language, published)
     claims, extra, claim_notes = find_claims(seg, mentions, list(resolution.mentions), language)
     mentions = sorted(mentions + extra, key=lambda m: m.start)
     roles = assign_roles(seg, mentions)

@@ -1,0 +1,483 @@
+"""Generate the securities universe under ``data/reference/`` from its sources (one command).
+
+    python -m eventstudy.reference.build                # rewrite equities.csv, crypto.csv, universe.json
+    python -m eventstudy.reference.build --check        # exit 1 if the checked-in files are stale
+    python -m eventstudy.reference.build --layers-only  # after editing a curated layer: universe.json only
+
+Equities (``equities.csv``)
+    From ``pytickersymbols`` (MIT licence; the version is pinned in ``pyproject.toml``'s
+    ``universe`` extra and written into ``PROVENANCE.md``): every constituent of the indices it
+    bundles, one row per company (grouped by ISIN, else by name). The home listing is chosen
+    among the company's Yahoo symbols with a recognised market suffix: a symbol the source gives
+    as an index constituent's own symbol first (Airbus, Dutch by ISIN, is ``AIR.PA`` in the CAC 40,
+    not a Frankfurt or US OTC line; Ferrari is ``RACE.MI``), then the market of the ISIN's country
+    (``GB`` -> ``.L``: Shell is ``SHEL.L``, not ``SHELL.AS``), then the market of the index that
+    lists it (ArcelorMittal: ``MT.AS`` in the AEX), then the symbol most indices give. US OTC lines (``OTCMKTS:``), Frankfurt (``.F``) and London's
+    international order book (``0XXX.L``) are never a home. A company without a home listing is
+    left out (the build prints how many) unless ``equity_overrides.toml`` gives one.
+    Names: the source's name (without Wikipedia's parenthesis), the name without its legal form
+    ("Orange SA" -> "Orange"), without a trailing business word when a proper noun remains
+    ("Abbott Laboratories" -> "Abbott", "Ford Motor Company" -> "Ford"; not "General Motors" ->
+    "General": :func:`drop_descriptor`) and accent-free spellings. A short name that is an ordinary word
+    (a lower-case entry of the system's English or French word list, ``/usr/share/dict``: "Target",
+    "Sharp", "Orange", "Next") or that another entry also uses (a collision: "Nasdaq" the
+    exchange operator and the index, "Merck" in Darmstadt and in New Jersey) is written to
+    ``common_words``: the linker then needs context to read it as the company.
+    Other listings (US ADRs such as Barclays' ``BCS``) are kept in ``listings``: a symbol written in
+    the text ("(NYSE: BCS)") is evidence for the company.
+Crypto (``crypto.csv``)
+    From the two CoinGecko market-cap snapshots in ``data/reference/sources/`` (see
+    ``PROVENANCE.md``): their union, latest name first, without wrapped, staked, bridged and
+    receipt tokens (a name or CoinGecko id with "wrapped", "staked", "bridged", "restaked",
+    "-peg-", a Compound ``c``-token), plus ``crypto_overrides.toml`` (aliases, ordinary words).
+
+The curated layers (``indices.toml``, ``renames.toml``, ``reuters.toml``) are read as they are
+at run time; see :mod:`eventstudy.reference.universe`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import re
+import sys
+import tomllib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..paths import reference_dir
+from .markets import BY_GOOGLE, BY_ISIN_COUNTRY, BY_SUFFIX, split_symbol
+from .names import clean_name, fold_accents, short_names
+
+#: Home market of each pytickersymbols index (its constituents' first choice of listing after
+#: the ISIN country).
+INDEX_MARKET = {
+    "AEX": "AS", "BEL 20": "BR", "CAC_40": "PA", "CAC Mid 60": "PA", "DAX": "DE", "MDAX": "DE", "SDAX": "DE",
+    "TecDAX": "DE", "DOW JONES": "", "EURO STOXX 50": None, "FTSE 100": "L", "IBEX 35": "MC", "NASDAQ 100": "",
+    "NIKKEI 225": "T", "OMX Helsinki 25": "HE", "OMX Stockholm 30": "ST", "S&P 100": "", "S&P 500": "",
+    "S&P 600": "", "Switzerland 20": "SW",
+}
+#: System word lists whose lower-case entries are ordinary words (Debian: wamerican, wbritish, wfrench).
+WORD_LISTS = ("/usr/share/dict/american-english", "/usr/share/dict/british-english", "/usr/share/dict/french")
+EQUITY_COLUMNS = ("id", "name", "aliases", "common_words", "ticker", "isin", "exchange", "calendar", "currency",
+                  "listings", "indices", "source")
+CRYPTO_COLUMNS = ("id", "name", "aliases", "common_words", "yahoo", "rank", "coingecko", "source")
+#: Words after a company's own name that describe its business ("Abbott Laboratories", "Ford Motor
+#: Company", "Lear Corporation"): articles often drop them. Dropped only when what remains is a
+#: proper noun (not a lower-case word of the word lists, or also listed capitalised: "Ford"), so
+#: "General Motors" does not give "General".
+DESCRIPTORS = frozenset("Laboratories Labs Industries Technologies Technology Systems Pharmaceuticals Therapeutics "
+                        "Motor Motors Brands Entertainment Communications Enterprises International Worldwide "
+                        "Resources Solutions Networks Electronics Semiconductor Semiconductors Airlines Air Lines "
+                        "Financial Bancorp Bancshares Healthcare Health Energy Petroleum Chemicals Chemical Foods "
+                        "Restaurants Stores Software Holdings Holding Group Companies".split())
+#: Acronyms written in capitals that are never a company or token on their own.
+ACRONYMS = frozenset("AI IA CEO CFO PDG US USA UK EU UE ETF IPO GDP PIB SEC FED BCE ECB IMF FMI OPEC OPEP "
+                     "CPU GPU API NFT DAO DEX CEX TVL APY ATH".split())
+
+
+@dataclass
+class _Company:
+    names: Counter = field(default_factory=Counter)
+    symbols: Counter = field(default_factory=Counter)   # the source's main symbol, per index naming it
+    yahoo: set = field(default_factory=set)             # every Yahoo line listed
+    google: set = field(default_factory=set)
+    indices: list = field(default_factory=list)
+    isins: list = field(default_factory=list)
+    country: str | None = None
+
+
+def _yahoo_ok(symbol: str) -> bool:
+    """A Yahoo symbol that can be a home listing: a recognised suffix, not Frankfurt/OTC/London IOB."""
+    if not symbol or symbol.count(".") > 1:
+        return False
+    code, suffix = split_symbol(symbol)
+    if suffix == "" and "." in symbol:
+        return False
+    if suffix == "L" and re.fullmatch(r"0[A-Z0-9]{3}", code):
+        return False  # London's international order book (0LD8.L is Target in London)
+    return bool(re.fullmatch(r"[A-Z0-9][A-Z0-9&-]{0,9}", code))
+
+
+def _us_otc(google: set) -> set[str]:
+    return {g.split(":")[1] for g in google if g.startswith("OTCMKTS:")}
+
+
+def gather(indices: dict) -> dict[str, _Company]:
+    """One record per company across pytickersymbols' indices (key: first ISIN, else name)."""
+    companies: dict[str, _Company] = defaultdict(_Company)
+    for index_name, index in indices.items():
+        for c in index["companies"]:
+            isins = c.get("isins") or []
+            key = isins[0] if isins else "name:" + c["name"]
+            rec = companies[key]
+            rec.names[c["name"]] += 1
+            if c.get("symbol"):
+                sym, market = c["symbol"], INDEX_MARKET.get(index_name)
+                if market == "" and re.fullmatch(r"[A-Z]+\.[A-Z]", sym):
+                    sym = sym.replace(".", "-")  # US share classes: Yahoo writes BRK-B, MOG-A
+                rec.symbols[(sym, market)] += 1
+            for s in c.get("symbols") or []:
+                if s.get("yahoo"):
+                    rec.yahoo.add(s["yahoo"])
+                if s.get("google"):
+                    rec.google.add(s["google"])
+            if index_name not in rec.indices:
+                rec.indices.append(index_name)
+            for i in isins:
+                if i not in rec.isins:
+                    rec.isins.append(i)
+            rec.country = rec.country or c.get("country")
+    return companies
+
+
+def choose_home(rec: _Company) -> str | None:
+    """The home listing's Yahoo symbol, by ISIN country, then index market, then frequency."""
+    otc = _us_otc(rec.google)
+    us = {g.split(":")[1] for g in rec.google if g.split(":")[0] in ("NYSE", "NASDAQ", "NYSEAMERICAN", "NYSEARCA")}
+    candidates: Counter = Counter()
+    index_market: dict[str, int] = Counter()
+    for (sym, market), n in rec.symbols.items():
+        if "." not in sym and market != "" and sym not in us:
+            continue  # a bare code from a non-US index is a local code, not a US listing ("APAM" is Aperam)
+        if _yahoo_ok(sym) and (sym not in otc or market == ""):  # a US index's own symbol is trusted
+            candidates[sym] += 2 * n
+            if market is not None and split_symbol(sym)[1] == market:
+                index_market[sym] += n
+    for sym in rec.yahoo:
+        if "." not in sym and sym not in us:
+            continue
+        if _yahoo_ok(sym) and sym not in otc and not sym.endswith(".F"):
+            candidates[sym] += 1
+    for g in rec.google:  # "EPA:BNP" -> BNP.PA, "NYSE:PSA" -> PSA
+        ex, _, code = g.partition(":")
+        m = BY_GOOGLE.get(ex)
+        if m is not None and code:
+            sym = f"{code}.{m.suffix}" if m.suffix else code
+            if _yahoo_ok(sym):
+                candidates[sym] += 1
+    if not candidates:
+        return None
+    home_suffixes = {BY_ISIN_COUNTRY[i[:2]].suffix for i in rec.isins[:1] if i[:2] in BY_ISIN_COUNTRY}
+
+    own = {sym for sym, _ in rec.symbols}
+
+    def rank(sym: str) -> tuple:
+        suffix = split_symbol(sym)[1]
+        return (sym in own, suffix in home_suffixes, index_market.get(sym, 0), candidates[sym], -len(sym))
+
+    return max(sorted(candidates), key=rank)
+
+
+def _listings(rec: _Company, home: str) -> list[str]:
+    """Other symbols the company trades under on a recognised exchange (ADRs, second lines)."""
+    otc = _us_otc(rec.google)
+    out = set()
+    for g in rec.google:
+        ex, _, code = g.partition(":")
+        m = BY_GOOGLE.get(ex)
+        if m is not None and code:
+            out.add(f"{code}.{m.suffix}" if m.suffix else code)
+    for sym in rec.yahoo | {s for s, _ in rec.symbols}:
+        if _yahoo_ok(sym) and sym not in otc:
+            out.add(sym)
+    out.discard(home)
+    return sorted(s for s in out if _yahoo_ok(s))
+
+
+def proper_nouns(paths=WORD_LISTS) -> frozenset[str]:
+    """Capitalised entries of the system word lists (names of people, places, brands)."""
+    words: set[str] = set()
+    for p in paths:
+        try:
+            text = Path(p).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        words.update(w for w in text.split() if w[:1].isupper() and "'" not in w)
+    return frozenset(words)
+
+
+def drop_descriptor(name: str, words: frozenset[str], proper: frozenset[str]) -> str | None:
+    """"Abbott Laboratories" -> "Abbott", "Ford Motor" -> "Ford"; None when nothing is dropped or
+    what remains is an ordinary word that is not also a proper noun ("General Motors")."""
+    parts = name.split()
+    while len(parts) > 1 and parts[-1] in DESCRIPTORS:
+        parts.pop()
+    if len(parts) == len(name.split()) or not parts:
+        return None
+    rest = " ".join(parts)
+    if len(rest) < 3 or (rest.lower() in words and rest not in proper) or rest in ("The", "First", "American"):
+        return None
+    return rest
+
+
+def ordinary_words(paths=WORD_LISTS) -> frozenset[str]:
+    """Lower-case entries of the system word lists (the words that are not only names)."""
+    words: set[str] = set()
+    found = False
+    for p in paths:
+        try:
+            text = Path(p).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        found = True
+        words.update(w for w in text.split() if w and w == w.lower() and "'" not in w)
+    if not found:
+        raise SystemExit("no word list found in /usr/share/dict: install Debian's wamerican, wbritish and wfrench "
+                         "(apt-get install wamerican wbritish wfrench) to build the universe")
+    return frozenset(words)
+
+
+def _read_toml(path: Path) -> dict:
+    return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def build_equities(indices: dict, overrides: dict, words: frozenset[str], reserved: set[str],
+                   log=print, proper: frozenset[str] = frozenset()) -> list[dict]:
+    """Rows of ``equities.csv``. ``reserved``: names the curated layers use (indices, crypto), so a
+    company's short name equal to one of them ("Nasdaq") is a collision."""
+    rows: list[dict] = []
+    dropped: list[str] = []
+    by_isin = {o["isin"]: o for o in overrides.get("equity", []) if "isin" in o}
+    by_name = {o["source_name"]: o for o in overrides.get("equity", []) if "source_name" in o}
+    for key, rec in sorted(gather(indices).items()):
+        source_name = rec.names.most_common(1)[0][0]
+        ov = by_isin.get(rec.isins[0] if rec.isins else "") or by_name.get(source_name) or {}
+        if ov.get("drop"):
+            continue
+        home = ov.get("yahoo") or choose_home(rec)
+        if home is None:
+            dropped.append(source_name)
+            continue
+        code, suffix = split_symbol(home)
+        market = BY_SUFFIX[suffix]
+        name = ov.get("name") or short_names(source_name)[0]
+        aliases = short_names(name) + [a for n in rec.names if n != source_name for a in short_names(n)]
+        dropped = [d for a in list(aliases) if (d := drop_descriptor(a, words, proper)) and d not in aliases]
+        aliases += dropped
+        initials = "".join(w[0] for w in clean_name(name).split() if w[:1].isupper())
+        if len(initials) >= 2 and initials == code and len(clean_name(name).split()) >= 2:
+            aliases.append(initials)  # "General Motors" -> "GM" when that is also its ticker
+        aliases += ov.get("aliases", [])
+        aliases = [a for a in dict.fromkeys(aliases) if a not in ov.get("remove_aliases", [])]
+        listings = [s for s in _listings(rec, home) if s not in ov.get("remove_listings", [])]
+        rows.append({
+            "id": home, "name": name, "aliases": aliases, "ticker": code, "isin": rec.isins[0] if rec.isins else "",
+            "exchange": market.exchange, "calendar": market.calendar, "currency": market.currency,
+            "listings": listings, "indices": [i.replace("_", " ") for i in rec.indices],
+            "source": "pytickersymbols" + (" + override" if ov else ""),
+            "_common": set(ov.get("common_words", [])), "_not_common": set(ov.get("not_common", [])),
+            "_dropped": set(dropped) - set(ov.get("aliases", [])),
+        })
+    # extra companies the source lacks entirely (each with its reason in the override file)
+    for ov in overrides.get("add", []):
+        code, suffix = split_symbol(ov["yahoo"])
+        market = BY_SUFFIX[suffix]
+        rows.append({
+            "id": ov["yahoo"], "name": ov["name"], "aliases": list(dict.fromkeys(short_names(ov["name"]) +
+                                                                               ov.get("aliases", []))),
+            "ticker": code, "isin": ov.get("isin", ""), "exchange": market.exchange, "calendar": market.calendar,
+            "currency": market.currency, "listings": ov.get("listings", []), "indices": [],
+            "source": "override (added)", "_common": set(ov.get("common_words", [])),
+            "_not_common": set(ov.get("not_common", [])), "_dropped": set(),
+        })
+    rows = _merge_same_listing(rows)
+    _drop_colliding_short_names(rows, {str(c).lower() for c in _countries(indices)} | GEOGRAPHIC)
+    _mark_common(rows, words, reserved)
+    if dropped:
+        log(f"equities: {len(dropped)} companies left out, no home listing in the source: {', '.join(sorted(dropped))}")
+    return sorted(rows, key=lambda r: r["id"])
+
+
+#: Place words that a descriptor-free name must not be ("Japan Airlines" is not "Japan").
+GEOGRAPHIC = frozenset("u.s. us usa america american americas europe european asia asian china chinese japan japanese "
+                       "germany german france french britain british uk england english canada canadian india indian "
+                       "korea korean australia australian brazil brazilian mexico mexican spain spanish italy italian "
+                       "swiss switzerland dutch netherlands nordic international global world united national pacific "
+                       "atlantic texas california new york western eastern southern northern central".split())
+
+
+def _countries(indices: dict) -> set[str]:
+    return {c.get("country") for v in indices.values() for c in v["companies"] if c.get("country")}
+
+
+def _drop_colliding_short_names(rows: list[dict], places: set[str]) -> None:
+    """Remove descriptor-free names that are another company's own name ("Siemens" from "Siemens
+    Energy" is Siemens AG) or a place ("Japan" from "Japan Airlines")."""
+    own: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        for a in r["aliases"]:
+            if a not in r["_dropped"]:
+                own[a.lower()].add(r["id"])
+    for r in rows:
+        bad = {a for a in r["_dropped"] if (own.get(a.lower(), set()) - {r["id"]}) or a.lower() in places}
+        r["aliases"] = [a for a in r["aliases"] if a not in bad]
+
+
+def _merge_same_listing(rows: list[dict]) -> list[dict]:
+    """One row per home listing: a company the source lists twice (with and without its ISIN, or
+    under an old and a new name: "Bank of Yokohama" / "Yokohama Financial Group") is merged, the
+    row with an ISIN first."""
+    by_id: dict[str, dict] = {}
+    for r in sorted(rows, key=lambda r: (r["id"], r["isin"] == "")):
+        first = by_id.get(r["id"])
+        if first is None:
+            by_id[r["id"]] = r
+            continue
+        first["aliases"] = list(dict.fromkeys(first["aliases"] + r["aliases"]))
+        first["listings"] = sorted(set(first["listings"]) | set(r["listings"]))
+        first["indices"] = list(dict.fromkeys(first["indices"] + r["indices"]))
+        first["_common"] |= r["_common"]
+        first["_not_common"] |= r["_not_common"]
+        first["_dropped"] |= r["_dropped"]
+    return list(by_id.values())
+
+
+def _mark_common(rows: list[dict], words: frozenset[str], reserved: set[str]) -> None:
+    """Fill ``common_words``: aliases that are ordinary words or that collide with another entry."""
+    users: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        for a in r["aliases"]:
+            users[fold_accents(a).lower()].add(r["id"])
+    for r in rows:
+        common = set(r["_common"])
+        for a in r["aliases"]:
+            low = fold_accents(a).lower()
+            ordinary = low in words or a.lower() in words or (a.isupper() and a in ACRONYMS)
+            collides = len(users[low]) > 1 or low in reserved
+            if (ordinary or collides) and a not in r["_not_common"]:
+                common.add(a)
+        r["common_words"] = [a for a in r["aliases"] if a in common]
+
+
+def build_crypto(snapshots: list[tuple[str, list[dict]]], overrides: dict, words: frozenset[str]) -> list[dict]:
+    """Rows of ``crypto.csv`` from CoinGecko snapshots (newest first), filtered and overridden."""
+    excluded = re.compile(r"wrapped|staked|bridged|restaked|-peg-|binance-peg|liquid staked|^compound-", re.I)
+    ctoken = re.compile(r"c[A-Z]{2,6}")  # Compound receipts: cETH, cDAI, cUSDC
+    by_symbol: dict[str, dict] = {}
+    by_coingecko: dict[str, dict] = {}
+    for label, rows in snapshots:
+        for row in rows:
+            sym = row["symbol"].upper()
+            if (excluded.search(row["coingecko"]) or excluded.search(row["name"]) or ctoken.fullmatch(row["name"])
+                    or not re.fullmatch(r"[A-Z0-9]{1,10}", sym)):
+                continue
+            same = by_coingecko.get(row["coingecko"])
+            if same is not None and same["id"] != sym:  # a token that changed symbol (RNDR -> RENDER)
+                same.setdefault("_older_names", []).extend([row["name"], sym])
+                continue
+            if sym in by_symbol:
+                by_symbol[sym].setdefault("_older_names", []).append(row["name"])
+                continue
+            by_symbol[sym] = {"id": sym, "name": row["name"], "yahoo": f"{sym}-USD", "rank": f"{label}#{row['rank']}",
+                              "coingecko": row["coingecko"], "source": f"CoinGecko {label}"}
+            by_coingecko[row["coingecko"]] = by_symbol[sym]
+    ov_by = {o["id"]: o for o in overrides.get("token", [])}
+    for sym, o in ov_by.items():
+        if o.get("drop"):
+            by_symbol.pop(sym, None)
+    out = []
+    for sym, r in by_symbol.items():
+        o = ov_by.get(sym, {})
+        names = [o.get("name", r["name"]), r["name"], *r.pop("_older_names", [])]
+        aliases = list(dict.fromkeys([n for n in names] + [fold_accents(n) for n in names] + o.get("aliases", []) + [sym]))
+        aliases = [a for a in aliases if a not in o.get("remove_aliases", [])]
+        common = set(o.get("common_words", []))
+        for a in aliases:
+            low = a.lower()
+            if (low in words and a not in o.get("not_common", [])) or (a == sym and (len(sym) <= 2 or sym in ACRONYMS)):
+                common.add(a)
+        r.update(name=o.get("name", r["name"]), aliases=aliases, common_words=[a for a in aliases if a in common],
+                 yahoo=o.get("yahoo", r["yahoo"]))
+        if o:
+            r["source"] += " + override"
+        out.append(r)
+    return sorted(out, key=lambda r: r["id"])
+
+
+def read_snapshot(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(row for row in fh if not row.startswith("#")))
+
+
+def write_csv(rows: list[dict], columns: tuple[str, ...], header: str) -> str:
+    buf = io.StringIO()
+    buf.write(header)
+    w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: "|".join(v) if isinstance(v, (list, tuple)) else v for k, v in r.items()})
+    return buf.getvalue()
+
+
+def build(out_dir: Path | None = None, log=print) -> dict[str, str]:
+    """The generated files' text, by file name (nothing is written)."""
+    import pytickersymbols
+    from importlib.metadata import version
+    from pytickersymbols.indices_data import INDICES
+
+    ref = out_dir or reference_dir()
+    words = ordinary_words()
+    indices_layer = _read_toml(ref / "indices.toml")
+    snaps = []
+    for p in sorted((ref / "sources").glob("coingecko-*.csv"), reverse=True):
+        snaps.append((p.stem.removeprefix("coingecko-"), read_snapshot(p)))
+    crypto = build_crypto(snaps, _read_toml(ref / "crypto_overrides.toml"), words)
+    reserved = {fold_accents(a).lower() for e in indices_layer.get("entity", [])
+                for names in e.get("aliases", {}).values() for a in names}
+    reserved |= {fold_accents(a).lower() for r in crypto for a in r["aliases"] if a != r["id"]}
+    equities = build_equities(INDICES, _read_toml(ref / "equity_overrides.toml"), words, reserved, log,
+                              proper_nouns())
+    pv = version("pytickersymbols")
+    head = (f"# generated by `python -m eventstudy.reference.build` from pytickersymbols {pv} (MIT); "
+            "do not edit: change equity_overrides.toml and rebuild\n")
+    chead = ("# generated by `python -m eventstudy.reference.build` from the CoinGecko snapshots in sources/; "
+             "do not edit: change crypto_overrides.toml and rebuild\n")
+    log(f"equities: {len(equities)} rows; crypto: {len(crypto)} rows (pytickersymbols {pv}, {pytickersymbols.__name__})")
+    return {"equities.csv": write_csv(equities, EQUITY_COLUMNS, head),
+            "crypto.csv": write_csv(crypto, CRYPTO_COLUMNS, chead)}
+
+
+def compile_layers(ref: Path) -> str:
+    """``universe.json`` from the layer files as they are in ``ref``."""
+    from . import universe
+
+    universe._load.cache_clear()
+    return universe.compile_universe(ref)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eventstudy.reference.build", description=__doc__.split("\n")[0])
+    parser.add_argument("--check", action="store_true", help="only check that the checked-in files are up to date")
+    parser.add_argument("--layers-only", action="store_true",
+                        help="only recompile universe.json from the layer files (no pytickersymbols needed)")
+    args = parser.parse_args(argv)
+    ref = reference_dir()
+    files = {} if args.layers_only else build(ref)
+    stale = []
+    for name, text in files.items():
+        path = ref / name
+        if args.check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(name)
+        else:
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path} ({len(text.encode()):,} bytes)")
+    compiled = compile_layers(ref)
+    path = ref / "universe.json"
+    if args.check:
+        if not path.exists() or path.read_text(encoding="utf-8") != compiled:
+            stale.append("universe.json")
+    else:
+        path.write_text(compiled, encoding="utf-8")
+        print(f"wrote {path} ({len(compiled.encode()):,} bytes)")
+    if stale:
+        print(f"stale: {', '.join(stale)}; run `python -m eventstudy.reference.build`", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
