@@ -132,7 +132,7 @@ def _run_study(spec: StudySpec, sources: Sequence[PriceSource] | None, progress:
         prices = load_study_prices(spec, gaz, (mapper and mapper.driver_sources(spec.data.frequency)) or sources,
                                    span, say)
         if mapper is not None:  # the workers read the same prices from a Parquet dataset
-            mapper.prepare(spec, prices.series)
+            prices = mapper.prepare(spec, prices)
     with clock("quality checks"):
         prices = quality_checked(spec, gaz, prices)
     with clock("coverage"):

@@ -49,7 +49,7 @@ from .connect import DEFAULT_TIMEOUT, ClusterError, Engine, connect
 from .tasks import RunContext, analyse_partition, partition_symbols
 
 #: Most (event, security) pairs in one partition (a worker holds one partition at a time per thread).
-EVENTS_PER_PARTITION = 50_000
+EVENTS_PER_PARTITION = 25_000
 #: Partitions per worker at least (so that a slow or lost worker delays a fraction of the run).
 PARTITIONS_PER_WORKER = 2
 #: Times Dask re-runs a task that raised (a worker that dies is handled by the scheduler itself,
@@ -107,16 +107,27 @@ class DaskMap:
         """The driver's price sources: the dataset when one was given (else the study's own)."""
         return [ParquetPriceSource(self.given_dataset, frequency)] if self.given_dataset is not None else None
 
-    def prepare(self, spec: StudySpec, series: dict) -> None:
-        """Export the prices the driver loaded for the workers (when no dataset was given)."""
-        if self.given_dataset is not None or not series:
-            return
+    def prepare(self, spec: StudySpec, prices):
+        """The driver's prices, and the dataset the workers read: without a dataset given, the
+        prices the driver loaded are exported to a temporary one; with one, a symbol it lacks is
+        reported with the reason its export recorded (the study's sources had none)."""
+        from ..pipeline import StudyPrices
+        from ..prices.parquet import read_manifest
+
+        if self.given_dataset is not None:
+            recorded = read_manifest(self.given_dataset).get("missing", {})
+            missing = {s: recorded.get(s, why) for s, why in prices.missing.items()}
+            return StudyPrices(prices.series, missing, prices.provenance, prices.warnings)
+        series = prices.series
+        if not series:
+            return prices
         root = Path(tempfile.mkdtemp(prefix="eventstudy-dask-"))
         self._temp.append(root)
         self.dataset = root / "prices"
         export_dataset(self.dataset, series, spec.data.frequency)
         self.say(f"dask: prices of {len(series)} symbols exported for the workers to {self.dataset} (workers on "
                  "other machines need a shared dataset: eventstudy data export-parquet DIR, then dataset=DIR)")
+        return prices
 
     def _scratch(self) -> Path:
         base = self.scratch_root or (self.given_dataset / ".runs" if self.given_dataset is not None else self._temp[0])

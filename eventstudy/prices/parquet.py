@@ -18,7 +18,8 @@ written as float64, so a series read back is bit for bit the series that was exp
 ``manifest.json``: ``format`` ("eventstudy-prices-parquet"), ``version`` (1), ``frequency``,
 ``partitioning`` ("symbol" or "year"), ``created`` (UTC), and per symbol: ``rows``, ``first``,
 ``last``, ``time_unit`` (of the exported index, restored on reading), ``source`` (where the exported series came from, as the study reports it) and
-``provenance`` (the exporting source's facts: file, checksum, adjustment, notes).
+``provenance`` (the exporting source's facts: file, checksum, adjustment, notes); ``missing``: the
+symbols asked for that no source had, with the sources' reasons.
 """
 
 from __future__ import annotations
@@ -60,12 +61,13 @@ def _fmt(ts: pd.Timestamp) -> str:
 
 
 def export_dataset(out: Path | str, series: dict[str, PriceSeries], frequency: str = "1d", by: str = "symbol",
-                   replace: bool = False) -> dict:
+                   replace: bool = False, missing: dict[str, str] | None = None) -> dict:
     """Write ``series`` as a Parquet dataset in ``out`` (see the module doc); returns the manifest.
 
     The dataset is written into a temporary folder beside ``out`` and moved into place at the end,
     so ``out`` never holds half a dataset. An existing dataset is replaced only with ``replace``;
-    any other existing, non-empty folder is refused.
+    any other existing, non-empty folder is refused. ``missing`` (symbol -> why the sources had no
+    prices for it) is kept in the manifest, so a run on the dataset reports the same reason.
     """
     import pyarrow as pa
     import pyarrow.dataset as pads
@@ -113,7 +115,7 @@ def export_dataset(out: Path | str, series: dict[str, PriceSeries], frequency: s
                            basename_template="part-{i}.parquet", existing_data_behavior="overwrite_or_ignore")
         manifest = {"format": FORMAT, "version": VERSION, "frequency": frequency, "partitioning": by,
                     "created": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "symbols": entries}
+                    "symbols": entries, "missing": {str(k): str(v) for k, v in (missing or {}).items()}}
         (stage / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
         os.chmod(stage, 0o777 & ~_umask())
         if out.exists():
