@@ -20,12 +20,12 @@ The pipeline, in the order a study runs (one package per stage)::
 __version__ = "0.1.0"
 
 from .article import extract_events, read_article  # noqa: E402
-from .errors import ArticleError, DataError, EventStudyError, StudyFileError, WindowError  # noqa: E402
+from .errors import ArticleError, DataError, EventStudyError, OutputError, StudyFileError, WindowError  # noqa: E402
 from .pipeline import run_study  # noqa: E402
 from .results.results import EventStudyResults  # noqa: E402
 from .study.spec import StudySpec, load_study, parse_study  # noqa: E402
 
 __all__ = [
-    "ArticleError", "DataError", "EventStudyError", "EventStudyResults", "StudyFileError", "StudySpec",
+    "ArticleError", "DataError", "EventStudyError", "EventStudyResults", "OutputError", "StudyFileError", "StudySpec",
     "WindowError", "__version__", "extract_events", "load_study", "parse_study", "read_article", "run_study",
 ]

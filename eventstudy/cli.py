@@ -71,6 +71,8 @@ def cmd_list_examples() -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from .pipeline import run_study
     from .report import write_outputs
+    from .report.outdir import check_target
+    from .safety import default_output_dir
     from .study.spec import load_study
     from .timings import StageTimer
 
@@ -78,11 +80,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         return cmd_list_examples()
     say = _say(args.quiet)
     study = _study_path(args)
-    spec = load_study(study)
-    if args.pinned or (args.example and not args.offline):  # an example reproduces its shipped numbers
-        spec = spec.with_data(source="pinned")
-    elif args.offline:
-        spec = spec.with_data(source="offline")
+    pinned = args.pinned or (args.example and not args.offline)  # an example reproduces its shipped numbers
+    spec = load_study(study, source="pinned" if pinned else "offline" if args.offline else None)
+    out = Path(args.out) if args.out else default_output_dir(spec.name)
+    check_target(out, spec)  # before the work: a folder that cannot be written is refused now
     if not args.quiet:
         shown = f"shipped example {study}, {spec.data.source} prices" if args.example else str(study)
         print(f"eventstudy {__version__}: running study {spec.name!r} ({shown})", file=sys.stderr)
@@ -94,7 +95,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise EventStudyError("--dataset is the price dataset of a distributed run; give --dask local:N or "
                               "--dask tcp://HOST:PORT with it")
     res = run_study(spec, progress=say, timer=timer, **dask)
-    out = Path(args.out) if args.out else Path("reports") / spec.name
 
     def out_say(msg: str) -> None:  # each output step announced is timed until the next one
         timer.mark(f"outputs: {msg}")
@@ -275,11 +275,7 @@ def cmd_data_export_parquet(args: argparse.Namespace) -> int:
         from .reference.gazetteer import Gazetteer
         from .study.spec import load_study
 
-        spec = load_study(args.study)
-        if args.pinned:
-            spec = spec.with_data(source="pinned")
-        elif args.offline:
-            spec = spec.with_data(source="offline")
+        spec = load_study(args.study, source="pinned" if args.pinned else "offline" if args.offline else None)
         say = _say(args.quiet)
         timing = P.resolve_timing(spec, P.read_article_stage(spec, say), say)
         span = P.price_span(spec, timing.event_time)
@@ -459,6 +455,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("eventstudy: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # the machine refused (disk full, permissions, a path that is a file): not a bug
+        from .errors import os_reason
+
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"eventstudy: error: {where}{os_reason(exc)}; check the path and the disk, or choose another one",
+              file=sys.stderr)
+        return 2
     except Exception as exc:  # a bug, not a user error: say so, keep the traceback on request
         if os.environ.get("EVENTSTUDY_DEBUG"):
             raise

@@ -39,6 +39,7 @@ from .results.results import Dropped, EventStudyResults
 from .stats.battery import GroupInput, reduced_battery, run_battery
 from .stats.diagnostics import drift_warnings, model_diagnostics
 from .stats.partials import BatteryContext, BatteryEvents, BatteryPartial, battery_map, battery_reduce
+from .study.consistency import article_date_findings
 from .study.spec import StudySpec
 from .timings import NO_TIMER, StageTimer
 
@@ -155,6 +156,7 @@ def _run_study(spec: StudySpec, sources: Sequence[PriceSource] | None, progress:
         study = combine(spec, coverage, analyses, prices, frames=frames)
     with clock("diagnostics"):
         warnings = list(study.warnings)
+        warnings.extend(article_date_findings(spec, extraction, timing.event_time))  # e.g. event after publication
         n_events = sum(len(g.meta) for g in study.groups)
         diagnostics = (model_diagnostics(study.groups, spec.model.newey_west) if n_events <= MAX_DIAGNOSTICS
                        else pd.DataFrame())
@@ -373,7 +375,11 @@ def resolve_event_time(spec: StudySpec, extraction: Extraction | None) -> tuple[
         raise StudyFileError("the study has neither [event] date nor an article to take it from")
     primary = extraction.primary
     if primary.date is None:
-        raise StudyFileError(f"{spec.article}: the article's event has no resolvable date; give [event] date")
+        said = primary.timing or primary.date_text
+        why = (f" (it says only {said!r}, which needs the publication date, and the article gives none: add a "
+               "`published: YYYY-MM-DD` line at the top of the article, or `published = YYYY-MM-DD` in the study file)"
+               if said and extraction.published is None else "")
+        raise StudyFileError(f"{spec.article}: the article's event has no resolvable date{why}; or give [event] date")
     tz = (ev.timezone if ev is not None else None) or primary.timezone or "UTC"
     timing = primary.timing if primary.timing in ("before_open", "during_session", "after_close") else None
     return (EventTime(primary.date, primary.time, tz, timing),

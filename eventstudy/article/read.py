@@ -4,7 +4,9 @@
   detected with charset-normalizer (when several Western encodings fit equally well, Windows-1252 is
   chosen, as articles are French or English) or refused with a message saying how to convert it.
 * Empty files, binary files (NUL bytes, control characters) and files over :data:`MAX_BYTES` are
-  refused with one :class:`~eventstudy.errors.ArticleError`.
+  refused with one :class:`~eventstudy.errors.ArticleError`; so is anything but a regular file (a
+  folder, a FIFO, a device such as ``/dev/zero``), checked before the file is opened, and no read
+  takes more than :data:`MAX_BYTES` + 1 bytes (:func:`read_bytes_bounded`).
 * HTML (by suffix or content): trafilatura takes the article body, its title and its publication
   date from the page metadata (never guessed from the body text).
 * Plain text: header lines at the top (``published: YYYY-MM-DD``, ``title: ...``, ``source: ...``)
@@ -15,11 +17,14 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ArticleError
+from ..errors import ArticleError, os_reason
+from ..safety import file_problem
 
 #: Largest article file read, in bytes.
 MAX_BYTES = 10_000_000
@@ -171,22 +176,53 @@ def html_to_article(html: str, where: str) -> tuple[str, str | None, dt.date | N
     return body, title, published
 
 
+def read_bytes_bounded(path: Path, limit: int = MAX_BYTES, what: str = "article") -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; raise :class:`ArticleError` otherwise.
+
+    The file is checked with ``stat`` before it is opened (a folder, a FIFO, a device or a socket
+    is refused with what it is: a FIFO would block, ``/dev/zero`` never ends), opened without
+    blocking, checked again on the open descriptor, and read for at most ``limit + 1`` bytes, so
+    no input can make the reader wait or fill the memory.
+    """
+    where = str(path)
+    problem = file_problem(path)
+    if problem == "no such file":
+        raise ArticleError(f"{where}: no such {what} file")
+    if problem:
+        raise ArticleError(f"{where}: {problem}; give the {what} as a regular text or HTML file")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise ArticleError(f"{where}: cannot read the {what} ({os_reason(exc)})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):  # swapped between stat and open
+            raise ArticleError(f"{where}: is not a regular file; give the {what} as a text or HTML file")
+        if info.st_size > limit:
+            raise ArticleError(f"{where}: {info.st_size:,} bytes is too large for an {what} (limit {limit:,} bytes); "
+                               f"keep only the {what} itself")
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise ArticleError(f"{where}: cannot read the {what} ({os_reason(exc)})") from None
+    finally:
+        os.close(fd)
+    if size > limit:  # it grew while being read
+        raise ArticleError(f"{where}: more than {limit:,} bytes is too large for an {what}; keep only the {what} itself")
+    return b"".join(chunks)
+
+
 def read_article(path: Path | str) -> ArticleText:
     """Read a text or HTML article file (see the module docstring); raise :class:`ArticleError` on bad input."""
     path = Path(path)
     where = str(path)
-    try:
-        if path.is_dir():
-            raise ArticleError(f"{where}: is a folder, not an article file")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ArticleError(f"{where}: {size:,} bytes is too large for an article (limit {MAX_BYTES:,} bytes); "
-                               "keep only the article itself")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ArticleError(f"{where}: no such article file") from None
-    except OSError as exc:
-        raise ArticleError(f"{where}: cannot read the article ({exc.strerror})") from None
+    data = read_bytes_bounded(path, MAX_BYTES)
     text, encoding = decode(data, where)
     notes: list[str] = []
     if encoding not in ("utf-8", "utf-8-sig"):

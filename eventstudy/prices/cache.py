@@ -6,7 +6,8 @@ Layout (root = :func:`eventstudy.paths.cache_dir`: the platform's user cache fol
     <root>/prices/<frequency>/<adjusted|unadjusted>/<SYMBOL>.parquet
 
 A symbol is written into the file name with every character outside ``A-Z a-z 0-9 . _ -``
-escaped as ``%XX`` (``^GSPC`` -> ``%5EGSPC.parquet``).
+(and a leading dot) escaped as ``%XX`` (``^GSPC`` -> ``%5EGSPC.parquet``; the one rule of
+:mod:`eventstudy.safety`), so no ticker can name a file outside the cache folder.
 
 Integrity. Each file carries, in its parquet key-value metadata (key ``eventstudy``), a JSON
 record: symbol, frequency, adjustment, row count, first/last bar, the sha256 of the content
@@ -21,7 +22,10 @@ old one (:func:`atomic_write_bytes`), so a crash leaves either the old or the ne
 download is merged into what is cached (:func:`merge_bars`) and never loses good rows: rows the
 download lacks are kept, and a download whose prices disagree with the cached ones (the
 adjustment basis moved, e.g. a new dividend) replaces the cache only when it covers the whole
-cached range; otherwise the cache is left untouched and the conflict is reported.
+cached range; otherwise the cache is left untouched and the conflict is reported. The read,
+merge and write of one symbol run under a cross-process lock (:meth:`PriceCache.locked`), so two
+``eventstudy data fetch`` of the same symbol at once never lose each other's rows. Downloads are
+screened (:mod:`.screen`) before they are merged: junk never enters a cache file.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +42,7 @@ import pandas as pd
 
 from ..errors import CacheCorruptError, DataError, NotInSourceError
 from ..paths import cache_dir
+from ..safety import symbol_file_name, symbol_from_file_name
 from .bars import PRICE_COLUMNS, PriceSeries, atomic_write_bytes, bars_frame
 
 CACHE_FORMAT = 1
@@ -62,7 +67,11 @@ def _digest(index: pd.DatetimeIndex, columns: dict[str, np.ndarray]) -> str:
 
 
 def _file_name(symbol: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]", lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), symbol) + ".parquet"
+    return symbol_file_name(symbol, ".parquet")
+
+
+#: Seconds a process waits for another one's read-merge-write of the same symbol.
+LOCK_TIMEOUT_SECONDS = 120.0
 
 
 def _now() -> str:
@@ -152,12 +161,27 @@ class PriceCache:
 
     def symbols(self, frequency: str = "1d", adjusted: bool = True) -> list[str]:
         """Symbols with a cache file (names decoded), sorted."""
-        from urllib.parse import unquote
-
         folder = self.path_for("x", frequency, adjusted).parent
         if not folder.is_dir():
             return []
-        return sorted(unquote(p.name[: -len(".parquet")]) for p in folder.glob("*.parquet"))
+        return sorted(symbol_from_file_name(p.name, ".parquet") for p in folder.glob("*.parquet"))
+
+    @contextmanager
+    def locked(self, symbol: str, frequency: str = "1d", adjusted: bool = True):
+        """Hold the symbol's cross-process lock (``.<file>.lock`` beside its file; ``flock`` on
+        POSIX, ``LockFileEx`` on Windows, through :mod:`filelock`). The lock dies with its
+        process, so a crash never leaves the symbol locked."""
+        from filelock import FileLock, Timeout
+
+        path = self.path_for(symbol, frequency, adjusted)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(path.with_name(f".{path.name}.lock"), timeout=LOCK_TIMEOUT_SECONDS)
+        try:
+            with lock:
+                yield path
+        except Timeout:
+            raise DataError(f"{symbol}: another eventstudy process has held the cache lock {lock.lock_file} for more "
+                            f"than {LOCK_TIMEOUT_SECONDS:g} s; wait for it to finish and rerun") from None
 
     # -- reading ---------------------------------------------------------------------------
     def read(self, symbol: str, frequency: str = "1d", adjusted: bool = True) -> PriceSeries:
@@ -174,9 +198,9 @@ class PriceCache:
             raw_meta = (table.schema.metadata or {}).get(META_KEY)
             columns = {c: table.column(c).to_numpy() for c in PRICE_COLUMNS}
             index = pd.DatetimeIndex(table.column("time").to_numpy())
-        except Exception as exc:  # pyarrow raises several types for truncated or garbled files
-            raise CacheCorruptError(f"{path}: the cache file is unreadable ({type(exc).__name__}: "
-                                    f"{str(exc)[:120]}); it is truncated or corrupt. {hint}") from None
+        except Exception:  # pyarrow raises several types for truncated or garbled files  # noqa: BLE001
+            raise CacheCorruptError(f"{path}: the cache file is unreadable (not a complete parquet file with its "
+                                    f"page checksums); it is truncated or corrupt. {hint}") from None
         if raw_meta is None:
             raise CacheCorruptError(f"{path}: the cache file has no eventstudy record (not written by eventstudy, "
                                     f"or overwritten). {hint}")
@@ -228,33 +252,41 @@ class PriceCache:
         return path
 
     def store(self, symbol: str, new: pd.DataFrame, *, frequency: str, adjusted: bool, requested: tuple[str, str],
-              remote_symbol: str, downloaded_at: str, adjustment: str, source: str = "yfinance") -> StoreOutcome:
+              remote_symbol: str, downloaded_at: str, adjustment: str, source: str = "yfinance",
+              notes: list[dict] | None = None) -> StoreOutcome:
         """Merge a download into the cache (see :func:`merge_bars`) and write the result.
 
         ``requested`` is the (first, last) range asked for (ISO), recorded so a later study
         knows the cache holds everything the source had in that range. A corrupt cache file
         is replaced by the download (nothing good is lost); a conflicting download leaves the
-        cache untouched (``written`` False, ``merge.conflict`` says why).
+        cache untouched (``written`` False, ``merge.conflict`` says why). ``notes`` (what the
+        download's screening changed, :mod:`.screen`) are kept in the file's record.
+
+        The read, the merge and the write happen under the symbol's cross-process lock
+        (:meth:`locked`), so two processes storing the same symbol at once never lose rows:
+        the second merges into what the first wrote.
         """
-        path = self.path_for(symbol, frequency, adjusted)
-        corrupt = None
-        try:
-            cached = self.read(symbol, frequency, adjusted)
-        except NotInSourceError:
-            cached = None
-        except CacheCorruptError as exc:
-            cached, corrupt = None, str(exc)
-        merge = merge_bars(cached.bars if cached is not None else None, new)
-        if merge.conflict or merge.bars.empty:
-            return StoreOutcome(path, False, merge, corrupt)
-        lo, hi = requested
-        if cached is not None and not merge.replaced:
-            lo = min(lo, cached.provenance.get("requested_start") or lo)
-            hi = max(hi, cached.provenance.get("requested_end") or hi)
-        meta = {"source": source, "remote_symbol": remote_symbol, "downloaded_at": downloaded_at,
-                "adjustment": adjustment, "requested_start": lo, "requested_end": hi}
-        self.write(symbol, merge.bars, frequency=frequency, adjusted=adjusted, meta=meta)
-        return StoreOutcome(path, True, merge, corrupt)
+        with self.locked(symbol, frequency, adjusted) as path:  # read, merge and write as one step
+            corrupt = None
+            try:
+                cached = self.read(symbol, frequency, adjusted)
+            except NotInSourceError:
+                cached = None
+            except CacheCorruptError as exc:
+                cached, corrupt = None, str(exc)
+            merge = merge_bars(cached.bars if cached is not None else None, new)
+            if merge.conflict or merge.bars.empty:
+                return StoreOutcome(path, False, merge, corrupt)
+            lo, hi = requested
+            if cached is not None and not merge.replaced:
+                lo = min(lo, cached.provenance.get("requested_start") or lo)
+                hi = max(hi, cached.provenance.get("requested_end") or hi)
+            meta = {"source": source, "remote_symbol": remote_symbol, "downloaded_at": downloaded_at,
+                    "adjustment": adjustment, "requested_start": lo, "requested_end": hi}
+            if notes:
+                meta["notes"] = list(notes)
+            self.write(symbol, merge.bars, frequency=frequency, adjusted=adjusted, meta=meta)
+            return StoreOutcome(path, True, merge, corrupt)
 
 
 @dataclass

@@ -12,12 +12,17 @@ unsorted rows          rows not in time order                                   
 duplicate dates        a bar label on more than one row                           identical rows: one kept;
                                                                                   different prices: dropped
 non-positive price     open/high/low/close <= 0                                   treated as missing
+non-finite price       open/high/low/close infinite                               treated as missing
 x100 glitch            a close ~100x (or 1/100x) the previous one                 one-bar spike: the bar is
                                                                                   treated as missing; else
                                                                                   kept with a warning
 split-like jump        a close ~2, 3, 4, 5, 8, 10, 20 or 50 times (or 1/x) the    same as above
                        previous one, and a move of at least ``jump_sigmas``
                        robust standard deviations of the series' log returns
+one-bar spike          any other close at least x2 (or /2) the previous one and   the bar is treated as
+                       at least ``spike_sigmas`` robust standard deviations away,  missing
+                       that the next bar takes back (to within 10 %): a
+                       fat-finger print (x37, 1e300)
 missing prices         calendar bars between the first and last price with no     kept as missing (no return
                        price (no row, empty cell or a price treated as missing)   on that bar nor the next)
 long gap               more than ``max_gap_bars`` missing bars in a row           kept, reported
@@ -26,6 +31,8 @@ zero volume            volume 0 on ``zero_volume_bars`` bars in a row           
 no valid price         nothing left after the checks                              dropped
 =====================  =========================================================  ==========================
 
+A duplicate date with different prices names the file and lines when the series knows them
+(``provenance["file"]`` and ``provenance["lines"]``, set by the readers of user prices).
 Rows dated on days that are not bars of the calendar (e.g. a holiday) are reported by the
 pipeline when it lines the series up (``rows off the calendar``). Too few observations in the
 estimation window are the engine's business (``min_estimation``).
@@ -33,7 +40,6 @@ estimation window are the engine's business (``min_estimation``).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,10 +62,17 @@ class QualityThresholds:
         unadjusted split or reverse split.
     glitch_factors : ratios that look like a unit glitch (prices in cents instead of dollars, ...).
     factor_tolerance : how close (relative) a ratio must be to a factor, e.g. 0.10: 1.8 .. 2.2 for 2.
+        It is also how close the bar after a jump must bring the close back to count as a reversal
+        (|log r_t + log r_{t+1}| <= log(1 + tolerance)).
     jump_sigmas : a split-like ratio is reported only when its log move is at least this many
         robust standard deviations (1.4826 x MAD of the series' log returns), so a volatile
         token's genuine doubling is not mistaken for a split.
-    min_returns_for_sigma : fewer log returns than this and the sigma condition is not applied.
+    min_returns_for_sigma : fewer log returns than this and the sigma conditions are not applied.
+    spike_sigmas, spike_min_ratio : a *one-bar spike* of any size (a fat-finger print, x37 or
+        1e300) is a close whose log move is at least ``spike_sigmas`` robust standard deviations
+        **and** at least ``log(spike_min_ratio)`` (x2 or /2), and that the next bar reverses
+        (see ``factor_tolerance``). Both conditions keep a real event's large move, which is not
+        undone on the next bar to within 10 %, out of it.
     """
 
     max_gap_bars: int = 3
@@ -70,6 +83,8 @@ class QualityThresholds:
     factor_tolerance: float = 0.10
     jump_sigmas: float = 8.0
     min_returns_for_sigma: int = 20
+    spike_sigmas: float = 10.0
+    spike_min_ratio: float = 2.0
 
 
 DEFAULT_THRESHOLDS = QualityThresholds()
@@ -116,18 +131,104 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b - a)) for a, b in zip(edges[::2], edges[1::2])]
 
 
-def _near(ratio: float, factors: tuple[float, ...], tol: float) -> float | None:
-    """The factor f with ratio ~ f or ~ 1/f (relative tolerance ``tol``), else None."""
-    move = abs(math.log(ratio))
-    for f in factors:
-        if abs(move - math.log(f)) <= math.log1p(tol):
-            return f
-    return None
+def _near(move: np.ndarray, factors: tuple[float, ...], tol: float) -> np.ndarray:
+    """Per absolute log move, the first factor f with ratio ~ f or ~ 1/f (relative tolerance
+    ``tol``: |move - log f| <= log(1 + tol)); NaN where none is near. Vectorised over moves."""
+    move = np.asarray(move, dtype=float)
+    if not factors or move.size == 0:
+        return np.full(move.shape, np.nan)
+    logs = np.log(np.asarray(factors, dtype=float))
+    with np.errstate(invalid="ignore"):
+        hit = np.abs(move[:, None] - logs[None, :]) <= np.log1p(tol)
+    first = np.argmax(hit, axis=1)
+    return np.where(hit.any(axis=1), np.asarray(factors, dtype=float)[first], np.nan)
+
+
+def robust_sigma(logret: np.ndarray, thresholds: QualityThresholds = DEFAULT_THRESHOLDS) -> float:
+    """1.4826 x the median absolute deviation of the log returns (a standard deviation that a few
+    outliers cannot inflate; Rousseeuw & Croux 1993); NaN with fewer than
+    ``min_returns_for_sigma`` finite returns."""
+    finite = logret[np.isfinite(logret)]
+    if len(finite) < thresholds.min_returns_for_sigma:
+        return float("nan")
+    return 1.4826 * float(np.median(np.abs(finite - np.median(finite))))
+
+
+@dataclass(frozen=True)
+class Jumps:
+    """Jumps between consecutive closes (positions index the returns: return i goes from close i
+    to close i + 1). ``kind`` is "x100 glitch", "split-like jump" or "one-bar spike"."""
+
+    position: np.ndarray
+    kind: np.ndarray
+    factor: np.ndarray
+    reverted: np.ndarray
+    sigmas: np.ndarray
+
+
+def find_jumps(close: np.ndarray, thresholds: QualityThresholds = DEFAULT_THRESHOLDS) -> Jumps:
+    """Unit glitches, split-like jumps and one-bar spikes in a series of valid closes (vectorised).
+
+    A return is a candidate when its ratio is near a glitch factor, near a split factor and
+    beyond ``jump_sigmas`` robust sigmas, or a one-bar spike (see :class:`QualityThresholds`).
+    A candidate that the next return reverses is a one-bar spike of the bar it leads to; that
+    reversing return is then not a candidate of its own (as when reading the series bar by bar:
+    after a reverted spike the next bar is the spike's way back).
+    """
+    t = thresholds
+    close = np.asarray(close, dtype=float)
+    n = max(len(close) - 1, 0)
+    empty = Jumps(np.zeros(0, int), np.zeros(0, object), np.zeros(0), np.zeros(0, bool), np.zeros(0))
+    if n == 0:
+        return empty
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        logret = np.log(close[1:] / close[:-1])
+    move = np.abs(logret)
+    sigma = robust_sigma(logret, t)
+    no_sigma = np.isnan(sigma)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sigmas = move / sigma if not no_sigma and sigma > 0 else np.full(n, np.inf if not no_sigma else np.nan)
+    glitch = _near(move, t.glitch_factors, t.factor_tolerance)
+    split = np.where(np.isnan(glitch), _near(move, t.split_factors, t.factor_tolerance), np.nan)
+    split[~(no_sigma | (move >= t.jump_sigmas * sigma))] = np.nan
+    factor = np.where(np.isnan(glitch), split, glitch)
+    reverts = np.zeros(n, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        reverts[:-1] = np.abs(logret[:-1] + logret[1:]) <= np.log1p(t.factor_tolerance)
+        spike = (np.isnan(factor) & reverts & (move >= np.log(t.spike_min_ratio))
+                 & (no_sigma | (move >= t.spike_sigmas * sigma)))
+    candidate = ~np.isnan(factor) | spike
+    reverted = candidate & reverts
+    # A reverted candidate's next return is its way back: skip it. In a run of consecutive reverted
+    # candidates the 1st, 3rd, 5th ... are spikes and the returns after them are skipped.
+    idx = np.arange(n)
+    run_start = reverted & ~np.r_[False, reverted[:-1]]
+    last_start = np.maximum.accumulate(np.where(run_start, idx, -1))
+    taken_reverted = reverted & ((idx - last_start) % 2 == 0)
+    skipped = np.r_[False, taken_reverted[:-1]]
+    keep = candidate & ~skipped
+    pos = np.flatnonzero(keep)
+    kind = np.where(~np.isnan(glitch[pos]), "x100 glitch",
+                    np.where(~np.isnan(split[pos]), "split-like jump", "one-bar spike")).astype(object)
+    return Jumps(pos, kind, factor[pos], reverted[pos], sigmas[pos])
+
+
+def _lines_of(series: PriceSeries, mask: np.ndarray) -> str:
+    """"FILE, lines 3, 4" for the rows ``mask`` selects, when the series knows its source lines."""
+    lines = series.provenance.get("lines")
+    file = series.provenance.get("file")
+    if lines is None or file is None or len(lines) != len(mask):
+        return ""
+    chosen = [str(int(x)) for x in np.asarray(lines)[mask][:10]]
+    return f"{file}, line{'s' if len(chosen) > 1 else ''} {', '.join(chosen)}"
 
 
 def check_series(series: PriceSeries, calendar: TradingCalendar,
                  thresholds: QualityThresholds = DEFAULT_THRESHOLDS) -> QualityReport:
-    """Run every check on ``series`` (bars labelled on ``calendar``); see the module docstring."""
+    """Run every check on ``series`` (bars labelled on ``calendar``); see the module docstring.
+
+    Every check is vectorised over the bars; the only loops run over findings (to word them).
+    """
     t = thresholds
     sym = series.symbol
     bars = series.bars.copy()
@@ -136,30 +237,51 @@ def check_series(series: PriceSeries, calendar: TradingCalendar,
     def add(check: str, message: str, action: str) -> None:
         found.append(Finding(sym, check, message, action))
 
+    lines = series.provenance.get("lines")
+    if lines is not None and len(lines) != len(bars):
+        lines = None
     if not bars.index.is_monotonic_increasing:
-        bars = bars.sort_index(kind="stable")
+        order = np.argsort(bars.index.asi8, kind="stable")
+        bars = bars.iloc[order]
+        if lines is not None:
+            lines = np.asarray(lines)[order]
         add("unsorted rows", "the rows are not in time order", "sorted by time")
+    located = series if lines is None else PriceSeries(sym, bars, series.frequency, series.source,
+                                                       {**series.provenance, "lines": lines})
 
     # duplicates ------------------------------------------------------------------------------
     dup = bars.index.duplicated(keep=False)
     if dup.any():
         stamps = bars.index[dup].unique()
-        conflicting = [s for s in stamps
-                       if len(bars.loc[[s], list(bars.columns)].drop_duplicates()) > 1]
-        if conflicting:
+        rows = bars.loc[dup].reset_index()
+        distinct = rows.drop_duplicates()
+        per_stamp = distinct.groupby(distinct.columns[0], sort=True).size()
+        conflicting = per_stamp.index[per_stamp.to_numpy() > 1]
+        if len(conflicting):
             s = conflicting[0]
-            closes = ", ".join(f"{c:g}" for c in bars.loc[[s], "close"])
+            at = bars.index == s
+            closes = ", ".join(f"{c:g}" for c in bars.loc[at, "close"])
+            where = _lines_of(located, at)
+            fix = "fix the file: keep one row per date (the right one)"
             add("duplicate dates", f"{len(conflicting)} bar(s) appear on several rows with different prices "
-                f"(first: {_when(s)}, closes {closes}; all: {_some(conflicting)})",
-                "security dropped: the data cannot say which row is right; fix the file")
+                f"(first: {_when(s)}, closes {closes}; all: {_some(conflicting)})"
+                + (f"; {where}: {fix}" if where else ""),
+                f"security dropped: the data cannot say which row is right; {fix}")
             return QualityReport(None, tuple(found), f"data quality: {found[-1].message}")
         bars = bars.loc[~bars.index.duplicated(keep="first")]
         add("duplicate dates", f"{len(stamps)} bar(s) appear twice with identical rows ({_some(stamps)})",
             "repeated rows dropped (one kept)")
 
-    # non-positive prices ---------------------------------------------------------------------
+    # non-positive and non-finite prices ------------------------------------------------------
     fields = [c for c in PRICE_FIELDS if c in bars]
     values = bars[fields].to_numpy(dtype=float, copy=True)
+    infinite = np.isinf(values)
+    if infinite.any():
+        rows = bars.index[infinite.any(axis=1)]
+        values[infinite] = np.nan
+        bars[fields] = values
+        add("non-finite price", f"{int(infinite.sum())} price(s) infinite on {len(rows)} bar(s) ({_some(rows)})",
+            "treated as missing")
     with np.errstate(invalid="ignore"):
         bad = values <= 0
     if bad.any():
@@ -169,39 +291,34 @@ def check_series(series: PriceSeries, calendar: TradingCalendar,
         add("non-positive price", f"{int(bad.sum())} price(s) zero or negative on {len(rows)} bar(s) ({_some(rows)})",
             "treated as missing")
 
-    # jumps: unadjusted splits and x100 glitches ----------------------------------------------
+    # jumps: unadjusted splits, x100 glitches and one-bar spikes -------------------------------
     close = bars["close"].dropna()
-    if len(close) >= 2:
-        logret = np.log(close.to_numpy()[1:] / close.to_numpy()[:-1])
-        sigma = np.nan
-        if len(logret) >= t.min_returns_for_sigma:
-            sigma = 1.4826 * float(np.median(np.abs(logret - np.median(logret))))
-        i = 0
-        while i < len(logret):
-            ratio = math.exp(logret[i])
-            glitch = _near(ratio, t.glitch_factors, t.factor_tolerance)
-            split = None if glitch else _near(ratio, t.split_factors, t.factor_tolerance)
-            if split and not (np.isnan(sigma) or abs(logret[i]) >= t.jump_sigmas * sigma):
-                split = None
-            factor = glitch or split
-            if factor is None:
-                i += 1
-                continue
-            check = "x100 glitch" if glitch else "split-like jump"
-            at, before = close.index[i + 1], close.index[i]
-            what = f"close x{ratio:.4g} from {_when(before)} ({close.iloc[i]:.6g}) to {_when(at)} ({close.iloc[i + 1]:.6g})"
-            reverts = i + 1 < len(logret) and abs(logret[i] + logret[i + 1]) <= math.log1p(t.factor_tolerance)
-            if reverts:
-                bars.loc[at, fields] = np.nan
-                add(check, f"{what}, and back on the next bar: a one-bar spike", f"the bar of {_when(at)} treated as missing")
-                i += 2
-                continue
-            like = (f"like a unit glitch (x{factor:g})" if glitch else
-                    f"like an unadjusted {'1:' + format(factor, 'g') + ' reverse split' if ratio > 1 else format(factor, 'g') + ':1 split'}")
-            add(check, f"{what}, {like}",
-                "kept with a warning: check that the prices are adjusted for splits and in one unit "
-                "(downloads: [data] adjusted = true)")
-            i += 1
+    c = close.to_numpy()
+    jumps = find_jumps(c, t)
+    spike_bars = []
+    for i, kind, factor, reverted, sigmas in zip(jumps.position, jumps.kind, jumps.factor, jumps.reverted,
+                                                 jumps.sigmas):
+        at, before = close.index[i + 1], close.index[i]
+        ratio = c[i + 1] / c[i]
+        what = f"close x{ratio:.4g} from {_when(before)} ({c[i]:.6g}) to {_when(at)} ({c[i + 1]:.6g})"
+        if reverted:
+            spike_bars.append(at)
+            if kind == "one-bar spike":
+                size = f"{sigmas:.0f} robust standard deviations of the series' log returns" if np.isfinite(sigmas) \
+                    else "the series is too short for its usual moves to be measured"
+                add(kind, f"{what}, and back to {c[i + 2]:.6g} on {_when(close.index[i + 2])}: a one-bar spike "
+                    f"(a move of {abs(np.log(ratio)):.3g} in log, {size})",
+                    f"the bar of {_when(at)} treated as missing (no return on it nor on the next bar)")
+            else:
+                add(kind, f"{what}, and back on the next bar: a one-bar spike", f"the bar of {_when(at)} treated as missing")
+            continue
+        like = (f"like a unit glitch (x{factor:g})" if kind == "x100 glitch" else
+                f"like an unadjusted {'1:' + format(factor, 'g') + ' reverse split' if ratio > 1 else format(factor, 'g') + ':1 split'}")
+        add(kind, f"{what}, {like}",
+            "kept with a warning: check that the prices are adjusted for splits and in one unit "
+            "(downloads: [data] adjusted = true)")
+    if spike_bars:
+        bars.loc[pd.DatetimeIndex(spike_bars), fields] = np.nan
 
     # coverage of the calendar: missing prices and long gaps ----------------------------------
     valid = bars["close"].dropna()

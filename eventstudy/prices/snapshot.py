@@ -15,8 +15,11 @@ file that fails, naming the file and line.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import os
 import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,11 +27,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, NotInSourceError
+from ..errors import DataError, NotInSourceError, SourceError, os_reason
+from ..safety import symbol_from_file_name, symbol_path
 from .bars import (
     PRICE_COLUMNS,
     PriceSeries,
-    atomic_write_bytes,
     atomic_write_text,
     bars_csv_text,
     bars_frame,
@@ -60,6 +63,18 @@ def validate_bars(frame: pd.DataFrame, path: Path) -> None:
         i = int(np.argmax(np.isnan(close)))
         raise DataError(f"{path}, line {line(i)}: close is missing on {_when(idx[i])}; a snapshot row needs a close price")
     prices = frame[["open", "high", "low", "close"]].to_numpy()
+    infinite = np.isinf(prices)
+    if infinite.any():
+        i = int(np.argmax(infinite.any(axis=1)))
+        column = ("open", "high", "low", "close")[int(np.argmax(infinite[i]))]
+        raise DataError(f"{path}, line {line(i)}: {column} is {prices[i][infinite[i]][0]} on {_when(idx[i])}; prices "
+                        "must be finite positive numbers (leave the cell empty for a missing price)")
+    volume = frame["volume"].to_numpy()
+    bad_volume = np.isinf(volume) | (volume < 0)
+    if bad_volume.any():
+        i = int(np.argmax(bad_volume))
+        raise DataError(f"{path}, line {line(i)}: volume is {volume[i]} on {_when(idx[i])}; a volume is a finite "
+                        "number >= 0 (leave the cell empty when it is unknown)")
     nonpos = (prices <= 0) & ~np.isnan(prices)
     if nonpos.any():
         i = int(np.argmax(nonpos.any(axis=1)))
@@ -88,39 +103,77 @@ class Snapshot:
 
     # -- reading ---------------------------------------------------------------------------
     def manifest(self) -> dict:
+        """The manifest (empty when the folder has none yet; :meth:`load` refuses that)."""
         path = self.root / MANIFEST
-        if not path.exists():
-            return {}
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return {}
+        except (OSError, UnicodeDecodeError) as exc:
+            why = os_reason(exc) if isinstance(exc, OSError) else "it is not UTF-8 text"
+            raise SourceError(f"{path}: cannot read the snapshot manifest ({why}); {self._reimport_hint()}") from None
+        try:
+            manifest = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise DataError(f"{path}: the snapshot manifest is not valid JSON ({exc}); re-import the data") from None
+            raise SourceError(f"{path}: the snapshot manifest is not valid JSON (line {exc.lineno}); "
+                              f"{self._reimport_hint()}") from None
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("symbols", {}), dict):
+            raise SourceError(f"{path}: the snapshot manifest has no table of symbols; {self._reimport_hint()}")
+        return manifest
+
+    def _reimport_hint(self, path: Path | None = None) -> str:
+        files = str(path) if path is not None else f"{self.root}/*.csv"
+        freq = "" if self.frequency == "1d" else f" --frequency {self.frequency}"
+        return (f"re-import the file(s) from their source with `eventstudy data import {files} --snapshot {self.root}"
+                f"{freq} --adjustment ... --venue ...`, which validates them and records their checksums")
 
     def symbols(self) -> list[str]:
         """Symbols present in the snapshot (files), sorted."""
         if not self.root.is_dir():
             return []
-        return sorted(p.stem for p in self.root.glob("*.csv"))
+        return sorted(symbol_from_file_name(p.name, ".csv") for p in self.root.glob("*.csv"))
 
     def path_for(self, symbol: str) -> Path:
-        return self.root / f"{symbol}.csv"
+        """The symbol's file: always a direct child of the snapshot folder (see :mod:`eventstudy.safety`)."""
+        try:
+            return symbol_path(self.root, symbol, ".csv")
+        except ValueError:
+            raise NotInSourceError(f"{symbol!r}: not a symbol the snapshot can hold") from None
 
     def has(self, symbol: str) -> bool:
-        return self.path_for(symbol).is_file()
+        try:
+            return self.path_for(symbol).is_file()
+        except NotInSourceError:
+            return False
 
     def load(self, symbol: str) -> PriceSeries:
-        """Load one symbol; raises :class:`DataError` when it is absent or unreadable."""
+        """Load one symbol; raises :class:`DataError` when it is absent, unreadable or unverified.
+
+        A file is used only when the manifest lists it with the sha256 of its exact bytes: a file
+        edited by hand, copied in without ``data import``, or in a folder without a manifest is
+        refused, naming the file and how to re-import it.
+        """
         path = self.path_for(symbol)
         if not path.is_file():
             raise NotInSourceError(f"{symbol}: no prices in the snapshot {self.root}")
-        info = self.manifest().get("symbols", {}).get(symbol, {})
-        bars = read_bars_csv(path, self.frequency)
-        digest = sha256_file(path)
-        if info.get("sha256") and info["sha256"] != digest:
+        if not (self.root / MANIFEST).is_file():
+            raise SourceError(f"the snapshot {self.root} has no {MANIFEST}, so none of its files can be checked "
+                              f"against a recorded checksum; {self._reimport_hint()}")
+        info = self.manifest().get("symbols", {}).get(symbol)
+        if not isinstance(info, dict) or not info.get("sha256"):
+            raise DataError(f"{path}: the file is not in the snapshot manifest {self.root / MANIFEST} (copied in by "
+                            f"hand, or its entry was removed), so it cannot be trusted; {self._reimport_hint(path)}")
+        try:
+            digest = sha256_file(path)
+        except OSError as exc:
+            raise DataError(f"{path}: cannot read the snapshot file ({os_reason(exc)})") from None
+        if info["sha256"] != digest:
             raise DataError(
                 f"{path}: the file differs from the snapshot manifest (sha256 {digest[:12]} vs "
-                f"{info['sha256'][:12]}); it was edited by hand. Re-import it with `eventstudy data import`."
+                f"{str(info['sha256'])[:12]}); it was edited by hand. {self._reimport_hint(path)[0].upper()}"
+                f"{self._reimport_hint(path)[1:]}."
             )
+        bars = read_bars_csv(path, self.frequency)
         facts = [f"sha256 {digest[:12]}"]
         if info.get("adjustment"):
             facts.append(f"adjustment: {info['adjustment']}")
@@ -197,24 +250,55 @@ class Snapshot:
 
     def _write(self, checked: list[tuple[str, bytes, pd.DataFrame, dict]], facts: dict, provenance: Path | str | None,
                progress: Callable[[str], None] | None) -> list[dict]:
-        """Write validated files and their manifest entries (the manifest last, atomically)."""
+        """Write validated files and their manifest entries, all or nothing.
+
+        Every file is first written to a temporary file in the snapshot folder; only when all of
+        them are on disk are they renamed into place, then the manifest (atomically). A folder
+        that cannot be written (read-only, full, not a folder) is reported once, and leaves the
+        snapshot as it was.
+        """
+        try:
+            return self._write_files(checked, facts, provenance, progress)
+        except OSError as exc:
+            where = exc.filename or self.root
+            raise DataError(f"cannot write into the snapshot {self.root} ({where}: {os_reason(exc)}); nothing was "
+                            "imported. Make the folder writable, or import into another one with --snapshot DIR") from None
+
+    def _write_files(self, checked: list[tuple[str, bytes, pd.DataFrame, dict]], facts: dict,
+                     provenance: Path | str | None, progress: Callable[[str], None] | None) -> list[dict]:
         self.root.mkdir(parents=True, exist_ok=True)
-        prov_name = self._store_provenance(Path(provenance)) if provenance else None
         manifest = self.manifest()
+        staged: list[tuple[str, Path, str]] = []
+        try:
+            for symbol, content, _, _ in checked:
+                target = self.path_for(symbol)
+                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=self.root)
+                staged.append((symbol, Path(tmp), hashlib.sha256(content).hexdigest()))
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(content)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            prov_name = self._store_provenance(Path(provenance)) if provenance else None
+            for (symbol, tmp, _), _ in zip(staged, checked):
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, self.path_for(symbol))
+        except BaseException:
+            for _, tmp, _ in staged:
+                tmp.unlink(missing_ok=True)
+            raise
         entries = manifest.setdefault("symbols", {})
         manifest["frequency"] = self.frequency
         written = []
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-        for symbol, content, bars, extra in checked:
+        for (symbol, _, digest), (_, _, bars, extra) in zip(staged, checked):
             target = self.path_for(symbol)
-            atomic_write_bytes(target, content)
             previous = entries.get(symbol, {})
             entry = {
                 "file": target.name,
                 "rows": int(len(bars)),
                 "first": _label(bars.index[0], self.frequency),
                 "last": _label(bars.index[-1], self.frequency),
-                "sha256": sha256_file(target),
+                "sha256": digest,
                 "adjustment": facts["adjustment"] or previous.get("adjustment") or "not stated",
                 "venue": facts["venue"] or previous.get("venue") or "not stated",
                 "time_convention": facts["time_convention"] or DEFAULT_TIME_CONVENTION[self.frequency],

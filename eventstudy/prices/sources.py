@@ -18,7 +18,9 @@ then Yahoo, then the snapshot; ``offline`` = cache, then the snapshot (never the
 Protocol: every source has ``name`` and ``load(symbol)``; it may also offer ``has(symbol)`` (a
 cheap local check, no network) and ``load_many(symbols)`` (one batch, e.g. one download for many
 symbols). A source that simply does not hold a symbol raises :class:`NotInSourceError` and the
-next one is tried silently; any other :class:`DataError` (a corrupt cache file, a failed
+next one is tried silently; a :class:`SourceError` (the source as a whole is unusable: an
+unreadable price file, a snapshot without its manifest) stops the study with one message; any
+other :class:`DataError` (a corrupt cache file, a failed
 download) is a problem worth reporting: when a later source delivers, the series carries a note
 that the study turns into a warning.
 """
@@ -32,7 +34,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from ..errors import DataError, NotInSourceError
+from ..errors import DataError, NotInSourceError, SourceError
 from ..paths import snapshot_dir
 from .bars import PriceSeries
 from .snapshot import Snapshot
@@ -134,12 +136,16 @@ def _load_from(source: PriceSource, symbols: list[str]) -> dict[str, PriceSeries
     if many is not None:
         try:
             return many(symbols)
+        except SourceError:
+            raise
         except DataError as exc:  # the whole batch failed the same way
             return {s: exc for s in symbols}
     out: dict[str, PriceSeries | DataError] = {}
     for symbol in symbols:
         try:
             out[symbol] = source.load(symbol)
+        except SourceError:  # the source as a whole is unusable: say it once, for the study
+            raise
         except DataError as exc:
             out[symbol] = exc
     return out

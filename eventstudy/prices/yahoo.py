@@ -35,9 +35,10 @@ from typing import ClassVar
 
 import pandas as pd
 
-from ..errors import DataError, NetworkError, NotInSourceError
+from ..errors import DataError, EventStudyError, NetworkError, NotInSourceError, os_reason
 from .bars import PRICE_COLUMNS, PriceSeries, bars_frame
 from .cache import PriceCache
+from .screen import screen_download
 from .sources import Span
 
 #: What the report says about each adjustment choice.
@@ -119,6 +120,30 @@ def _kind(error: BaseException | str) -> str:
     return "no_data"
 
 
+def _network_words(detail: str) -> str:
+    """What went wrong with the connection, in our words (never the HTTP library's raw text)."""
+    if re.search(r"resolve|getaddrinfo|name or service|nodename|DNS", detail, re.I):
+        return "the name query2.finance.yahoo.com could not be resolved: no network, or no DNS"
+    if re.search(r"SSL|certificate|TLS", detail, re.I):
+        return "a secure (TLS) connection could not be made"
+    if re.search(r"proxy", detail, re.I):
+        return "the proxy refused the connection"
+    if re.search(r"refused|reset|unreachable", detail, re.I):
+        return "the connection was refused or cut"
+    return "the connection failed"
+
+
+def _no_data_words(detail: str) -> str:
+    """yfinance's reason for having no data, in our words ('' when it gives none we know)."""
+    if re.search(r"delisted", detail, re.I):
+        return "Yahoo reports it as possibly delisted"
+    if re.search(r"timezone", detail, re.I):
+        return "Yahoo has no metadata for this symbol"
+    if re.search(r"no (price )?data", detail, re.I):
+        return "Yahoo returned no rows"
+    return ""
+
+
 def split_download(frame: pd.DataFrame, tickers: Sequence[str]) -> dict[str, pd.DataFrame]:
     """Per-ticker bars (upper-case keys) from a ``yfinance.download`` frame; tickers absent or
     without a single close are left out. The index becomes naive UTC (dates for daily bars)."""
@@ -143,7 +168,7 @@ def split_download(frame: pd.DataFrame, tickers: Sequence[str]) -> dict[str, pd.
         bars = bars_frame(index, columns)
         bars = bars.loc[bars["close"].notna()]
         if not bars.empty:
-            out[key] = bars.loc[~bars.index.duplicated(keep="last")].sort_index()
+            out[key] = bars  # order and repeated dates are checked by the screening (screen.py)
     return out
 
 
@@ -172,6 +197,8 @@ class DownloadResult:
     failed: dict[str, DataError]
     downloaded_at: str
     notes: dict[str, list[str]] = field(default_factory=dict)
+    #: What the screening of each symbol's bars changed (notes: ticker, check, message, action).
+    screened: dict[str, list[dict]] = field(default_factory=dict)
 
 
 @dataclass
@@ -260,6 +287,10 @@ class YahooSource:
             remote = [self.yahoo_symbol(s) for s in pending]
             try:
                 frame, errors = yf_download(remote, **ask)
+            except EventStudyError as exc:  # already in our words (e.g. a stand-in for the network)
+                for s in pending:
+                    result.failed[s] = exc
+                return
             except Exception as exc:  # yfinance and its HTTP layer raise many types; classify them
                 kind = _kind(exc)
                 if kind == "rate_limit" and attempt < self.max_attempts:
@@ -300,6 +331,17 @@ class YahooSource:
             pending = retry
 
     def _take(self, symbol: str, bars: pd.DataFrame, result: DownloadResult) -> None:
+        try:
+            bars, notes = screen_download(symbol, bars, f"Yahoo ({self.yahoo_symbol(symbol)})")
+        except DataError as exc:
+            result.failed[symbol] = exc
+            return
+        if notes:
+            result.screened.setdefault(symbol, []).extend(notes)
+        if bars.empty:
+            result.failed[symbol] = DataError(f"{symbol}: no usable bar in Yahoo's answer for "
+                                              f"{self.yahoo_symbol(symbol)} ({notes[0]['message'] if notes else ''})")
+            return
         if self.frequency == "4h":
             bars, dropped = hourly_to_4h(bars)
             if dropped:
@@ -324,11 +366,11 @@ class YahooSource:
             return NetworkError(f"Yahoo rate-limited the download ({attempts} attempts, {waited:.0f} s of backoff); "
                                 "wait a few minutes and rerun, or run offline (`--offline`)")
         if kind == "timeout":
-            return NetworkError(f"Yahoo did not answer within {self.timeout:g} s ({detail}); rerun when the "
+            return NetworkError(f"Yahoo did not answer within {self.timeout:g} s; rerun when the "
                                 "connection is better, or run offline (`--offline`)")
         if kind == "network":
-            return NetworkError(f"cannot reach Yahoo ({detail}); check the connection, or run offline "
-                                "(`--offline` uses the cache and the snapshot)")
+            return NetworkError(f"cannot reach Yahoo ({_network_words(detail)}); check the connection, or run "
+                                "offline (`--offline` uses the cache and the snapshot; `--pinned` the snapshot only)")
         remote = self.yahoo_symbol(symbol)
         shown = f"{symbol} (Yahoo {remote})" if remote != symbol else symbol
         last = (pd.Timestamp(ask["end"]) - pd.Timedelta(days=1)).strftime("%Y-%m-%d")
@@ -336,8 +378,9 @@ class YahooSource:
                 symbol in self.unverified else "")
         also = (" No symbol of this download got data: if the symbols are right, the connection or Yahoo may be "
                 "down." if all_failed else "")
+        said = _no_data_words(detail)
         return DataError(f"{shown}: Yahoo has no {ask['interval']} prices between {ask['start']} and {last}"
-                         f"{' (' + detail + ')' if detail else ''}.{hint}{also} Check the symbol on finance.yahoo.com "
+                         f"{' (' + said + ')' if said else ''}.{hint}{also} Check the symbol on finance.yahoo.com "
                          "and give the right one with `yahoo = \"...\"` in a gazetteer file ([data] gazetteer)")
 
     # -- downloading into the cache --------------------------------------------------------
@@ -362,10 +405,10 @@ class YahooSource:
             res = self.download(members, lo, hi, progress)
             out.update(res.failed)
             for symbol, bars in res.bars.items():
-                series = self._keep(symbol, bars, lo, hi, res.downloaded_at)
-                for note in res.notes.get(symbol, []):
-                    series = series.with_note("download", note, "left out")
-                out[symbol] = series
+                notes = [*res.screened.get(symbol, []),
+                         *({"ticker": symbol, "check": "download", "message": n, "action": "left out"}
+                           for n in res.notes.get(symbol, []))]
+                out[symbol] = self._keep(symbol, bars, lo, hi, res.downloaded_at, notes)
         return out
 
     def _cached_range(self, symbol: str) -> Span | None:
@@ -379,7 +422,8 @@ class YahooSource:
             return Span(pd.Timestamp(meta["requested_start"]), pd.Timestamp(meta["requested_end"]))
         return None
 
-    def _keep(self, symbol: str, bars: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp, at: str) -> PriceSeries:
+    def _keep(self, symbol: str, bars: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp, at: str,
+              notes: list[dict] | None = None) -> PriceSeries:
         remote = self.yahoo_symbol(symbol)
         fmt = "%Y-%m-%d" if self.frequency == "1d" else "%Y-%m-%dT%H:%M"
         hi = hi if self.frequency == "1d" else hi.normalize() + pd.Timedelta(hours=20)
@@ -388,15 +432,19 @@ class YahooSource:
                              {"source": "yfinance", "remote_symbol": remote, "downloaded_at": at,
                               "adjustment": self.adjustment, "requested_start": lo.strftime(fmt),
                               "requested_end": hi.strftime(fmt)})
+        for note in notes or ():
+            memory = memory.with_note(note["check"], note["message"], note["action"])
         if self.cache is None:
             return memory
         try:
             outcome = self.cache.store(symbol, bars, frequency=self.frequency, adjusted=self.adjusted,
                                        requested=(lo.strftime(fmt), hi.strftime(fmt)), remote_symbol=remote,
-                                       downloaded_at=at, adjustment=self.adjustment)
+                                       downloaded_at=at, adjustment=self.adjustment, notes=notes)
         except OSError as exc:
-            return memory.with_note("cache", f"could not write the cache ({exc.strerror or exc})",
+            return memory.with_note("cache", f"could not write the cache {self.cache.root} ({os_reason(exc)})",
                                     "used the download for this run only")
+        except DataError as exc:  # the cache lock could not be had
+            return memory.with_note("cache", str(exc), "used the download for this run only")
         if not outcome.written:
             why = outcome.merge.conflict or "the download holds no bars"
             return memory.with_note("cache", f"download not merged into {outcome.path}: {why}",

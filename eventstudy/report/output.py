@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..prices.bars import atomic_write_bytes, atomic_write_text
+from ..safety import csv_text
 from .html import figure_png, render_report
+from .outdir import publish_folder
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..results.results import EventStudyResults
@@ -32,15 +34,23 @@ CLAIM_COLUMNS_OUT = ["ticker", "claimed_percent", "horizon", "date", "measured_p
 
 def write_outputs(res: "EventStudyResults", out_dir: Path | str,
                   progress: Callable[[str], None] | None = None) -> dict[str, Path]:
-    """Write everything into ``out_dir`` (created if needed); return name -> path."""
+    """Write everything into ``out_dir``; return name -> path.
+
+    The files are written into a staging folder and published as ``out_dir`` at the end (see
+    :mod:`.outdir`): a failed run leaves ``out_dir`` as it was, and a folder that holds files
+    eventstudy did not write is refused, never overwritten.
+    """
+    return publish_folder(out_dir, lambda stage: _write_files(res, stage, progress), spec=res.spec)
+
+
+def _write_files(res: "EventStudyResults", out: Path, progress: Callable[[str], None] | None) -> dict[str, Path]:
+    """Write every file into the (staging) folder ``out``; return name -> path."""
     say = progress or (lambda msg: None)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
 
     def csv(name: str, frame) -> None:
         path = out / name
-        atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d"))
+        atomic_write_text(path, csv_text(frame))  # formula-like text cells neutralised (safety.csv_text)
         paths[name] = path
 
     csv("results.csv", res.cars[RESULTS_COLUMNS])

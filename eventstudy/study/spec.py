@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import StudyFileError
+from ..errors import StudyFileError, os_reason
+from ..safety import file_problem, study_name_problem
 from ..estimation.models import MODEL_KINDS
 from ..estimation.returns import RETURN_KINDS
 
@@ -28,6 +29,47 @@ _OLD_SOURCES = {"snapshot": "pinned", "cache": "offline", "online": "auto"}
 FREQUENCIES = ("1d", "4h")
 
 Window = tuple[int, int] | tuple[dt.date, dt.date]
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _shown(value: Any) -> str:
+    """A value as a study file writes it: numbers bare, text quoted, windows as [a, b]."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (dt.date, dt.time)):
+        return f'"{value.isoformat()}"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    if isinstance(value, str):
+        return repr(value)
+    return f"{type(value).__name__} {value!r}"
+
+
+def choice_problem(key: str, value: Any, allowed: tuple[str, ...]) -> str | None:
+    """Why ``value`` is not one of ``allowed`` for ``key`` (with the nearest choice), or None."""
+    if isinstance(value, str) and value in allowed:
+        return None
+    close = difflib.get_close_matches(value, allowed, n=1) if isinstance(value, str) else []
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{key} = {_shown(value)} is not one of {', '.join(allowed)}{hint}"
+
+
+def source_problem(source: Any) -> str | None:
+    """Why ``source`` is not a price-source mode (what each mode does, and the nearest), or None."""
+    if isinstance(source, str) and source in SOURCES:
+        return None
+    if isinstance(source, str) and source in _OLD_SOURCES:
+        hint = f" (did you mean {_OLD_SOURCES[source]!r}?)"
+    else:
+        close = difflib.get_close_matches(source, SOURCES, n=1) if isinstance(source, str) else []
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return (f"source = {_shown(source)} is not one of {', '.join(SOURCES)}{hint}: auto = cache, then Yahoo, then the "
+            "snapshot; offline = cache, then the snapshot; pinned = the snapshot only")
 
 
 @dataclass(frozen=True)
@@ -67,6 +109,16 @@ class GroupSpec:
     #: Model kind for this group only (None = the study's [model] kind).
     model: str | None = None
 
+    def __post_init__(self) -> None:
+        """The study file's [[group]] rules, for a group built or changed in Python."""
+        twice = [t for k, t in enumerate(self.securities) if t in self.securities[:k]]
+        if twice:
+            raise StudyFileError(f"group {self.name!r} lists {twice[0]!r} twice; each security is studied once")
+        if self.benchmark is not None and self.benchmark in self.securities:
+            raise StudyFileError(f"group {self.name!r}: the benchmark {self.benchmark!r} is also one of its securities; "
+                                 "a security regressed on itself has no abnormal return. Remove it from the "
+                                 "securities, or pick another benchmark")
+
 
 @dataclass(frozen=True)
 class ModelSpec:
@@ -79,6 +131,16 @@ class ModelSpec:
     factors: Path | None = None
     #: Lags of Newey-West (HAC) standard errors in the regression diagnostics; None = OLS errors.
     newey_west: int | None = None
+
+    def __post_init__(self) -> None:
+        """The study file's [model] rules, for a spec built or changed in Python."""
+        problem = (choice_problem("kind", self.kind, MODEL_KINDS) or choice_problem("returns", self.returns, RETURN_KINDS)
+                   or choice_problem("short_estimation", self.short_estimation, ("fallback", "drop"))
+                   or choice_problem("conventions", self.conventions, CONVENTIONS)
+                   or (None if _is_int(self.min_estimation) and self.min_estimation >= 3 else
+                       f"min_estimation must be an integer of at least 3 bars, not {_shown(self.min_estimation)}"))
+        if problem:
+            raise StudyFileError(f"[model] {problem}")
 
 
 @dataclass(frozen=True)
@@ -99,6 +161,15 @@ class DataSpec:
     snapshot: Path | None = None
     cache: Path | None = None
     adjusted: bool = True
+
+    def __post_init__(self) -> None:
+        """The same rules as the study file's [data] table, for a spec built or changed in Python
+        (``spec.with_data(source="pinnned")`` is refused, not run as ``auto``)."""
+        problem = (source_problem(self.source) or choice_problem("frequency", self.frequency, FREQUENCIES)
+                   or (None if isinstance(self.adjusted, bool) else
+                       f"adjusted must be true or false, not {_shown(self.adjusted)}"))
+        if problem:
+            raise StudyFileError(f"[data] {problem}")
 
 
 @dataclass(frozen=True)
@@ -141,8 +212,25 @@ class StudySpec:
         return list(dict.fromkeys(found))
 
     def with_data(self, **changes: Any) -> "StudySpec":
-        """A copy with some [data] settings changed (e.g. ``source="pinned"``)."""
+        """A copy with some [data] settings changed (e.g. ``source="pinned"``), validated as the
+        study file's [data] table is: an unknown key or value raises :class:`StudyFileError`."""
+        unknown = [k for k in changes if k not in _DATA_FIELDS]
+        if unknown:
+            close = difflib.get_close_matches(unknown[0], sorted(_DATA_FIELDS), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; the settings are {', '.join(sorted(_DATA_FIELDS))}"
+            raise StudyFileError(f"with_data: unknown [data] setting {unknown[0]!r}{hint}")
+        for key in ("prices", "snapshot", "cache"):
+            if isinstance(changes.get(key), str):
+                changes[key] = Path(changes[key]).expanduser().resolve()
         return replace(self, data=replace(self.data, **changes))
+
+    def with_model(self, **changes: Any) -> "StudySpec":
+        """A copy with some [model] settings changed (e.g. ``kind="market_adjusted"``), validated."""
+        unknown = [k for k in changes if k not in _MODEL_FIELDS]
+        if unknown:
+            raise StudyFileError(f"with_model: unknown [model] setting {unknown[0]!r}; the settings are "
+                                 f"{', '.join(sorted(_MODEL_FIELDS))}")
+        return replace(self, model=replace(self.model, **changes))
 
 
 # --- parsing -----------------------------------------------------------------------------------
@@ -154,6 +242,8 @@ _GROUP_KEYS = {"name", "securities", "benchmark", "windows", "calendar", "model"
 _WINDOW_KEYS = {"estimation", "event", "car"}
 _MODEL_KEYS = {"kind", "returns", "min_estimation", "short_estimation", "conventions", "factors", "newey_west"}
 _DATA_KEYS = {"source", "prices", "frequency", "gazetteer", "snapshot", "cache", "adjusted"}
+_DATA_FIELDS = _DATA_KEYS
+_MODEL_FIELDS = _MODEL_KEYS
 
 
 class _Ctx:
@@ -176,6 +266,27 @@ class _Ctx:
                 return i
         return None
 
+    def line_in_group(self, index: int, token: str, occurrence: int = 1) -> int | None:
+        """Line of the ``occurrence``-th appearance of ``token`` (a ticker, quoted, or a key) in the
+        ``index``-th ``[[group]]`` table (1-based), for messages."""
+        header = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
+        pattern = re.compile(rf"(['\"]){re.escape(token)}\1|^\s*{re.escape(token)}\s*=")
+        count, current, seen = 0, 0, 0
+        for i, line in enumerate(self.lines, start=1):
+            m = header.match(line)
+            if m:
+                if m.group(1) == "group" and line.lstrip().startswith("[["):
+                    count += 1
+                    current = count
+                else:
+                    current = 0  # another table
+                continue
+            if current == index:
+                seen += len(pattern.findall(line))
+                if seen >= occurrence:
+                    return i
+        return None
+
     def error(self, message: str, key: str | None = None, table: str | None = None) -> StudyFileError:
         line = self.line_of(key, table) if key else None
         where = f"{self.path}, line {line}" if line else self.path
@@ -195,8 +306,15 @@ def _expect(ctx: _Ctx, value: Any, types: type | tuple[type, ...], key: str, tab
     if isinstance(value, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
         raise ctx.error(f"{key} must be {what}, not a boolean", key, table)
     if not isinstance(value, types):
-        raise ctx.error(f"{key} must be {what}, not {type(value).__name__} {value!r}", key, table)
+        raise ctx.error(f"{key} must be {what}, not {_type_name(value)} {_shown(value)}", key, table)
     return value
+
+
+def _type_name(value: Any) -> str:
+    """The TOML name of a value's type, for messages."""
+    names = {str: "the text", int: "the integer", float: "the number", list: "the list", dict: "the table",
+             dt.date: "the date", dt.datetime: "the date-time", dt.time: "the time"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _parse_date(ctx: _Ctx, value: Any, key: str, table: str | None) -> dt.date:
@@ -209,7 +327,7 @@ def _parse_date(ctx: _Ctx, value: Any, key: str, table: str | None) -> dt.date:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ctx.error(f"{key} = {value!r} is not a date; write it as YYYY-MM-DD", key, table)
+    raise ctx.error(f"{key} = {_shown(value)} is not a date; write it as YYYY-MM-DD", key, table)
 
 
 def _parse_time(ctx: _Ctx, value: Any, key: str, table: str | None) -> dt.time:
@@ -220,24 +338,24 @@ def _parse_time(ctx: _Ctx, value: Any, key: str, table: str | None) -> dt.time:
             return dt.time.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ctx.error(f"{key} = {value!r} is not a time of day; write it as HH:MM (24-hour clock)", key, table)
+    raise ctx.error(f"{key} = {_shown(value)} is not a time of day; write it as HH:MM (24-hour clock)", key, table)
 
 
 def _parse_window(ctx: _Ctx, value: Any, key: str, table: str | None) -> Window:
     what = "a pair [first, last] of relative bars (integers) or of dates"
     if not isinstance(value, list) or len(value) != 2:
-        raise ctx.error(f"{key} must be {what}, not {value!r}", key, table)
+        raise ctx.error(f"{key} must be {what}, not {_shown(value)}", key, table)
     a, b = value
-    if all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+    if all(_is_int(v) for v in value):
         if a > b:
             raise ctx.error(f"{key} = [{a}, {b}] starts after it ends; write [first, last] with first <= last", key, table)
         return (a, b)
     try:
         da, db = _parse_date(ctx, a, key, table), _parse_date(ctx, b, key, table)
     except StudyFileError:
-        raise ctx.error(f"{key} must be {what}, not {value!r}", key, table) from None
+        raise ctx.error(f"{key} must be {what}, not {_shown(value)}", key, table) from None
     if da > db:
-        raise ctx.error(f"{key} = [{da}, {db}] starts after it ends", key, table)
+        raise ctx.error(f"{key} = {_shown([da, db])} starts after it ends", key, table)
     return (da, db)
 
 
@@ -245,27 +363,41 @@ def _parse_windows(ctx: _Ctx, raw: dict, base: WindowSpec, table: str) -> Window
     _check_keys(ctx, raw, _WINDOW_KEYS, table)
     est = _parse_window(ctx, raw["estimation"], "estimation", table) if "estimation" in raw else base.estimation
     evt = _parse_window(ctx, raw["event"], "event", table) if "event" in raw else base.event
+    dates = isinstance(est[0], dt.date) and isinstance(evt[0], dt.date)
     if "car" in raw:
         cars_raw = _expect(ctx, raw["car"], list, "car", table, "a list of windows, e.g. [[0, 0], [0, 1]]")
         if not cars_raw:
             raise ctx.error("car must list at least one window, e.g. [[0, 0]]", "car", table)
+        if len(cars_raw) == 2 and not any(isinstance(c, list) for c in cars_raw):
+            raise ctx.error(f"car is a list of windows, each [first, last]: for the one window {_shown(cars_raw)} "
+                            f"write car = [{_shown(cars_raw)}]", "car", table)
         cars = tuple(_parse_window(ctx, c, "car", table) for c in cars_raw)
+    elif dates and not (all(isinstance(c[0], dt.date) for c in base.car)
+                        and all(evt[0] <= c[0] and c[1] <= evt[1] for c in base.car)):
+        cars = (evt,)  # date windows and no car given: the CAR over the whole event window
     else:
         cars = base.car
-    spec = WindowSpec(est, evt, cars)
     kinds = {isinstance(w[0], dt.date) for w in (est, evt, *cars)}
     if len(kinds) > 1:
         raise ctx.error("windows mix relative bars and dates; give all of estimation, event and car the same way",
                         "estimation", table)
     if est[1] >= evt[0]:
         raise ctx.error(
-            f"the estimation window {list(map(str, est))} must end before the event window {list(map(str, evt))} starts",
+            f"the estimation window {_shown(est)} must end before the event window {_shown(evt)} starts",
             "estimation", table)
     for c in cars:
         if c[0] < evt[0] or c[1] > evt[1]:
-            raise ctx.error(f"CAR window {list(map(str, c))} is not inside the event window {list(map(str, evt))}",
-                            "car", table)
-    return spec
+            raise ctx.error(f"CAR window {_shown(c)} is not inside the event window {_shown(evt)}", "car", table)
+    return WindowSpec(est, evt, cars)
+
+
+def _must_be_file(ctx: _Ctx, path: Path, written: str, what: str, key: str, table: str | None) -> None:
+    """Refuse a path that is not a regular file, saying what it is (missing, a folder, a device)."""
+    problem = file_problem(path)
+    if problem == "no such file":
+        raise ctx.error(f"{what} {written!r} does not exist (looked for {path})", key, table)
+    if problem:
+        raise ctx.error(f"{what} {written!r} {problem} ({path}); give a regular file", key, table)
 
 
 def _resolve(base: Path, value: str) -> Path:
@@ -286,14 +418,23 @@ def parse_study(text: str, path: Path | str | None = None) -> StudySpec:
     _check_keys(ctx, doc, _TOP_KEYS, None)
 
     name = _expect(ctx, doc.get("name", Path(where).stem), str, "name", None, "a string")
+    problem = study_name_problem(name)
+    if problem:
+        raise ctx.error(f"name = {_shown(name)} cannot be the report folder's name (reports/<name>): {problem}. Give "
+                        "a plain name (letters, digits, spaces, '-', '_', '.'); the title can hold anything",
+                        "name" if "name" in doc else None)
     title = doc.get("title")
     if title is not None:
         _expect(ctx, title, str, "title", None, "a string")
     article = None
     if "article" in doc:
         article = _resolve(base, _expect(ctx, doc["article"], str, "article", None, "a path to a text or HTML file"))
-        if not article.is_file():
+        problem = file_problem(article)
+        if problem == "no such file":
             raise ctx.error(f"article {doc['article']!r} does not exist (looked for {article})", "article")
+        if problem:
+            raise ctx.error(f"article {doc['article']!r} {problem} ({article}); give the article as a text or HTML "
+                            "file", "article")
     published = _parse_date(ctx, doc["published"], "published", None) if "published" in doc else None
 
     event = None
@@ -323,8 +464,7 @@ def parse_study(text: str, path: Path | str | None = None) -> StudySpec:
     events_file = None
     if "events" in doc:
         events_file = _resolve(base, _expect(ctx, doc["events"], str, "events", None, "a path to a CSV file"))
-        if not events_file.is_file():
-            raise ctx.error(f"events file {doc['events']!r} does not exist (looked for {events_file})", "events")
+        _must_be_file(ctx, events_file, doc["events"], "events file", "events", None)
     if article is None and events_file is None and (event is None or event.date is None):
         raise ctx.error("the study needs an event date: give `article = \"...\"` to take it from an article, "
                         "`[event] date = YYYY-MM-DD`, or `events = \"events.csv\"` for many events")
@@ -357,8 +497,7 @@ def parse_study(text: str, path: Path | str | None = None) -> StudySpec:
         factors = None
         if "factors" in raw:
             factors = _resolve(base, _expect(ctx, raw["factors"], str, "factors", "model", "a path to a CSV"))
-            if not factors.is_file():
-                raise ctx.error(f"factors file {raw['factors']!r} does not exist (looked for {factors})", "factors", "model")
+            _must_be_file(ctx, factors, raw["factors"], "factors file", "factors", "model")
         if kind == "factor" and factors is None:
             raise ctx.error("kind = 'factor' needs `factors = \"path/to/factors.csv\"` in [model]", "kind", "model")
         nw = raw.get("newey_west")
@@ -373,11 +512,8 @@ def parse_study(text: str, path: Path | str | None = None) -> StudySpec:
         raw = _expect(ctx, doc["data"], dict, "data", None, "a table [data]")
         _check_keys(ctx, raw, _DATA_KEYS, "data")
         source = _expect(ctx, raw.get("source", data.source), str, "source", "data", f"one of {', '.join(SOURCES)}")
-        if source not in SOURCES:
-            hint = f" (did you mean {_OLD_SOURCES[source]!r}?)" if source in _OLD_SOURCES else ""
-            raise ctx.error(f"source = {source!r} is not one of {', '.join(SOURCES)}{hint}: auto = cache, then "
-                            "Yahoo, then the snapshot; offline = cache, then the snapshot; pinned = the snapshot only",
-                            "source", "data")
+        if source_problem(source):
+            raise ctx.error(source_problem(source), "source", "data")
         freq = _expect(ctx, raw.get("frequency", data.frequency), str, "frequency", "data", "1d or 4h")
         if freq not in FREQUENCIES:
             raise ctx.error(f"frequency = {freq!r} is not one of {', '.join(FREQUENCIES)}", "frequency", "data")
@@ -391,10 +527,11 @@ def parse_study(text: str, path: Path | str | None = None) -> StudySpec:
             snapshot = _resolve(base, _expect(ctx, raw["snapshot"], str, "snapshot", "data", "a path"))
         gaz = raw.get("gazetteer", [])
         gaz = [gaz] if isinstance(gaz, str) else _expect(ctx, gaz, list, "gazetteer", "data", "a path or list of paths")
+        for g in gaz:
+            _expect(ctx, g, str, "gazetteer", "data", "a path or list of paths")
         gaz_paths = tuple(_resolve(base, g) for g in gaz)
         for g, gp in zip(gaz, gaz_paths):
-            if not gp.is_file():
-                raise ctx.error(f"gazetteer {g!r} does not exist (looked for {gp})", "gazetteer", "data")
+            _must_be_file(ctx, gp, g, "gazetteer", "gazetteer", "data")
         cache = None
         if "cache" in raw:
             cache = _resolve(base, _expect(ctx, raw["cache"], str, "cache", "data", "a path to a folder"))
@@ -425,9 +562,23 @@ def parse_study(text: str, path: Path | str | None = None) -> StudySpec:
         _expect(ctx, secs, list, "securities", "group", "a list of tickers")
         if (not secs and events_file is None) or not all(isinstance(s, str) and s.strip() for s in secs):
             raise ctx.error(f"group {gname!r}: securities must be a non-empty list of tickers", "securities", "group")
+        stripped = [s.strip() for s in secs]
+        twice = [t for k, t in enumerate(stripped) if t in stripped[:k]]
+        if twice:
+            line = ctx.line_in_group(i, twice[0], occurrence=2) or ctx.line_in_group(i, "securities")
+            where = f"{ctx.path}, line {line}" if line else ctx.path
+            raise StudyFileError(f"{where}: group {gname!r} lists {twice[0]!r} twice; each security is studied once "
+                                 "(twice would weigh it double in every average and test): remove the repeat")
         bench = raw.get("benchmark")
         if bench is not None:
             _expect(ctx, bench, str, "benchmark", "group", "a ticker")
+            if bench.strip() in stripped:
+                line = ctx.line_in_group(i, "benchmark")
+                where = f"{ctx.path}, line {line}" if line else ctx.path
+                raise StudyFileError(f"{where}: group {gname!r}: the benchmark {bench!r} is also one of its "
+                                     "securities; a security regressed on itself has no abnormal return (CAR 0, "
+                                     "and t statistics from rounding noise). Remove it from securities, or pick "
+                                     "another benchmark")
         cal = raw.get("calendar")
         if cal is not None:
             _expect(ctx, cal, str, "calendar", "group", "a calendar code (XNYS, XTKS, 24/7, ...)")
@@ -473,12 +624,23 @@ def read_events_file(path: Path) -> tuple[EventRowSpec, ...]:
     import csv
     import zoneinfo
 
+    problem = file_problem(path)
+    if problem:
+        raise StudyFileError(f"{path}: the events file {problem}")
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StudyFileError(f"{path}: cannot read the events file ({exc})") from None
+    except UnicodeDecodeError:
+        raise StudyFileError(f"{path}: the events file is not UTF-8 text; save it as a UTF-8 CSV") from None
+    except OSError as exc:
+        raise StudyFileError(f"{path}: cannot read the events file ({os_reason(exc)})") from None
+    if "\x00" in text:
+        raise StudyFileError(f"{path}: the events file holds NUL bytes; is it a CSV? Save it as UTF-8 text")
     reader = csv.DictReader(text.splitlines())
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise StudyFileError(f"{path}, line 1: not a well-formed CSV header ({exc}); check its quotes") from None
+    header = [h.strip().lower() for h in (fieldnames or [])]
     header = ["security" if h == "ticker" else h for h in header]
     if "security" not in header or "date" not in header:
         raise StudyFileError(f"{path}, line 1: an events file needs the columns security and date "
@@ -487,7 +649,8 @@ def read_events_file(path: Path) -> tuple[EventRowSpec, ...]:
     if unknown:
         raise StudyFileError(f"{path}, line 1: unknown column(s) {unknown}; allowed: {', '.join(EVENT_COLUMNS)}")
     rows = []
-    for n, raw in enumerate(reader, start=2):
+    seen: dict[tuple[str, str, str], int] = {}
+    for n, raw in _csv_rows(reader, path):
         cells = {h: (v or "").strip() for h, v in zip(header, raw.values())}
         if not any(cells.values()):
             continue
@@ -508,12 +671,39 @@ def read_events_file(path: Path) -> tuple[EventRowSpec, ...]:
             zoneinfo.ZoneInfo(tz)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise StudyFileError(f"{path}, line {n}: timezone {tz!r} is not an IANA time zone") from None
-        rows.append(EventRowSpec(event=cells.get("event") or f"{cells['security']} {date}",
-                                 group=cells.get("group") or "events", security=cells["security"], date=date,
-                                 time=time, timezone=tz, benchmark=cells.get("benchmark") or None, line=n))
+        row = EventRowSpec(event=cells.get("event") or f"{cells['security']} {date}",
+                           group=cells.get("group") or "events", security=cells["security"], date=date,
+                           time=time, timezone=tz, benchmark=cells.get("benchmark") or None, line=n)
+        if row.benchmark == row.security:
+            raise StudyFileError(f"{path}, line {n}: {row.security} is its own benchmark; a security regressed on "
+                                 "itself has no abnormal return. Give another benchmark")
+        key = (row.event, row.group, row.security)
+        if key in seen:
+            raise StudyFileError(f"{path}, lines {seen[key]} and {n}: {row.security} appears twice for the event "
+                                 f"{row.event!r}; each (event, security) pair is studied once (twice would weigh it "
+                                 "double in every average and test): remove the repeated row")
+        seen[key] = n
+        rows.append(row)
     if not rows:
         raise StudyFileError(f"{path}: the events file has no rows")
     return tuple(rows)
+
+
+def _csv_rows(reader, path: Path):
+    """(line, row) of a csv.DictReader, a malformed line refused naming it."""
+    import csv
+
+    n = 1
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise StudyFileError(f"{path}, line {reader.line_num}: not a well-formed CSV line ({exc}); check its "
+                                 "quotes") from None
+        n += 1
+        yield n, raw
 
 
 def _groups_with_events(groups: list[GroupSpec], events: tuple[EventRowSpec, ...], windows: WindowSpec) -> list[GroupSpec]:
@@ -523,6 +713,12 @@ def _groups_with_events(groups: list[GroupSpec], events: tuple[EventRowSpec, ...
     for name in dict.fromkeys(e.group for e in events):
         secs = tuple(dict.fromkeys(e.security for e in events if e.group == name))
         base = by_name.pop(name, None)
+        bench_rows = [e for e in events if e.group == name and base is not None and e.security == base.benchmark
+                      and not e.benchmark]
+        if bench_rows:
+            raise StudyFileError(f"line {bench_rows[0].line} of the events file: {bench_rows[0].security} is the "
+                                 f"benchmark of group {name!r}; a security regressed on itself has no abnormal return. "
+                                 "Give that row another benchmark, or leave it out")
         if base is None:
             benches = {e.benchmark for e in events if e.group == name}
             out.append(GroupSpec(name, secs, next(iter(benches)) if len(benches) == 1 else None, windows))
@@ -534,17 +730,38 @@ def _groups_with_events(groups: list[GroupSpec], events: tuple[EventRowSpec, ...
     return out
 
 
-def load_study(path: Path | str) -> StudySpec:
-    """Read and validate a study file."""
+#: Largest study file read, in bytes (a study file is a few kilobytes of TOML).
+MAX_STUDY_BYTES = 1_000_000
+
+
+def load_study(path: Path | str, *, source: str | None = None) -> StudySpec:
+    """Read and validate a study file.
+
+    ``source`` overrides the file's ``[data] source`` the way the command line's ``--pinned`` and
+    ``--offline`` do: ``load_study(path, source="pinned")`` runs on the embedded snapshot only,
+    never touching the network, so a script reproduces the command's main job exactly.
+    """
     path = Path(path)
+    problem = file_problem(path)
+    if problem == "no such file":
+        raise StudyFileError(f"{path}: no such study file")
+    if problem == "is a folder, not a file":
+        raise StudyFileError(f"{path}: is a folder; give the study file (a .toml file) inside it")
+    if problem:
+        raise StudyFileError(f"{path}: {problem}; give the study file (a .toml file)")
     try:
+        if path.stat().st_size > MAX_STUDY_BYTES:
+            raise StudyFileError(f"{path}: {path.stat().st_size:,} bytes is too large for a study file "
+                                 f"(limit {MAX_STUDY_BYTES:,}); is it a study file?")
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise StudyFileError(f"{path}: no such study file") from None
     except UnicodeDecodeError:
         raise StudyFileError(f"{path}: not a UTF-8 text file; a study file is TOML text") from None
-    except IsADirectoryError:
-        raise StudyFileError(f"{path}: is a folder; give the study file (a .toml file) inside it") from None
     except OSError as exc:
-        raise StudyFileError(f"{path}: cannot read ({exc.strerror})") from None
-    return parse_study(text, path)
+        raise StudyFileError(f"{path}: cannot read the study file ({os_reason(exc)})") from None
+    spec = parse_study(text, path)
+    if source is not None:
+        problem = source_problem(source)
+        if problem:
+            raise StudyFileError(f"load_study(..., source=...): {problem}")
+        spec = spec.with_data(source=source)
+    return spec
