@@ -132,10 +132,11 @@ def _run_study(spec: StudySpec, sources: Sequence[PriceSource] | None, progress:
     with clock("load prices"):
         prices = load_study_prices(spec, gaz, (mapper and mapper.driver_sources(spec.data.frequency)) or sources,
                                    span, say)
-        if mapper is not None:  # the workers read the same prices from a Parquet dataset
-            prices = mapper.prepare(spec, prices)
     with clock("quality checks"):
         prices = quality_checked(spec, gaz, prices)
+    if mapper is not None:  # the workers read the same prices from a Parquet dataset
+        with clock("prices for the workers"):
+            prices = mapper.prepare(spec, prices)
     with clock("coverage"):
         plan = check_prices(plan, prices.series, prices.missing)
         bars = symbol_bars_of(plan, prices)

@@ -145,6 +145,7 @@ def test_two_workers_give_the_in_process_results(client, studies, in_process, mo
     assert set(parts["worker"]) == set(client.scheduler_info()["workers"])
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_run_is_replaced_and_the_results_do_not_change(client, studies, in_process):
     """Kill the worker process that is running a partition; the scheduler moves its tasks to the
     other worker (the nanny restarts the dead one) and the run ends with the same numbers."""
@@ -212,7 +213,7 @@ def test_a_run_that_fails_on_the_workers_writes_nothing(client, studies, tmp_pat
                  "--dataset", str(ds)])
     err = capsys.readouterr().err
     assert code == 2 and "S03" in err and str(ds) in err and "export it again" in err, err
-    assert not (tmp_path / "out").exists()
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out*"))  # no staging folder either
     assert not (ds / ".runs").exists() or not any((ds / ".runs").iterdir())
 
 
@@ -278,3 +279,33 @@ def test_an_external_scheduler_and_workers_on_loopback(studies, in_process, tmp_
                 p.wait(20)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+def test_dask_addresses_are_checked():
+    from eventstudy.cluster.connect import ClusterError, parse_local
+
+    assert parse_local("local:3") == 3 and parse_local("local") >= 1 and parse_local("tcp://x:1") is None
+    for bad in ("local:0", "local:two"):
+        with pytest.raises(ClusterError, match="positive integer"):
+            parse_local(bad)
+    with pytest.raises(ClusterError, match="not a scheduler address"):
+        run_study(load_study(Path(__file__).parent.parent / "data" / "studies" / "stargate.toml"), dask="127.0.0.1")
+
+
+@pytest.mark.slow
+def test_the_command_with_a_local_cluster_writes_the_report(studies, tmp_path, capsys):
+    folder = studies["market"].parent
+    small = tmp_path / "small"
+    small.mkdir()
+    shutil.copy(folder / "prices.csv", small / "prices.csv")
+    lines = (folder / "events.csv").read_text().splitlines()
+    write(small, "events.csv", "\n".join(lines[:150] + lines[-13:]) + "\n")
+    study = write(small, "s.toml", studies["market"].read_text())
+    code = main(["run", str(study), "--out", str(tmp_path / "out"), "--dask", "local:2"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "dask: local cluster tcp://127.0.0.1:" in captured.err and "2 workers" in captured.err
+    assert "dask dashboard: " in captured.err and "partitions by security" in captured.err
+    for name in ("report.html", "results.csv", "tests.csv", "dropped.csv"):
+        assert (tmp_path / "out" / name).is_file()
+    assert "noprices" in (tmp_path / "out" / "dropped.csv").read_text()

@@ -88,6 +88,10 @@ class DaskMap:
             read_manifest(dataset)  # a bad folder is refused before the cluster starts
         engine = connect(dask, timeout)
         try:
+            from .tasks import warm_up
+
+            for w in engine.client.scheduler_info(n_workers=-1).get("workers", {}):  # imports while the driver plans
+                engine.client.submit(warm_up, workers=[w], pure=False, key=f"eventstudy-warm-up-{uuid.uuid4().hex[:8]}")
             try:
                 engine.client.wait_for_workers(1, timeout=timeout)
             except (TimeoutError, OSError):
@@ -109,8 +113,10 @@ class DaskMap:
 
     def prepare(self, spec: StudySpec, prices):
         """The driver's prices, and the dataset the workers read: without a dataset given, the
-        prices the driver loaded are exported to a temporary one; with one, a symbol it lacks is
-        reported with the reason its export recorded (the study's sources had none)."""
+        prices the driver loaded and checked are exported to a temporary one (marked checked, so
+        the workers use them as they are); with one, a symbol it lacks is reported with the reason
+        its export recorded (the study's sources had none), and the workers check their series
+        as the driver did."""
         from ..pipeline import StudyPrices
         from ..prices.parquet import read_manifest
 
@@ -124,7 +130,7 @@ class DaskMap:
         root = Path(tempfile.mkdtemp(prefix="eventstudy-dask-"))
         self._temp.append(root)
         self.dataset = root / "prices"
-        export_dataset(self.dataset, series, spec.data.frequency)
+        export_dataset(self.dataset, series, spec.data.frequency, checked=True)
         self.say(f"dask: prices of {len(series)} symbols exported for the workers to {self.dataset} (workers on "
                  "other machines need a shared dataset: eventstudy data export-parquet DIR, then dataset=DIR)")
         return prices

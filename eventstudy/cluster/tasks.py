@@ -4,7 +4,8 @@ A task reads two small files the driver wrote into the run's scratch folder (rea
 worker, like the price dataset): the run's context (the study without its events rows, the plan's
 calendars and groups, the factors, where the prices came from) and its partition of the plan (the
 pending rows of some securities). It loads the prices of the partition's securities and benchmarks
-from the Parquet dataset, runs the same data-quality checks as the driver, and calls
+from the Parquet dataset, runs the same data-quality checks as the driver (unless the dataset is
+the run's own, exported from the driver's checked series), and calls
 :func:`eventstudy.pipeline.analyse`, the very function an in-process run calls. Its result is
 then made compact for the trip back: string columns as integer codes, and the engine's per-event
 arrays the driver does not read left out (see :class:`PartitionResult`). A task reads nothing but
@@ -185,6 +186,12 @@ def _rss() -> int:
     return int(psutil.Process().memory_info().rss)
 
 
+def warm_up() -> None:
+    """Import what a task needs (submitted to each worker when a run connects)."""
+    from .. import pipeline  # noqa: F401
+    from ..prices import parquet  # noqa: F401
+
+
 def analyse_partition(context_path: str, part_path: str) -> PartitionResult:
     """The map stage on one partition of the plan (see the module doc)."""
     from .. import pipeline as P
@@ -202,7 +209,9 @@ def analyse_partition(context_path: str, part_path: str) -> PartitionResult:
         raise EventStudyError(f"{gone[0]}: {missing.get(gone[0], 'not found')}; the price dataset {ctx.dataset} "
                               "changed during the run; export it again and rerun")
     provenance = {s: ctx.provenance.get(s, series[s].source) for s in symbols}
-    prices = P.quality_checked(ctx.spec, gaz, P.StudyPrices(series, {}, provenance, []))
+    prices = P.StudyPrices(series, {}, provenance, [])
+    if not ParquetPriceSource(Path(ctx.dataset), ctx.frequency).manifest.get("quality_checked"):
+        prices = P.quality_checked(ctx.spec, gaz, prices)  # the driver's checks, on this partition's series
     bars = P.symbol_bars_of(plan, prices)
     a = P.analyse(ctx.spec, plan, prices, bars, ctx.factors)
     groups = [dataclasses.replace(g, est=slim_estimates(g.est, ctx.keep_estimation, ctx.keep_event_arrays),

@@ -61,13 +61,15 @@ def _fmt(ts: pd.Timestamp) -> str:
 
 
 def export_dataset(out: Path | str, series: dict[str, PriceSeries], frequency: str = "1d", by: str = "symbol",
-                   replace: bool = False, missing: dict[str, str] | None = None) -> dict:
+                   replace: bool = False, missing: dict[str, str] | None = None, checked: bool = False) -> dict:
     """Write ``series`` as a Parquet dataset in ``out`` (see the module doc); returns the manifest.
 
     The dataset is written into a temporary folder beside ``out`` and moved into place at the end,
     so ``out`` never holds half a dataset. An existing dataset is replaced only with ``replace``;
     any other existing, non-empty folder is refused. ``missing`` (symbol -> why the sources had no
     prices for it) is kept in the manifest, so a run on the dataset reports the same reason.
+    ``checked``: the series already passed a study's data-quality checks (a run's own temporary
+    dataset; recorded as ``quality_checked`` so its workers do not check them again).
     """
     import pyarrow as pa
     import pyarrow.dataset as pads
@@ -115,7 +117,7 @@ def export_dataset(out: Path | str, series: dict[str, PriceSeries], frequency: s
                            basename_template="part-{i}.parquet", existing_data_behavior="overwrite_or_ignore")
         manifest = {"format": FORMAT, "version": VERSION, "frequency": frequency, "partitioning": by,
                     "created": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "symbols": entries, "missing": {str(k): str(v) for k, v in (missing or {}).items()}}
+                    "quality_checked": bool(checked), "symbols": entries, "missing": {str(k): str(v) for k, v in (missing or {}).items()}}
         (stage / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
         os.chmod(stage, 0o777 & ~_umask())
         if out.exists():
