@@ -91,7 +91,7 @@ class TableAssembler:
                 arr = decode(arr, uniques, self.dtypes[c])
             out[c] = arr
         seq = np.repeat(self.keys[self.filled], self.rows[self.filled])
-        return pd.DataFrame(out, columns=self.columns), seq
+        return pd.DataFrame(out, columns=self.columns, copy=False), seq  # no consolidating copy
 
 
 class FramesAssembler:

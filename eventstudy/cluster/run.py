@@ -5,9 +5,9 @@
 
 1. splits the plan's pending pairs by security (:meth:`EventPlan.partition`; a security's events
    all go to one partition, so a worker loads the prices of its partition's securities and their
-   benchmarks only) into at least two partitions per worker and at most
+   benchmarks only) into at least two partitions per worker and about
    :data:`EVENTS_PER_PARTITION` pairs each (a worker's memory is bounded by its partition, not by
-   the study);
+   the study; a single security with more events than that still makes one partition);
 2. writes the run's context and each partition as small files in a scratch folder readable by
    every worker (beside the price dataset), and submits one task per partition
    (:func:`eventstudy.cluster.tasks.analyse_partition`, with ``retries``): a task's inputs are
@@ -88,10 +88,13 @@ class DaskMap:
             read_manifest(dataset)  # a bad folder is refused before the cluster starts
         engine = connect(dask, timeout)
         try:
+            from distributed import fire_and_forget
+
             from .tasks import warm_up
 
             for w in engine.client.scheduler_info(n_workers=-1).get("workers", {}):  # imports while the driver plans
-                engine.client.submit(warm_up, workers=[w], pure=False, key=f"eventstudy-warm-up-{uuid.uuid4().hex[:8]}")
+                fire_and_forget(engine.client.submit(warm_up, workers=[w], pure=False,
+                                                     key=f"eventstudy-warm-up-{uuid.uuid4().hex[:8]}"))
             try:
                 engine.client.wait_for_workers(1, timeout=timeout)
             except (TimeoutError, OSError):
@@ -170,11 +173,15 @@ class DaskMap:
         ctx_path = scratch / "context.pkl"
         with open(ctx_path, "wb") as fh:
             pickle.dump(ctx, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        paths = []
+        paths, symbols, sizes = [], [], []
         for i, p in enumerate(parts):
             path = scratch / f"partition-{i:05d}.pkl"
             p.frame.to_pickle(path)
             paths.append(str(path))
+            symbols.append(partition_symbols(p.frame))
+            sizes.append(len(p.frame))
+        n_pending = len(pending)
+        del pending, parts  # the partitions live in their files now, not in the driver's memory
         client = self.engine.client
         run = scratch.name
         futures = [client.submit(analyse_partition, str(ctx_path), path, key=f"eventstudy-{run}-partition-{i:05d}",
@@ -182,7 +189,7 @@ class DaskMap:
         index = {f.key: i for i, f in enumerate(futures)}
         assembler = FramesAssembler(plan.frame, plan.groups)
         analyses, rows = [None] * len(futures), []
-        self.say(f"dask: {len(pending):,} event-securities in {len(futures)} partitions by security")
+        self.say(f"dask: {n_pending:,} event-securities in {len(futures)} partitions by security")
         from distributed import as_completed
         from tqdm import tqdm
 
@@ -191,13 +198,13 @@ class DaskMap:
                       disable=not self.show_progress, leave=False) as bar:
                 for fut in as_completed(futures):
                     i = index[fut.key]
-                    r = _result(fut, i, parts[i])
+                    r = _result(fut, i, symbols[i], sizes[i])
                     fut.release()
                     assembler.add(r)
                     empty = StudyFrames(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), {})
                     analyses[i] = Analysis(plan.with_frame(r.status), r.groups, empty, r.battery, r.contexts,
                                            r.warnings)
-                    rows.append({"partition": i, "pairs": r.n_pairs, "symbols": len(partition_symbols(parts[i].frame)),
+                    rows.append({"partition": i, "pairs": r.n_pairs, "symbols": len(symbols[i]),
                                  "worker": r.worker, "seconds": r.seconds, "worker_rss_mb": r.rss / 2**20})
                     del r
                     bar.update(1)
@@ -208,7 +215,7 @@ class DaskMap:
         table = pd.DataFrame(rows).sort_values("partition").reset_index(drop=True) if rows else pd.DataFrame()
         self.summary = {"address": self.engine.address, "workers": self.engine.n_workers,
                         "dataset": str(self.dataset), "partitions": table,
-                        "symbols": [partition_symbols(p.frame) for p in parts]}
+                        "symbols": symbols}
         return analyses, frames
 
     def __enter__(self) -> "DaskMap":
@@ -225,7 +232,7 @@ class DaskMap:
                 shutil.rmtree(path, ignore_errors=True)
 
 
-def _result(fut, i: int, part: EventPlan):
+def _result(fut, i: int, syms: list[str], size: int):
     """A partition's result; a worker lost too often becomes one message."""
     try:
         return fut.result()
@@ -235,9 +242,8 @@ def _result(fut, i: int, part: EventPlan):
         from distributed.scheduler import KilledWorker
 
         if isinstance(exc, KilledWorker):
-            syms = partition_symbols(part.frame)
             raise ClusterError(
-                f"partition {i} ({len(part.frame):,} event-securities of {', '.join(syms[:5])}"
+                f"partition {i} ({size:,} event-securities of {', '.join(syms[:5])}"
                 f"{', ...' if len(syms) > 5 else ''}) was running on workers that died each time ({exc}); a worker "
                 "that dies is often out of memory: give the workers more memory, or split the run into more "
                 "partitions (run_study(..., dask_partitions=N))") from None

@@ -89,14 +89,15 @@ class Packed:
 
 
 def decode(codes: np.ndarray, uniques: np.ndarray, dtype):
-    """Values from codes (-1 = missing) as a column of ``dtype`` (None in object columns)."""
-    out = np.empty(len(codes), dtype=object)
-    ok = codes >= 0
-    out[ok] = uniques[codes[ok]]
+    """Values from codes (-1 = missing) as a column of ``dtype`` (None in object columns); a string
+    column is one ``take`` from its distinct values (no object array of every row)."""
     if dtype == object:  # kept as objects (a frame built from an object array would infer strings)
+        out = np.empty(len(codes), dtype=object)
+        ok = codes >= 0
+        out[ok] = uniques[codes[ok]]
         out[~ok] = None
         return pd.Series(out, dtype=object, copy=False)
-    return pd.array(out, dtype=dtype)
+    return pd.array(uniques, dtype=dtype).take(np.asarray(codes, dtype=np.intp), allow_fill=True)
 
 
 @dataclass(frozen=True)
