@@ -2,7 +2,8 @@
 
     read the article -> resolve the event time -> build the event plan -> load prices ->
     quality checks -> what the prices cover -> estimate (per partition: return panels, engine,
-    result tables, battery map) -> combine (battery reduce, dropped, warnings) -> claims -> results
+    result tables, battery map) -> combine (battery reduce, dropped, warnings) -> confounding events ->
+    claims -> results
 
 Each stage is a function over the :class:`~eventstudy.plan.plan.EventPlan` and arrays that hands a
 typed result to the next. This is the only place that does I/O for a run (reading the article and
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .article import Extraction, extract_events, read_article
-from .claims.check import check_claims
+from .claims.study import check_article_claims
 from .errors import EventStudyError, StudyFileError
 from .estimation.blocks import GroupEstimates, estimate_groups
 from .estimation.engine import concat_estimates, take_estimates
@@ -36,9 +37,11 @@ from .prices.sources import source_has
 from .reference.gazetteer import Gazetteer
 from .results.frames import StudyFrames, merge_frames, study_frames
 from .results.results import Dropped, EventStudyResults
-from .stats.battery import GroupInput, reduced_battery, run_battery
+from .stats.battery import TEXTBOOK_TESTS, GroupInput, event_labels, reduced_battery, run_battery
+from .stats.confounding_study import assess_confounding
 from .stats.diagnostics import drift_warnings, model_diagnostics
 from .stats.partials import BatteryContext, BatteryEvents, BatteryPartial, battery_map, battery_reduce
+from .stats import extras as extra_tests
 from .study.consistency import article_date_findings
 from .study.spec import StudySpec
 from .timings import NO_TIMER, StageTimer
@@ -82,6 +85,7 @@ class Analysis:
     battery: dict[str, BatteryPartial]
     contexts: dict[str, BatteryContext]
     warnings: dict[int, list[tuple[int, dict]]]  # the engine's warnings per group (study order), with their seq
+    extras: dict | None = None  # the [tests] extras' partial sums (stats/extras.py: volume, calendar time)
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,8 @@ def _run_study(spec: StudySpec, sources: Sequence[PriceSource] | None, progress:
         plan = check_prices(plan, prices.series, prices.missing)
         bars = symbol_bars_of(plan, prices)
         coverage = check_coverage(spec, plan, bars)
-    factors = read_factors(spec.model.factors) if spec.model.kind == "factor" else None
+    factors, factor_notes = load_factors(spec)
+    characteristics = extra_tests.read_characteristics(spec.cross_section) if spec.cross_section else None
     with clock("estimate, tables and test map"):
         for g in coverage.plan.groups:
             n = int(((coverage.plan.frame["group"] == g.name) & coverage.plan.pending).sum())
@@ -154,15 +159,17 @@ def _run_study(spec: StudySpec, sources: Sequence[PriceSource] | None, progress:
                 int(coverage.plan.pending.sum()) <= MAX_DIAGNOSTICS or spec.model.conventions == "estudy2"))
     with clock("test battery"):
         say("running the test battery")
-        study = combine(spec, coverage, analyses, prices, frames=frames)
+        study = combine(spec, coverage, analyses, prices, characteristics, frames=frames)
     with clock("diagnostics"):
-        warnings = list(study.warnings)
+        warnings = list(study.warnings) + factor_notes
         warnings.extend(article_date_findings(spec, extraction, timing.event_time))  # e.g. event after publication
         n_events = sum(len(g.meta) for g in study.groups)
         diagnostics = (model_diagnostics(study.groups, spec.model.newey_west) if n_events <= MAX_DIAGNOSTICS
                        else pd.DataFrame())
         if not diagnostics.empty:
             warnings.extend(drift_warnings(diagnostics, len(study.groups[0].est.windows.evt_offsets)))
+    with clock("confounding events"):
+        confounding = confounding_stage(spec, study, prices, extraction, timing, say)
     with clock("claims"):
         claims = claims_stage(spec, extraction, timing, gaz, sources, prices, span, say)
     return EventStudyResults(
@@ -170,7 +177,9 @@ def _run_study(spec: StudySpec, sources: Sequence[PriceSource] | None, progress:
         securities=study.frames.securities, abnormal_returns=study.frames.abnormal_returns, cars=study.frames.cars,
         test_table=study.tests, dropped=study.dropped, warnings=tuple(warnings), provenance=prices.provenance,
         diagnostics=diagnostics, plan=study.plan.frame,
-        extras={"groups": study.groups, "event_plan": study.plan,
+        confounding=confounding.frame, confounding_windows=confounding.windows,
+        extras={"groups": study.groups, "event_plan": study.plan, "confounding_notes": confounding.notes,
+                "confounding_k": confounding.k,
                 "provenance_table": {sym: dict(ps.provenance) for sym, ps in prices.series.items()},
                 **({"distributed": mapper.summary} if mapper is not None else {})},
     )
@@ -262,9 +271,12 @@ def analyse(spec: StudySpec, plan: EventPlan, prices: StudyPrices, bars: dict[st
         if spec.model.conventions != "estudy2" and (est.status != "dropped").any():
             events = BatteryEvents(est, f["seq"].to_numpy()[at], meta["calendar"].to_numpy(dtype=object),
                                    meta["day0"].to_numpy(dtype="datetime64[ns]"),
-                                   meta["benchmark"].to_numpy(dtype=object))
+                                   meta["benchmark"].to_numpy(dtype=object), event_labels(meta))
             partials[g.group.name] = battery_map(events, ctx)
-    return Analysis(plan.with_frame(f), groups, frames, partials, contexts, warnings)
+    extras = None
+    if spec.tests.volume or spec.tests.calendar_time:
+        extras = extra_tests.extra_partials(spec, plan.with_frame(f), groups, panels, prices.series, frames, factors)
+    return Analysis(plan.with_frame(f), groups, frames, partials, contexts, warnings, extras)
 
 
 def return_panels(spec: StudySpec, plan: EventPlan, bars: dict[str, SymbolBars]) -> dict[str, CalendarPanel]:
@@ -282,7 +294,7 @@ def return_panels(spec: StudySpec, plan: EventPlan, bars: dict[str, SymbolBars])
 
 
 def combine(spec: StudySpec, coverage: Coverage, analyses: list[Analysis], prices: StudyPrices,
-            frames: StudyFrames | None = None) -> Combined:
+            characteristics: pd.DataFrame | None = None, frames: StudyFrames | None = None) -> Combined:
     """The reduce of a run: the partitions' tables in ``seq`` order, the test battery from their
     partial sums, the dropped pairs and the warnings in study order. ``frames``: the partitions'
     tables already merged (a distributed run places them as they arrive)."""
@@ -336,7 +348,17 @@ def combine(spec: StudySpec, coverage: Coverage, analyses: list[Analysis], price
         reasons = "\n  ".join(listed + ([f"... and {more:,} more (every pair was dropped)"] if more > 0 else [])) \
             or "no securities"
         raise EventStudyError(f"no security could be studied:\n  {reasons}")
-    tests = (run_battery(groups, "estudy2") if spec.model.conventions == "estudy2" else reduced_battery(stats))
+    conv = spec.model.conventions
+    if conv == "estudy2":
+        tests = run_battery(groups, "estudy2")
+    elif conv == "eventstudy_r":  # R EventStudy's battery replaces ours (extra_tests.eventstudy_r_battery)
+        tests = pd.DataFrame(columns=reduced_battery([]).columns)
+    else:
+        tests = reduced_battery(stats, TEXTBOOK_TESTS + extra_tests.extra_battery_tests(spec.tests.wild_bootstrap))
+    extra = extra_tests.extra_rows(spec, groups, [a.extras for a in analyses if a.extras], plan.frame, characteristics)
+    if not extra.empty:
+        tests = extra if tests.empty else pd.concat([tests, extra], ignore_index=True)
+    tests = extra_tests.finish_table(tests, spec)
     dropped = tuple(Dropped(label, group, reason) for label, group, reason in
                     plan.dropped_rows()[["label", "group", "reason"]].itertuples(index=False))
     warnings = list(prices.warnings)
@@ -346,6 +368,18 @@ def combine(spec: StudySpec, coverage: Coverage, analyses: list[Analysis], price
         warnings.extend(w for _, w in engine)
     warnings.extend(_adjustment_mismatches(spec, prices.series))
     return Combined(plan, frames, tests, groups, dropped, warnings)
+
+
+def confounding_stage(spec: StudySpec, study: Combined, prices: StudyPrices, extraction: Extraction | None,
+                      timing: EventTiming, say: Progress):
+    """What else happened in the windows: market-wide shocks, overlapping events of an events file,
+    the article's other dates (:mod:`eventstudy.stats.confounding`)."""
+    say("looking for confounding events in the windows")
+    return assess_confounding(study.groups, series=prices.series, frequency=spec.data.frequency,
+                              returns=spec.model.returns,
+                              crypto_cutoff=spec.event.crypto_cutoff if spec.event else None, extraction=extraction,
+                              event_date=timing.event_time.date if timing.event_time is not None else None,
+                              events_file=bool(spec.events))
 
 
 def claims_stage(spec: StudySpec, extraction: Extraction | None, timing: EventTiming, gaz: Gazetteer,
@@ -385,6 +419,22 @@ def resolve_event_time(spec: StudySpec, extraction: Extraction | None) -> tuple[
     timing = primary.timing if primary.timing in ("before_open", "during_session", "after_close") else None
     return (EventTime(primary.date, primary.time, tz, timing),
             f"article {spec.article.name}: \u201c{primary.sentence}\u201d")
+
+
+def load_factors(spec: StudySpec) -> tuple[pd.DataFrame | None, list[dict]]:
+    """The factor returns of a factor model ([model] factors), and the notes of reading them: a named
+    preset (ff3, ff5, carhart) checks its columns and units (estimation/factor_presets.py)."""
+    from .estimation.factor_presets import PRESETS, read_factor_preset
+    from .estimation.models import FACTOR_KINDS
+
+    kinds = {spec.model.kind, *(g.model for g in spec.groups if g.model)}
+    if not kinds & set(FACTOR_KINDS):
+        return None, []
+    if spec.model.kind in PRESETS:
+        ff = read_factor_preset(spec.model.factors, spec.model.kind, spec.model.factor_units)
+        return ff.frame, [{"ticker": "", "check": "factor file", "message": n, "action": "used as stated"}
+                          for n in ff.notes]
+    return read_factors(spec.model.factors), []
 
 
 def default_sources(spec: StudySpec, span: Span | None = None, gazetteer: Gazetteer | None = None) -> list[PriceSource]:
@@ -567,28 +617,19 @@ def _adjustment_mismatches(spec: StudySpec, series: dict[str, PriceSeries]) -> l
 def _check_article_claims(claims, event_time: EventTime, spec: StudySpec, gaz: Gazetteer,
                           sources: list[PriceSource], series: dict[str, PriceSeries], missing: dict[str, str],
                           span: Span):
-    """The claim check with the prices at hand (daily closes, and 4-hour bars for 24/7 tokens)."""
-    tickers = [t for t in dict.fromkeys(c.ticker for c in claims) if t]
-    extra = [t for t in tickers if t not in series and t not in missing and (t in gaz)]
-    more, more_missing = load_prices(extra, sources, span) if extra else ({}, {})
-    daily = {t: ps.close for t, ps in {**series, **more}.items() if t in tickers}
-    calendars = {}
-    for t in tickers:
-        ent = gaz.get(t)
-        if ent is not None and ent.calendar:
-            calendars[t] = get_calendar(ent.calendar)
-    intraday = {}
-    crypto = [t for t in tickers if t in daily and getattr(calendars.get(t), "name", None) == "24/7"]
-    if crypto and spec.data.prices is None and spec.data.frequency == "1d":
+    """The claim check (:mod:`eventstudy.claims.study`) with loaders over the study's sources: daily
+    bars for what the claims name, and 4-hour bars for 24/7 tokens."""
+    def load_daily(symbols):
+        return load_prices(symbols, sources, span)
+
+    def load_4h(symbols):
+        if spec.data.prices is not None or spec.data.frequency != "1d":
+            return {}
         try:
-            four = default_sources(spec.with_data(frequency="4h"), span, gaz)
-            bars, _ = load_prices(crypto, four, span)
-            intraday = {t: ps.bars for t, ps in bars.items()}
+            bars, _ = load_prices(symbols, default_sources(spec.with_data(frequency="4h"), span, gaz), span)
         except EventStudyError:
-            intraday = {}
-    why = {**missing, **more_missing}
-    for t in tickers:
-        if t not in gaz and t not in daily:
-            why.setdefault(t, "not in the gazetteer")
-    return check_claims(claims, event_date=event_time.date, studied=set(spec.securities), calendars=calendars,
-                        daily=daily, intraday=intraday, missing=why)
+            return {}
+        return {t: ps.bars for t, ps in bars.items()}
+
+    return check_article_claims(claims, event_date=event_time.date, studied=set(spec.securities), gazetteer=gaz,
+                                series=series, missing=missing, load_daily=load_daily, load_4h=load_4h)

@@ -52,3 +52,77 @@ def test_power_with_one_percent_on_day0(real_returns, capsys):
         print("\npower at 5% with +1% on day 0 (10 events, 400 samples):",
               ", ".join(f"{k} {v:.2f}" for k, v in day0.sort_values().items()))
     assert (day0 > 0.25).all(), day0
+
+
+# --- every method of issue 12 (tests/benchmarks/size_power.py runs 1,000 samples) -------------------
+
+#: Tests the README documents as over-rejecting on these real returns, and why (not asserted here).
+KNOWN_OVER_REJECTING = {
+    ("volume", "volume_patell_z"): "log-volume residuals are autocorrelated: time-series variances understate",
+    ("volume", "volume_corrado_rank"): "same, for windows longer than a day",
+    ("volatility", "volatility_t"): "U = SAR^2 is heavily skewed: the cross-sectional t needs many events",
+    ("volatility", "volatility_rank"): "slightly liberal (6-7 % on 1,000 samples): volatility clustering",
+    ("bhar", "bhar_mm_skew_adjusted_t"): "LBT's skewness adjustment over-rejects with 20 heavy-tailed BHARs",
+    ("bhar", "bhar_madj_skew_adjusted_t"): "same",
+    ("bhar", "bhar_mm_lbt_bootstrap"): "resamples of N/4 = 5 events are too small (LBT: N = 200)",
+    ("bhar", "bhar_madj_lbt_bootstrap"): "same",
+    ("multiple_testing", "any_day_cross_sectional_t_unadjusted"): "no adjustment: shown for comparison (about 40 %)",
+    ("multiple_testing", "any_day_bmp_t_unadjusted"): "same",
+}
+
+
+@pytest.fixture(scope="module")
+def real_with_volume():
+    snap = Snapshot(snapshot_dir())
+    series = {s: snap.load(s) for s in SYMS + ["SPY"]}
+    panel = build_panel(ExchangeCalendar("XNYS"), {s: series[s].close for s in series})
+    R = pd.DataFrame(panel.returns[:, :-1], index=panel.index, columns=SYMS)
+    m = pd.Series(panel.returns[:, -1], index=panel.index)
+    vol = pd.DataFrame({s: series[s].bars["volume"] for s in SYMS}).reindex(panel.index)
+    return R, m, vol, series["SPY"].bars["volume"].reindex(panel.index)
+
+
+def _run(data, n, **kw):
+    from eventstudy.stats.simulation import size_power
+
+    R, m, vol, mv = data
+    return size_power(R, m, volume=vol, market_volume=mv, n_samples=n, n_events=20, centre_bhar=True, **kw)
+
+
+def test_every_new_method_runs_and_rejects_more_under_the_alternative(real_with_volume):
+    """CI version: 40 samples. Every test returns a p-value on every sample; no test rejects grossly
+    more than 5 % under H0 (3.5 binomial sd); day-0 power with +1 % exceeds the size."""
+    n = 40
+    fams = ("grank", "wild_bootstrap", "eventstudy_r", "bhar", "models", "multiple_testing", "calendar_time")
+    size = _run(real_with_volume, n, seed=3, families=fams)
+    power = _run(real_with_volume, n, seed=4, inject=0.01, families=fams)
+    assert set(size.family) == set(fams)
+    bound = 0.05 + 3.5 * math.sqrt(0.05 * 0.95 / n)
+    for row in size.itertuples():
+        assert row.samples >= n - 1, row
+        if (row.family, row.test) not in KNOWN_OVER_REJECTING:
+            assert row.rate <= bound, f"{row.test} {row.window}: size {row.rate:.3f}"
+    day0 = size.merge(power, on=["family", "test", "window"], suffixes=("", "_p"))
+    day0 = day0[(day0.window == "[0,0]") & ~day0.family.isin(["bhar", "calendar_time"])]
+    assert (day0.rate_p > day0.rate).all(), day0[day0.rate_p <= day0.rate]
+
+
+@pytest.mark.slow
+def test_size_of_every_new_method(real_with_volume, capsys):
+    """300 samples of 20 pseudo-events: size within 3.5 binomial sd of 5 % for every test the README
+    does not document as over-rejecting (the 1,000-sample table is tests/benchmarks/size_power.py)."""
+    n = 300
+    out = _run(real_with_volume, n, seed=11, families=("grank", "wild_bootstrap", "eventstudy_r", "bhar", "volume",
+                                                       "volatility", "models", "cross_section", "calendar_time"))
+    sd = math.sqrt(0.05 * 0.95 / n)
+    bad = []
+    for row in out.itertuples():
+        if (row.family, row.test) in KNOWN_OVER_REJECTING:
+            continue
+        lo = 0.0 if row.test.startswith("wild_mammen") or row.family == "calendar_time" else 0.05 - 3.5 * sd
+        if not lo <= row.rate <= 0.05 + 3.5 * sd:
+            bad.append(f"{row.test} {row.window}: {row.rate:.3f}")
+    with capsys.disabled():
+        print(f"\nsize at 5% ({n} samples of 20): " + ", ".join(
+            f"{r.test}{r.window} {r.rate:.3f}" for r in out.itertuples()))
+    assert not bad, bad

@@ -203,7 +203,7 @@ class DaskMap:
                     assembler.add(r)
                     empty = StudyFrames(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), {})
                     analyses[i] = Analysis(plan.with_frame(r.status), r.groups, empty, r.battery, r.contexts,
-                                           r.warnings)
+                                           r.warnings, r.extras)
                     rows.append({"partition": i, "pairs": r.n_pairs, "symbols": len(symbols[i]),
                                  "worker": r.worker, "seconds": r.seconds, "worker_rss_mb": r.rss / 2**20})
                     del r

@@ -119,6 +119,7 @@ class PartitionResult:
     worker: str
     seconds: float
     rss: int
+    extras: dict | None = None      # the [tests] extras' partial sums (eventstudy.stats.extras)
 
 
 class _Held:
@@ -229,4 +230,4 @@ def analyse_partition(context_path: str, part_path: str) -> PartitionResult:
     except (ImportError, ValueError):
         pass
     return PartitionResult(status, groups, tables, fr.seq, meta, a.battery, a.contexts, a.warnings, len(frame),
-                           worker, time.perf_counter() - t0, _rss())
+                           worker, time.perf_counter() - t0, _rss(), getattr(a, "extras", None))

@@ -77,7 +77,7 @@ def estimate_groups(spec: StudySpec, plan: EventPlan, panels: dict[str, Calendar
             R, F, col, fcol = _block_inputs(panel, rows["ticker"].to_numpy(dtype=object)[b],
                                             rows["benchmark"].to_numpy(dtype=object)[b], factors)
             n_q.add(fcol.shape[1])
-            model = make_model(gp.model_kind, n_factors=fcol.shape[1])
+            model = make_model(gp.model_kind, n_factors=fcol.shape[1], rolling_window=spec.model.rolling_window)
             pos = rows["pos0"].to_numpy()[b]
             parts.append(estimate_panel(R, F, pos, col, fcol, model, gp.windows,
                                         min_estimation=spec.model.min_estimation,
@@ -85,7 +85,7 @@ def estimate_groups(spec: StudySpec, plan: EventPlan, panels: dict[str, Calendar
             offsets = gp.windows.evt_offsets
             dates.append(panel.index.to_numpy()[pos[:, None] + offsets[None, :]])
         if len(n_q) > 1:
-            model = make_model(gp.model_kind, n_factors=max(n_q))
+            model = make_model(gp.model_kind, n_factors=max(n_q), rolling_window=spec.model.rolling_window)
         est = concat_estimates(parts)
         out.append(GroupEstimates(gp, f["row"].to_numpy()[sel], est, model,
                                   np.concatenate(dates) if len(dates) > 1 else dates[0]))

@@ -355,12 +355,15 @@ def estimate_panel(
     pairs = keys[first]
     P = len(pairs)
     est_off, evt_off = windows.est_offsets, windows.evt_offsets
-    if isinstance(model, MarketAdjusted) or (T + 1) * P * (q + 1) ** 2 > max_cells:
-        # No parameters to fit (or too many pairs for prefix sums): use the gathering path.
+    if isinstance(model, MarketAdjusted) or not getattr(model, "prefix_sums", True) \
+            or (T + 1) * P * (q + 1) ** 2 > max_cells:
+        # No parameters to fit, a model that is not OLS on the whole window (rolling, Scholes-Williams,
+        # GARCH), or too many pairs for prefix sums: use the gathering path (a model may bring its own).
         f_est, f_evt = gather_columns(F, pos, fcol, est_off), gather_columns(F, pos, fcol, evt_off)
-        return estimate_events(gather(R, pos, col, est_off), f_est, gather(R, pos, col, evt_off), f_evt, model,
-                               windows, min_estimation=min_estimation, short_estimation=short_estimation,
-                               prediction_error=prediction_error)
+        run = getattr(model, "estimate", None) or estimate_events
+        return run(gather(R, pos, col, est_off), f_est, gather(R, pos, col, evt_off), f_evt, model,
+                   windows, min_estimation=min_estimation, short_estimation=short_estimation,
+                   prediction_error=prediction_error)
     # Per pair: y (T, P) and regressor columns (T, P); centred by the pair's mean for accuracy.
     y = R[:, pairs[:, 0]]
     fx = [F[:, pairs[:, 1 + j]] for j in range(q)]

@@ -36,7 +36,13 @@ import numpy as np
 
 from ..errors import StudyFileError
 
-MODEL_KINDS = ("constant_mean", "market_adjusted", "market", "factor")
+MODEL_KINDS = ("constant_mean", "market_adjusted", "market", "factor",
+               # issue 12 (modules estimation/garch.py, rolling.py, scholes_williams.py, factor_presets.py):
+               "garch", "rolling_market", "scholes_williams", "ff3", "ff5", "carhart")
+#: Kinds fitted on a factor file (a named preset checks its columns; "factor" takes them as they are).
+FACTOR_KINDS = ("factor", "ff3", "ff5", "carhart")
+#: Kinds whose regressor is the group's benchmark.
+BENCHMARK_KINDS = ("market", "market_adjusted", "garch", "rolling_market", "scholes_williams")
 
 
 @dataclass(frozen=True)
@@ -219,7 +225,8 @@ class MarketAdjusted:
         return expected, r - expected
 
 
-def make_model(kind: str, n_factors: int = 1, divisor_offset: int | None = None) -> NormalReturnModel:
+def make_model(kind: str, n_factors: int = 1, divisor_offset: int | None = None,
+               rolling_window: int = 60) -> NormalReturnModel:
     """Model by name (see :data:`MODEL_KINDS`)."""
     if kind == "constant_mean":
         return ConstantMean(divisor_offset)
@@ -227,8 +234,17 @@ def make_model(kind: str, n_factors: int = 1, divisor_offset: int | None = None)
         return MarketModel(divisor_offset)
     if kind == "market_adjusted":
         return MarketAdjusted()
-    if kind == "factor":
+    if kind in FACTOR_KINDS:
         return FactorModel(n_factors, divisor_offset)
+    if kind == "garch":
+        from .garch import GarchMarketModel
+        return GarchMarketModel()
+    if kind == "rolling_market":
+        from .rolling import RollingMarketModel
+        return RollingMarketModel(rolling_window, divisor_offset)
+    if kind == "scholes_williams":
+        from .scholes_williams import ScholesWilliams
+        return ScholesWilliams(divisor_offset)
     raise StudyFileError(f"model kind {kind!r} is not one of {', '.join(MODEL_KINDS)}")
 
 

@@ -46,6 +46,7 @@ import pandas as pd
 
 from ..errors import EventStudyError, StudyFileError, WindowError
 from ..estimation.engine import Windows
+from ..estimation.models import BENCHMARK_KINDS, FACTOR_KINDS
 from ..reference.gazetteer import Gazetteer
 from ..study.spec import GroupSpec, StudySpec
 from .calendars import EventTime, OutsideCalendarError, TradingCalendar, get_calendar
@@ -244,7 +245,7 @@ def build_plan(spec: StudySpec, event_time: EventTime | None, gazetteer: Gazette
     kinds = {g.name: (g.model or spec.model.kind) for g in spec.groups}
     frame["model_kind"] = frame["group"].map(kinds)
     factors = spec.model.factors.name if spec.model.factors is not None else None
-    frame["factors"] = np.where(frame["model_kind"].to_numpy() == "factor", factors, None)
+    frame["factors"] = np.where(frame["model_kind"].isin(FACTOR_KINDS).to_numpy(), factors, None)
     cal, cal_err = _calendars_of(frame, "ticker", groups, gazetteer)
     bcal, bcal_err = _calendars_of(frame, "benchmark", groups, gazetteer)
     frame["calendar"] = cal
@@ -261,7 +262,7 @@ def build_plan(spec: StudySpec, event_time: EventTime | None, gazetteer: Gazette
     frame["reason"] = ""
     frame["drop_code"] = np.int64(KEPT)
 
-    no_bench = frame["benchmark"].isna().to_numpy() & frame["model_kind"].isin(["market", "market_adjusted"]).to_numpy()
+    no_bench = frame["benchmark"].isna().to_numpy() & frame["model_kind"].isin(BENCHMARK_KINDS).to_numpy()
     drop(frame, no_bench, DROP_CODES["no benchmark"], "no benchmark given for this event")
     has_both = pd.notna(cal) & pd.notna(bcal) & frame["benchmark"].notna().to_numpy()
     mismatch = has_both & (cal != bcal)

@@ -29,7 +29,7 @@ FIGURES = {
     "claims": ("The article's claims against the measured moves", "claims"),
 }
 CLAIM_COLUMNS_OUT = ["ticker", "claimed_percent", "horizon", "date", "measured_percent", "difference", "verdict",
-                     "note", "matched", "name", "sentence"]
+                     "note", "matched", "name", "sentence", "measured_on", "tolerance", "range_low", "range_high"]
 
 
 def write_outputs(res: "EventStudyResults", out_dir: Path | str,
@@ -62,6 +62,7 @@ def _write_files(res: "EventStudyResults", out: Path, progress: Callable[[str], 
     csv("claims.csv", claims[CLAIM_COLUMNS_OUT])
     csv("diagnostics.csv", res.diagnostics)
     csv("warnings.csv", pd.DataFrame(list(res.warnings), columns=["ticker", "check", "message", "action"]))
+    csv("confounding.csv", res.confounding)
 
     figures = {}
     for key, (caption, kind) in FIGURES.items():

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..article import Extraction
     from ..plan.calendars import EventTime
+    from ..stats.confounding import ConfoundingReport
     from ..study.spec import StudySpec
 
 
@@ -59,6 +60,13 @@ class EventStudyResults:
         ticker, claimed_percent, horizon, date, measured_percent, difference, verdict, note.
     diagnostics : per-security regression diagnostics (statsmodels): alpha, beta and their
         standard errors, R^2, Durbin-Watson, Ljung-Box and Jarque-Bera p-values.
+    confounding : what else happened in the CAR and estimation windows (see
+        :mod:`eventstudy.stats.confounding`): one row per window and flagged date: group, event,
+        security, calendar, window_kind (car/estimation), window, date, rel_day, source
+        (benchmark / equal-weighted / events-file / article), series, what, magnitude, center,
+        threshold (fractions), robust_z, contaminates.
+    confounding_windows : one row per group event and CAR window: clean (no contaminating
+        flag) and the flagged dates.
     plan : the event plan, one row per (event, security) of the study, studied or dropped: its
         calendar, day 0 and rule, window positions, status and drop reason (see
         :mod:`eventstudy.plan.plan` for the columns).
@@ -77,6 +85,8 @@ class EventStudyResults:
     provenance: dict[str, str] = field(default_factory=dict)
     diagnostics: pd.DataFrame = field(default_factory=pd.DataFrame)
     claims: pd.DataFrame = field(default_factory=pd.DataFrame)
+    confounding: pd.DataFrame = field(default_factory=pd.DataFrame)
+    confounding_windows: pd.DataFrame = field(default_factory=pd.DataFrame)
     extras: dict[str, Any] = field(default_factory=dict)
     plan: pd.DataFrame = field(default_factory=pd.DataFrame)
 
@@ -119,16 +129,10 @@ class EventStudyResults:
         flagged = self.securities[self.securities["status"].isin(["fallback", "short"])]
         for r in flagged.itertuples():
             out.append(f"{r.ticker}: {r.reason.lstrip('; ')}.")
-        t = self.test_table
-        for g in self.spec.groups:
-            sub = t[(t["group"] == g.name) & (t["kind"] == "car")]
-            n = int((self.securities["group"] == g.name).sum())
-            if len(sub) and sub["primary"].any() and sub.loc[sub["primary"], "robust_to_clustering"].all():
-                out.append(f"{g.name}: all {n} securities share day 0, so their abnormal returns are correlated; "
-                           "read the dependence-robust tests (kp_bmp_t, portfolio_t, brown_warner_t, corrado_rank).")
-            if 0 < n < 5:
-                out.append(f"{g.name}: only {n} securities; cross-sectional tests have little power and their "
-                           "p-values rest on few degrees of freedom.")
+        from ..stats.small_n import inference_caveats
+
+        out.extend(inference_caveats(self.test_table, self.securities, [g.name for g in self.spec.groups]))
+        out.extend(self.confounding_report().sentences())
         for w in self.warnings:
             if w["check"] == "estimation-window drift":
                 out.append(f"{w['ticker']}: {w['message']}.")
@@ -137,6 +141,16 @@ class EventStudyResults:
                 who = r.ticker if isinstance(r.ticker, str) else r.name
                 out.append(f"Claim {who} {r.claimed_percent:+.2f}%: {r.verdict} ({r.note}).")
         return out
+
+    def confounding_report(self) -> "ConfoundingReport":
+        """The confounding check as an object: flagged rows, clean windows, notes, sentences."""
+        from ..stats.confounding import CONFOUNDING_COLUMNS, K_ROBUST, ConfoundingReport
+
+        frame = self.confounding if len(self.confounding.columns) else pd.DataFrame(columns=CONFOUNDING_COLUMNS)
+        windows = (self.confounding_windows if len(self.confounding_windows.columns) else
+                   pd.DataFrame(columns=["group", "event", "window", "clean", "flagged_dates"]))
+        return ConfoundingReport(frame, windows, tuple(self.extras.get("confounding_notes", ())),
+                                 self.extras.get("confounding_k", K_ROBUST))
 
     def return_on(self, ticker: str, date: pd.Timestamp | str) -> float:
         """The security's raw return (fraction) on a bar of the event window; NaN if absent."""

@@ -59,6 +59,13 @@ def _tests_block(res: "EventStudyResults", group: str, n_sec: int) -> list[str]:
     return out
 
 
+def _confounding_lines(res: "EventStudyResults") -> list[str]:
+    """The confounding check, one line per group (see eventstudy.stats.confounding)."""
+    from ..stats.confounding import summary_lines
+
+    return summary_lines(res.confounding_report())
+
+
 def render_summary(res: "EventStudyResults") -> str:
     spec = res.spec
     lines = ["=" * WIDTH, f"Event study: {spec.title or spec.name}".center(WIDTH), "=" * WIDTH]
@@ -84,6 +91,10 @@ def render_summary(res: "EventStudyResults") -> str:
             lines.append(f"  {r.ticker:<9}{r.window:<{ww}}{_pct(r.car):>10}{_pct(r.se).lstrip('+'):>9}{_num(r.t_stat, '{:.2f}'):>8}"
                          f"{_num(r.p_value):>8}{r.n_estimation:>7}  {r.model}{flag}")
         lines.extend(_tests_block(res, group.name, len(sec)))
+    confounding = _confounding_lines(res)
+    if confounding:
+        lines.append("-" * WIDTH)
+        lines.extend(confounding)
     if res.dropped:
         lines.append("-" * WIDTH)
         lines.append("Dropped:")

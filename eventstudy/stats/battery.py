@@ -55,7 +55,42 @@ from .partials import (BatteryContext, BatteryEvents, BatteryPartial, ColumnStat
 from .result import TestResult, nan_result, p_student, t_label
 
 TEST_COLUMNS = ["test", "group", "kind", "window", "rel_day", "date", "n", "estimate", "statistic", "p_value",
-                "distribution", "robust_to_clustering", "primary", "ci_low", "ci_high", "signif", "note"]
+                "distribution", "robust_to_clustering", "primary", "ci_low", "ci_high", "signif", "note", "members"]
+
+
+@dataclass(frozen=True)
+class MinN:
+    """The fewest events a test needs (``n``) and what each of them must have (``needs``);
+    ``reach`` is the fewest with which a two-sided p < 0.05 can occur at all (exact tests)."""
+
+    n: int
+    needs: str
+    reach: int = 1
+
+
+#: Minimum N per test. A row with fewer members than ``n`` is reported n/a with the reason; a
+#: test is never marked primary on a row where it could not be computed.
+MIN_N: dict[str, MinN] = {
+    "cross_sectional_t": MinN(2, "ARs (CARs) of 2 events, not all equal"),
+    "brown_warner_t": MinN(1, "events with estimation-window ARs (the AAR and S(AAR) average the same events), "
+                              "and 3 estimation bars of their AAR"),
+    "patell_z": MinN(1, "standardised values: an estimation variance with df > 2"),
+    "bmp_t": MinN(2, "standardised values of 2 events, not all equal"),
+    "kp_patell_z": MinN(2, "standardised values of 2 events and an r-bar (2 events with 20 common estimation bars)"),
+    "kp_bmp_t": MinN(2, "standardised values of 2 events and an r-bar (2 events with 20 common estimation bars)"),
+    "portfolio_t": MinN(2, "2 events estimated with the study's model (status ok) on a common day 0 and benchmark, "
+                           "and min_estimation bars of their portfolio"),
+    "corrado_rank": MinN(1, "events with estimation-window ARs (ranks over estimation and event bars)"),
+    "generalized_sign": MinN(10, "events with estimation-window ARs; the normal approximation to the binomial "
+                                 "needs N p\u0302 >= 5 and N (1 - p\u0302) >= 5"),
+    "sign": MinN(1, "non-zero ARs (CARs)", reach=6),
+    "wilcoxon": MinN(1, "non-zero ARs (CARs)", reach=6),
+    "bootstrap_ci": MinN(10, "ARs (CARs) of 10 events: with fewer the resamples cannot represent the sampling "
+                             "distribution"),
+}
+#: Members listed by name in the ``members`` column up to this many; beyond, a count (and the
+#: events left out when they are few).
+MAX_MEMBERS_LISTED = 10
 
 
 @dataclass(frozen=True)
@@ -88,7 +123,17 @@ class GroupInput:
         return BatteryEvents(self.est, order, meta["calendar"].to_numpy(dtype=object),
                              pd.to_datetime(meta["day0"]).to_numpy(dtype="datetime64[ns]"),
                              meta["benchmark"].to_numpy(dtype=object) if "benchmark" in meta else
-                             np.full(len(meta), None, dtype=object))
+                             np.full(len(meta), None, dtype=object), event_labels(meta))
+
+
+def event_labels(meta: pd.DataFrame) -> np.ndarray | None:
+    """How the test table names each event: its ticker, with the event id when a group has several."""
+    if "ticker" not in meta:
+        return None
+    tickers = meta["ticker"].astype(str).to_numpy(dtype=object)
+    if "event" in meta and meta["event"].nunique() > 1:
+        return np.array([f"{t} ({e})" for t, e in zip(tickers, meta["event"].astype(str))], dtype=object)
+    return tickers
 
 
 def clusters(meta: pd.DataFrame) -> np.ndarray:
@@ -118,7 +163,8 @@ def _cross_sectional(c: ColumnStats, g: GroupStats) -> TestResult:
 
 
 def _brown_warner(c: ColumnStats, g: GroupStats) -> TestResult:
-    n, mean, _ = c.x
+    # the AAR over the same events as S(AAR): those with estimation-window ARs
+    n, mean, _ = c.x_est
     return brown_warner_t(g.aar_est, mean if n else math.nan, c.length, n)
 
 
@@ -146,8 +192,8 @@ def _kp_bmp(c: ColumnStats, g: GroupStats) -> TestResult:
 
 def _portfolio_t(c: ColumnStats, g: GroupStats) -> TestResult | None:
     pf = g.portfolio
-    if pf is None:
-        return None
+    if pf is None:  # a row only where the events share day 0: there it says why it is missing
+        return nan_result(g.n_ok, "t(n-p)", c.portfolio_value, "no portfolio") if g.clustered else None
     t = c.portfolio_value / math.sqrt(c.portfolio_var) if c.portfolio_var > 0 else math.nan
     return TestResult(t, p_student(t, pf.df[0]), g.n_ok, t_label(pf.df[0]), c.portfolio_value, pf.df[0],
                       note="equally weighted portfolio re-estimated as one series")
@@ -195,30 +241,96 @@ PRIMARY_CLUSTERED = {t.name for t in TEXTBOOK_TESTS if t.primary_clustered}
 PRIMARY_INDEPENDENT = {t.name for t in TEXTBOOK_TESTS if t.primary_independent}
 
 
+def members_mask(test: str, j: int, g: GroupStats) -> np.ndarray:
+    """Which of the group's kept events enter ``test`` on column ``j`` (K,): the rule of
+    :data:`MIN_N` (raw values; standardised values; events with estimation-window ARs; ...)."""
+    x = np.asarray(g.columns[j].values, dtype=float)
+    K = len(x)
+    fin = np.isfinite(x)
+    has_est = g.has_est if g.has_est is not None else np.ones(K, dtype=bool)
+    sx = g.values_sx[:, j] if g.values_sx.size else np.full(K, np.nan)
+    if test in ("patell_z",):
+        return np.isfinite(sx) & np.isfinite(g.df) & (g.df > 2)
+    if test in ("bmp_t", "kp_patell_z", "kp_bmp_t"):
+        return np.isfinite(sx)
+    if test in ("brown_warner_t", "corrado_rank"):
+        return fin & has_est
+    if test == "generalized_sign":
+        return fin & np.isfinite(g.p_hat)
+    if test == "portfolio_t":
+        ok = g.status_ok if g.status_ok is not None else np.ones(K, dtype=bool)
+        return fin & ok
+    if test in ("sign", "wilcoxon"):
+        return fin & (x != 0)
+    return fin
+
+
+def members_text(labels: np.ndarray | None, mask: np.ndarray) -> str:
+    """The members of an average by name (few), else a count and the events left out (few)."""
+    n, K = int(mask.sum()), len(mask)
+    if labels is None:
+        return f"{n} of {K} events"
+    if n <= MAX_MEMBERS_LISTED:
+        return ", ".join(str(v) for v in labels[mask])
+    out = K - n
+    if 0 < out <= MAX_MEMBERS_LISTED:
+        return f"{n} of {K} events: all but " + ", ".join(str(v) for v in labels[~mask])
+    return f"{n} of {K} events"
+
+
+def _min_n_check(test: str, res: TestResult, n_members: int, c: ColumnStats) -> TestResult:
+    """A result with fewer members than the test's minimum becomes n/a, saying what it needs."""
+    rule = MIN_N.get(test)
+    if rule is None:
+        return res
+    short = n_members < rule.n
+    if test == "generalized_sign" and not short and c.gsign[0]:
+        n, _, p_sum = c.gsign
+        p_hat = p_sum / n
+        short = not (n * p_hat >= 5 and n * (1 - p_hat) >= 5)
+    if short:
+        kept = [part for part in res.note.split("; ") if part and not part.startswith("needs")]
+        return replace(res, statistic=math.nan, p_value=math.nan, ci_low=math.nan, ci_high=math.nan,
+                       note="; ".join([f"n/a: {n_members} event(s); needs N >= {rule.n}: {rule.needs}", *kept]))
+    if n_members < rule.reach:
+        return replace(res, note="; ".join(filter(None, [res.note, f"with N = {n_members} a two-sided p < 0.05 "
+                                                                   f"cannot occur (needs N >= {rule.reach})"])))
+    return res
+
+
 def battery_rows(g: GroupStats, tests: list[BatteryTest] | None = None) -> list[dict]:
-    """The test table's rows of one group: every test on every event day, then every CAR window."""
+    """The test table's rows of one group: every test on every event day, then every CAR window.
+
+    Each row's ``n`` and ``members`` say which events enter it (see :func:`members_mask`); a test
+    with fewer members than :data:`MIN_N` asks for is n/a, and ``primary`` is only set on rows
+    whose statistic could be computed.
+    """
     tests = TEXTBOOK_TESTS if tests is None else tests
     if g.n_keep == 0:
         return []
     rows: list[dict] = []
-    for c in g.columns:
-        n, mean_x, _ = c.x
-        mean_x = mean_x if n else math.nan
+    for j, c in enumerate(g.columns):
         for t in tests:
             res = t.compute(c, g)
             if res is None:
                 continue
-            if t.standardised:  # report the AAR/CAAR itself; the test runs on standardised values
-                res = replace(res, estimate=mean_x, note="; ".join(filter(None, [
+            mask = members_mask(t.name, j, g)
+            if t.standardised:  # report the AAR/CAAR of its members; the test runs on standardised values
+                mine = c.values[mask]
+                res = replace(res, estimate=float(mine.mean()) if len(mine) else math.nan, note="; ".join(filter(None, [
                     f"mean standardised value {res.estimate:.3f}" if np.isfinite(res.estimate) else "", res.note])))
+            res = _min_n_check(t.name, res, int(mask.sum()), c)
+            if t.name == "brown_warner_t" and int(mask.sum()) < int(np.isfinite(c.values).sum()):
+                res = replace(res, note="; ".join(filter(None, [res.note, "AAR and S(AAR) over the events with "
+                                                                "estimation-window ARs only"])))
             note = g.cluster_note if t.robust else ""
-            primary = t.primary_clustered if g.clustered else t.primary_independent
+            primary = (t.primary_clustered if g.clustered else t.primary_independent) and bool(np.isfinite(res.statistic))
             rows.append({
                 "test": t.name, "group": g.context.group, "kind": c.kind, "window": c.window, "rel_day": c.rel_day,
-                "date": c.date, "n": res.n, "estimate": res.estimate, "statistic": res.statistic,
+                "date": c.date, "n": int(mask.sum()), "estimate": res.estimate, "statistic": res.statistic,
                 "p_value": res.p_value, "distribution": res.distribution, "robust_to_clustering": t.robust,
                 "primary": primary, "ci_low": res.ci_low, "ci_high": res.ci_high, "signif": "",
-                "note": "; ".join(x for x in (res.note, note) if x),
+                "note": "; ".join(x for x in (res.note, note) if x), "members": members_text(g.labels, mask),
             })
     return rows
 

@@ -3,7 +3,8 @@
 ``TEXTBOOK`` (the default) follows MacKinlay (1997), Campbell, Lo & MacKinlay (1997, ch. 4),
 Boehmer, Musumeci & Poulsen (1991), Kolari & Pynnönen (2010), Corrado (1989), Corrado & Zivney
 (1992) and Cowan (1992). ``ESTUDY2`` reproduces R's estudy2 v0.10 (see
-:mod:`eventstudy.stats.estudy2` for its formulas).
+:mod:`eventstudy.stats.estudy2` for its formulas); ``EVENTSTUDY_R`` the R EventStudy rewrite
+(GitHub sipemu/eventstudy; :mod:`eventstudy.stats.eventstudy_r`).
 """
 
 from __future__ import annotations
@@ -61,4 +62,23 @@ ESTUDY2 = Conventions(
     distributions="Brown-Warner: t(mean L - 1); t test, Boehmer: t(N_t - 1); others N(0,1)",
 )
 
-BY_NAME = {c.name: c for c in (TEXTBOOK, ESTUDY2)}
+EVENTSTUDY_R = Conventions(
+    name="eventstudy_r",
+    variance_divisor="model sigma: SSR / (m - k) for OLS models (k parameters), sd with divisor m - 1 for "
+                     "market-adjusted and constant mean; rolling window: the last 60 bars, divisor ws - 2",
+    prediction_error="none in AR/CAR t (AR / sigma, CAR / (sqrt(l) sigma)) nor in BMP (SAR = AR / sigma); Patell "
+                     "only: sigma sqrt(1 + x'(X'X)^-1 x), 1/m for market-adjusted",
+    missing_securities="each day uses the events with a value; CAAR = cumulative sum of the daily AARs; a "
+                       "cumulation stops at an event's first missing day",
+    rank_window="estimation + event bars; T = number of bars, missing ones included",
+    rank_scale="rank / (T + 1) - 1/2; S = sample sd (divisor n - 1) of the daily mean rank",
+    sign_p_hat="sign test: 1/2 with the normal approximation; generalized sign: mean over events of each one's "
+               "estimation share of positive ARs",
+    cross_correlation="Kolari-Pynnönen r̄ = mean correlation of estimation SARs over all pairs of events, "
+                      "aligned by relative day",
+    p_values="two-sided",
+    distributions="cross-sectional t, BMP, KP: t(N-1); Patell, sign, generalized sign, rank: N(0,1); "
+                  "calendar-time t: t(estimation days - 1)",
+)
+
+BY_NAME = {c.name: c for c in (TEXTBOOK, ESTUDY2, EVENTSTUDY_R)}

@@ -62,6 +62,7 @@ class BatteryEvents:
     calendar: np.ndarray
     day0: np.ndarray
     benchmark: np.ndarray
+    labels: np.ndarray | None = None   # how each event is named in the test table's ``members``
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,10 @@ class BatteryPartial:
     clusters: ClusterSums
     n_keep: int
     cluster_first: dict = field(default_factory=dict)   # cluster key -> (order, calendar, day0) of its first event
+    has_est: np.ndarray | None = None   # (k,) the event has estimation-window ARs (it is in the AAR of Brown-Warner)
+    status_ok: np.ndarray | None = None  # (k,) estimated with the study's model (a member of the portfolio)
+    labels: np.ndarray | None = None     # (k,) names of the events
+    x_est_m: Moments | None = None       # moments of x over the events with estimation-window ARs
 
 
 def _cluster_codes(calendar: np.ndarray, day0: np.ndarray) -> tuple[np.ndarray, tuple]:
@@ -142,12 +147,16 @@ def battery_map(ev: BatteryEvents, ctx: BatteryContext, chunk_cells: int = CHUNK
     first_ok = None
     clusters = []
     start = 0
+    has_est = np.zeros(len(k_idx), dtype=bool)
     for rows, r_est, f_est, resid in est.chunks(k_idx, chunk_cells):
         loc = np.arange(start, start + len(rows))
         start += len(rows)
+        has_est[loc] = np.isfinite(resid).any(axis=1)
         p_hat[loc] = estimation_positive_share(resid)
         aar = aar + Sums.of_rows(resid)
         U = normalised_ranks(np.concatenate([resid, est.ar[rows]], axis=1))
+        # an event without estimation-window ARs has no ranks to compare its event bars with
+        U[~has_est[loc]] = np.nan
         rank = rank + Sums.of_rows(U - 0.5)
         del U
         s_ok = std_ok[loc]
@@ -174,8 +183,11 @@ def battery_map(ev: BatteryEvents, ctx: BatteryContext, chunk_cells: int = CHUNK
         idx_first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
         for c, i in enumerate(idx_first):
             firsts[keys[c]] = (int(order[i]), str(ev.calendar[k_idx][i]), pd.Timestamp(ev.day0[k_idx][i]))
+    labels = (np.asarray(ev.labels, dtype=object)[k_idx] if ev.labels is not None else
+              np.array([f"event {int(o)}" for o in order], dtype=object))
+    x_est_m = Moments.of_columns(np.where(has_est[:, None], x, np.nan))
     return BatteryPartial(order, x, sx, df, p_hat, x_m, sx_m, tuple(pat), tuple(sgn), tuple(gs), aar, rank, port, cl,
-                          len(k_idx), firsts)
+                          len(k_idx), firsts, has_est, ok, labels, x_est_m)
 
 
 @dataclass(frozen=True)
@@ -196,6 +208,7 @@ class ColumnStats:
     values: np.ndarray         # the kept events' values (NaN included), in the group's order
     portfolio_value: float
     portfolio_var: float
+    x_est: tuple[int, float, float] = (0, np.nan, np.nan)  # x over the events with estimation-window ARs
 
 
 @dataclass(frozen=True)
@@ -216,6 +229,9 @@ class GroupStats:
     values_sx: np.ndarray      # (K, J) standardised values of the kept events, in the group's order
     df: np.ndarray             # (K,) their residual degrees of freedom
     p_hat: np.ndarray          # (K,) their estimation shares of positive ARs
+    has_est: np.ndarray | None = None    # (K,) with estimation-window ARs
+    status_ok: np.ndarray | None = None  # (K,) estimated with the study's model
+    labels: np.ndarray | None = None     # (K,) their names
 
 
 def battery_reduce(parts: list[BatteryPartial], ctx: BatteryContext) -> GroupStats:
@@ -230,7 +246,9 @@ def battery_reduce(parts: list[BatteryPartial], ctx: BatteryContext) -> GroupSta
         return a if ident else a[sort]
 
     x, sx, df, p_hat = cat("x"), cat("sx"), cat("df"), cat("p_hat")
+    has_est, status_ok, labels = cat("has_est"), cat("status_ok"), cat("labels")
     x_m = Moments.combine([p.x_m for p in parts])
+    x_est_m = Moments.combine([p.x_est_m for p in parts])
     sx_m = Moments.combine([p.sx_m for p in parts])
     pat = [sum(p.patell[i] for p in parts) for i in range(3)] if len(parts) > 1 else list(parts[0].patell)
     sgn = [sum(p.sign[i] for p in parts) for i in range(2)] if len(parts) > 1 else list(parts[0].sign)
@@ -279,9 +297,9 @@ def battery_reduce(parts: list[BatteryPartial], ctx: BatteryContext) -> GroupSta
         columns.append(ColumnStats(
             kind, label, rel_day, date, int(length), rs, x_m.column(j), sx_m.column(j),
             (int(pat[0][j]), float(pat[1][j]), float(pat[2][j])), (int(sgn[0][j]), int(sgn[1][j])),
-            (int(gs[0][j]), int(gs[1][j]), float(gs[2][j])), x[:, j], float(pv), float(pvar)))
+            (int(gs[0][j]), int(gs[1][j]), float(gs[2][j])), x[:, j], float(pv), float(pvar), x_est_m.column(j)))
     return GroupStats(ctx, n_keep, n_ok, clustered, cnote, rbar, pairs, aar.mean, rank.mean, portfolio, columns,
-                      sx, df, p_hat)
+                      sx, df, p_hat, has_est, status_ok, labels)
 
 
 def _portfolio(parts: list[Portfolio], ctx: BatteryContext) -> tuple[EventEstimates | None, int]:

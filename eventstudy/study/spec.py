@@ -17,10 +17,10 @@ from typing import Any
 
 from ..errors import StudyFileError, os_reason
 from ..safety import file_problem, study_name_problem
-from ..estimation.models import MODEL_KINDS
+from ..estimation.models import BENCHMARK_KINDS, FACTOR_KINDS, MODEL_KINDS
 from ..estimation.returns import RETURN_KINDS
 
-CONVENTIONS = ("textbook", "estudy2")
+CONVENTIONS = ("textbook", "estudy2", "eventstudy_r")
 #: Where prices come from ([data] source): auto = cache, then Yahoo (network), then the snapshot;
 #: offline = cache, then the snapshot, never the network; pinned = the embedded snapshot only.
 SOURCES = ("auto", "offline", "pinned")
@@ -131,6 +131,10 @@ class ModelSpec:
     factors: Path | None = None
     #: Lags of Newey-West (HAC) standard errors in the regression diagnostics; None = OLS errors.
     newey_west: int | None = None
+    #: kind = "rolling_market": bars of the estimation window the fit uses, counted back from its end.
+    rolling_window: int = 60
+    #: Factor kinds: units of the factor file ("auto" detects and converts percent files).
+    factor_units: str = "auto"
 
     def __post_init__(self) -> None:
         """The study file's [model] rules, for a spec built or changed in Python."""
@@ -142,6 +146,43 @@ class ModelSpec:
         if problem:
             raise StudyFileError(f"[model] {problem}")
 
+
+@dataclass(frozen=True)
+class TestsSpec:
+    """The [tests] table: tests beyond the battery of the study's conventions (issue 12).
+
+    ``grank`` defaults to on with the textbook conventions and off with the others, whose
+    batteries reproduce a peer exactly; every other test is off unless asked for.
+    """
+
+    grank: bool | None = None                 # None: on with conventions = "textbook"
+    wild_bootstrap: str = "none"              # none | rademacher | mammen
+    bhar: bool = False
+    bhar_benchmark: str = "model"             # model (the expected returns) | benchmark (the market)
+    volume: bool = False
+    volume_model: str = "market"              # market | constant_mean
+    volatility: bool = False
+    multiple_testing: str = "none"            # none | holm | bh
+    calendar_time: bool = False
+    calendar_time_hac: int | None = None      # Newey-West lags of the calendar-time regression
+
+    def grank_on(self, conventions: str) -> bool:
+        return self.grank if self.grank is not None else conventions == "textbook"
+
+
+@dataclass(frozen=True)
+class CrossSectionSpec:
+    """The [cross_section] table: a regression of each event's CAR on the characteristics of ``file``.
+
+    ``keys``: the file's columns that name an event (``security``, plus ``event`` or ``date``);
+    ``columns``: the characteristics regressed on; ``cluster``: "none" (HC3), "date", "firm" or
+    "both" (two-way).
+    """
+
+    file: Path
+    keys: tuple[str, ...]
+    columns: tuple[str, ...]
+    cluster: str = "none"
 
 @dataclass(frozen=True)
 class DataSpec:
@@ -201,6 +242,8 @@ class StudySpec:
     #: Rows of an events file (many events with their own dates); empty for a one-event study.
     events: tuple[EventRowSpec, ...] = ()
     events_file: Path | None = None
+    tests: TestsSpec = field(default_factory=TestsSpec)
+    cross_section: CrossSectionSpec | None = None
 
     @property
     def securities(self) -> list[str]:
@@ -235,12 +278,22 @@ class StudySpec:
 
 # --- parsing -----------------------------------------------------------------------------------
 
-_TOP_KEYS = {"name", "title", "article", "published", "event", "events", "group", "windows", "model", "data"}
+_TOP_KEYS = {"name", "title", "article", "published", "event", "events", "group", "windows", "model", "data", "tests",
+             "cross_section"}
 _EVENT_KEYS = {"date", "time", "timezone", "name", "crypto_cutoff", "timing"}
 TIMINGS = ("before_open", "during_session", "after_close")
 _GROUP_KEYS = {"name", "securities", "benchmark", "windows", "calendar", "model"}
 _WINDOW_KEYS = {"estimation", "event", "car"}
-_MODEL_KEYS = {"kind", "returns", "min_estimation", "short_estimation", "conventions", "factors", "newey_west"}
+_MODEL_KEYS = {"kind", "returns", "min_estimation", "short_estimation", "conventions", "factors", "newey_west",
+               "rolling_window", "factor_units"}
+_TESTS_KEYS = {"grank", "wild_bootstrap", "bhar", "bhar_benchmark", "volume", "volume_model", "volatility",
+               "multiple_testing", "calendar_time", "calendar_time_hac"}
+_CROSS_SECTION_KEYS = {"file", "columns", "cluster"}
+#: [tests] keys that take one of a few words, and those words.
+_TESTS_CHOICES = {"wild_bootstrap": ("none", "rademacher", "mammen"), "bhar_benchmark": ("model", "benchmark"),
+                  "volume_model": ("market", "constant_mean"), "multiple_testing": ("none", "holm", "bh")}
+CLUSTERS = ("none", "date", "firm", "both")
+FACTOR_UNITS = ("auto", "fraction", "percent")
 _DATA_KEYS = {"source", "prices", "frequency", "gazetteer", "snapshot", "cache", "adjusted"}
 _DATA_FIELDS = _DATA_KEYS
 _MODEL_FIELDS = _MODEL_KEYS
@@ -491,21 +544,39 @@ def parse_study(text: str, path: Path | str | None = None) -> StudySpec:
                      "fallback or drop")
         if se not in ("fallback", "drop"):
             raise ctx.error(f"short_estimation = {se!r} must be 'fallback' or 'drop'", "short_estimation", "model")
-        conv = _expect(ctx, raw.get("conventions", model.conventions), str, "conventions", "model", "textbook or estudy2")
+        conv = _expect(ctx, raw.get("conventions", model.conventions), str, "conventions", "model",
+                       "textbook, estudy2 or eventstudy_r")
         if conv not in CONVENTIONS:
             raise ctx.error(f"conventions = {conv!r} is not one of {', '.join(CONVENTIONS)}", "conventions", "model")
         factors = None
         if "factors" in raw:
             factors = _resolve(base, _expect(ctx, raw["factors"], str, "factors", "model", "a path to a CSV"))
             _must_be_file(ctx, factors, raw["factors"], "factors file", "factors", "model")
-        if kind == "factor" and factors is None:
-            raise ctx.error("kind = 'factor' needs `factors = \"path/to/factors.csv\"` in [model]", "kind", "model")
+        if kind in FACTOR_KINDS and factors is None:
+            raise ctx.error(f"kind = {kind!r} needs `factors = \"path/to/factors.csv\"` in [model]", "kind", "model")
+        rw = _expect(ctx, raw.get("rolling_window", model.rolling_window), int, "rolling_window", "model",
+                     "a number of bars (an integer)")
+        if "rolling_window" in raw and kind != "rolling_market":
+            raise ctx.error(f"rolling_window applies to kind = \"rolling_market\", not {kind!r}", "rolling_window", "model")
+        if rw < 3:
+            raise ctx.error("rolling_window must be at least 3 bars (alpha, beta and sigma)", "rolling_window", "model")
+        units = _expect(ctx, raw.get("factor_units", model.factor_units), str, "factor_units", "model",
+                        f"one of {', '.join(FACTOR_UNITS)}")
+        if units not in FACTOR_UNITS:
+            raise ctx.error(f"factor_units = {units!r} is not one of {', '.join(FACTOR_UNITS)}{_hint(units, FACTOR_UNITS)}",
+                            "factor_units", "model")
+        if "factor_units" in raw and kind not in FACTOR_KINDS:
+            raise ctx.error(f"factor_units applies to the factor kinds ({', '.join(FACTOR_KINDS)}), not {kind!r}",
+                            "factor_units", "model")
         nw = raw.get("newey_west")
         if nw is not None:
             _expect(ctx, nw, int, "newey_west", "model", "a number of lags (an integer)")
             if nw < 1:
                 raise ctx.error("newey_west must be at least 1 lag (leave it out for OLS errors)", "newey_west", "model")
-        model = ModelSpec(kind, rk, me, se, conv, factors, nw)
+        model = ModelSpec(kind, rk, me, se, conv, factors, nw, rw, units)
+
+    tests = _parse_tests(ctx, doc["tests"]) if "tests" in doc else TestsSpec()
+    cross_section = _parse_cross_section(ctx, doc["cross_section"], base) if "cross_section" in doc else None
 
     data = DataSpec()
     if "data" in doc:
@@ -585,9 +656,10 @@ def parse_study(text: str, path: Path | str | None = None) -> StudySpec:
         gmodel = raw.get("model")
         if gmodel is not None:
             _expect(ctx, gmodel, str, "model", "group", f"one of {', '.join(MODEL_KINDS)}")
-            if gmodel not in MODEL_KINDS or gmodel == "factor":
-                raise ctx.error(f"group {gname!r}: model = {gmodel!r} must be one of constant_mean, market_adjusted, "
-                                "market", "model", "group")
+            if gmodel not in MODEL_KINDS or gmodel in FACTOR_KINDS:
+                allowed = [k for k in MODEL_KINDS if k not in FACTOR_KINDS]
+                raise ctx.error(f"group {gname!r}: model = {gmodel!r} must be one of {', '.join(allowed)}"
+                                f"{_hint(gmodel, allowed)}", "model", "group")
         gwin = windows
         if "windows" in raw:
             gwin = _parse_windows(ctx, _expect(ctx, raw["windows"], dict, "windows", "group", "a table"), windows, "group")
@@ -606,12 +678,85 @@ def parse_study(text: str, path: Path | str | None = None) -> StudySpec:
         kind = g.model or model.kind
         if events and any(e.benchmark for e in events if e.group == g.name):
             continue
-        if kind in ("market", "market_adjusted") and g.benchmark is None:
+        if kind in BENCHMARK_KINDS and g.benchmark is None:
             raise ctx.error(f"group {g.name!r} has no benchmark, which the {kind} model needs; "
                             "add `benchmark = \"SPY\"` (or use kind = \"constant_mean\")", "securities", "group")
     return StudySpec(name=name, groups=tuple(groups), windows=windows, model=model, data=data, event=event,
                      article=article, published=published, title=title, path=Path(path).resolve() if path else None,
-                     events=events, events_file=events_file)
+                     events=events, events_file=events_file, tests=tests, cross_section=cross_section)
+
+
+def _hint(value: str, choices) -> str:
+    close = difflib.get_close_matches(value, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _parse_tests(ctx: _Ctx, raw: Any) -> TestsSpec:
+    """The [tests] table (see :class:`TestsSpec`)."""
+    raw = _expect(ctx, raw, dict, "tests", None, "a table [tests]")
+    _check_keys(ctx, raw, _TESTS_KEYS, "tests")
+    out: dict[str, Any] = {}
+    for key in ("grank", "bhar", "volume", "volatility", "calendar_time"):
+        if key in raw:
+            out[key] = _expect(ctx, raw[key], bool, key, "tests", "true or false")
+    for key, choices in _TESTS_CHOICES.items():
+        if key in raw:
+            v = _expect(ctx, raw[key], str, key, "tests", f"one of {', '.join(choices)}")
+            if v not in choices:
+                raise ctx.error(f"{key} = {v!r} is not one of {', '.join(choices)}{_hint(v, choices)}", key, "tests")
+            out[key] = v
+    if "calendar_time_hac" in raw:
+        lags = _expect(ctx, raw["calendar_time_hac"], int, "calendar_time_hac", "tests", "a number of lags (an integer)")
+        if lags < 1:
+            raise ctx.error("calendar_time_hac must be at least 1 lag (leave it out for OLS errors)",
+                            "calendar_time_hac", "tests")
+        out["calendar_time_hac"] = lags
+    spec = TestsSpec(**out)
+    for flag, needs in (("bhar_benchmark", "bhar"), ("volume_model", "volume"), ("calendar_time_hac", "calendar_time")):
+        if flag in raw and not getattr(spec, needs):
+            raise ctx.error(f"{flag} is set but {needs} is not: add `{needs} = true`", flag, "tests")
+    return spec
+
+
+def _parse_cross_section(ctx: _Ctx, raw: Any, base: Path) -> CrossSectionSpec:
+    """The [cross_section] table; the file's header is checked here, its cells when the study runs."""
+    import csv
+
+    raw = _expect(ctx, raw, dict, "cross_section", None, "a table [cross_section]")
+    _check_keys(ctx, raw, _CROSS_SECTION_KEYS, "cross_section")
+    if "file" not in raw:
+        raise ctx.error("[cross_section] needs `file = \"characteristics.csv\"` (columns security, date or event, "
+                        "then one column per characteristic)", "cross_section")
+    path = _resolve(base, _expect(ctx, raw["file"], str, "file", "cross_section", "a path to a CSV file"))
+    _must_be_file(ctx, path, raw["file"], "characteristics file", "file", "cross_section")
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            header = [h.strip() for h in next(csv.reader(fh), [])]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ctx.error(f"cannot read the characteristics file {path} ({exc})", "file", "cross_section") from None
+    low = [h.lower() for h in header]
+    if "security" not in low:
+        raise StudyFileError(f"{path}, line 1: a characteristics file needs a `security` column (and `date` or "
+                             f"`event` when a security has several events); found {header}")
+    keys = tuple(header[low.index(k)] for k in ("security", "event", "date") if k in low)
+    others = [h for h in header if h.lower() not in ("security", "event", "date")]
+    if "columns" in raw:
+        cols = _expect(ctx, raw["columns"], list, "columns", "cross_section", "a list of column names")
+        if not cols or not all(isinstance(c, str) for c in cols):
+            raise ctx.error("columns must list at least one characteristic (column names)", "columns", "cross_section")
+        for c in cols:
+            if c not in others:
+                raise ctx.error(f"column {c!r} is not in {path.name} (its characteristics: {', '.join(others)})"
+                                f"{_hint(c, others)}", "columns", "cross_section")
+    else:
+        cols = others
+    if not cols:
+        raise StudyFileError(f"{path}, line 1: no characteristic column besides {', '.join(keys)}")
+    cluster = _expect(ctx, raw.get("cluster", "none"), str, "cluster", "cross_section", f"one of {', '.join(CLUSTERS)}")
+    if cluster not in CLUSTERS:
+        raise ctx.error(f"cluster = {cluster!r} is not one of {', '.join(CLUSTERS)}{_hint(cluster, CLUSTERS)}",
+                        "cluster", "cross_section")
+    return CrossSectionSpec(path, keys, tuple(cols), cluster)
 
 
 EVENT_COLUMNS = ("security", "date", "time", "timezone", "event", "group", "benchmark")

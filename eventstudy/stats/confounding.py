@@ -1,0 +1,438 @@
+"""Confounding events: what else happened inside a study's CAR and estimation windows.
+
+An abnormal return measures the event only if nothing else moved the security in its window
+(McWilliams & Siegel 1997, "confounding events"). Three sources are flagged, each a row of a
+tidy frame (:data:`CONFOUNDING_COLUMNS`), one row per window and flagged date:
+
+(a) **market-wide shocks** (``source`` = ``benchmark`` or ``equal-weighted``): a bar where the
+    benchmark's return, or the group's equally weighted return, lies beyond
+    ``median +- K_ROBUST * MAD_TO_SIGMA * MAD`` of the same series over the event's estimation
+    window (the Hampel identifier; Hampel 1974; Leys et al. 2013). ``robust_z`` is the bar's
+    distance from the median in robust standard deviations (MAD_TO_SIGMA * MAD, which equals
+    the standard deviation for normal data). The equal-weighted return averages the group's
+    securities on that calendar bar (at least :data:`MIN_EW_MEMBERS` of them); a series needs
+    :data:`MIN_BAND_BARS` estimation bars for a threshold, else it is not assessed (said in the
+    notes).
+(b) **overlapping events of the events file** (``source`` = ``events-file``): another event
+    whose day 0 falls inside the window, of the *same security* (CAR and estimation windows: the
+    security's own returns carry it) or of *another security of the same group* (CAR windows
+    only: the group's average mixes the two events); ``what`` says which.
+(c) **dates the article gives** (``source`` = ``article``): the extraction's other events, and
+    the moves it reports on a date before the studied event (they cannot be the event's own
+    effect). A date of day precision falls on one bar; a month or week covers its days and is
+    reported but cannot mark a window contaminated (the bar is unknown).
+
+``contaminates`` says whether the row marks its window contaminated. It is False for (1) an
+equal-weighted shock on the announcement bars :data:`ANNOUNCEMENT_BARS` (day 0 and day +1:
+the group moving together there is what the study measures; a benchmark shock there still
+counts), (2) a reported move whose subject is not a security of the group (a sector figure),
+(3) an article date coarser than a day. A CAR window is *clean* when no contaminating row
+falls in it (:func:`clean_windows`).
+
+Conventions: returns are the study's returns (simple or log), fractions; ``magnitude``,
+``center`` and ``threshold`` (the half-width ``K_ROBUST * MAD_TO_SIGMA * MAD``) are fractions;
+``rel_day`` counts bars of the row's calendar from day 0. A daily bar dated D carries the news
+of the days after the previous bar up to D (a Saturday date falls on Monday's bar).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+#: Robust standard deviations beyond which a bar is a shock. With normal returns 1 bar in about
+#: 16,000 lies beyond 4; daily returns have fat tails: on the embedded snapshot a band built like
+#: an event's ([-120, -11] before each bar) flags 1.0-2.1 % of the bars of SPY, QQQ, BTC and the
+#: Stargate equities' equal-weighted return at 4 (3.6-5.8 % at 3), so a 6-bar CAR window holds a
+#: chance flag 6-12 % of the time (``python tests/benchmarks/confounding_rates.py``).
+K_ROBUST = 4.0
+#: MAD -> standard deviation for normal data: 1 / Phi^-1(3/4) (Rousseeuw & Croux 1993).
+MAD_TO_SIGMA = 1.4826
+#: Fewest estimation bars with a value for a series to get a threshold.
+MIN_BAND_BARS = 20
+#: Fewest securities with a return on a bar for the group's equal-weighted return to exist.
+MIN_EW_MEMBERS = 2
+#: Relative bars on which the group's own equal-weighted move is the event's reaction (day 0 and
+#: the next bar: the two-day announcement window of daily event studies, for news that reaches
+#: prices after the close), so a shock of it there does not mark the window contaminated.
+ANNOUNCEMENT_BARS = (0, 1)
+
+CONFOUNDING_COLUMNS = ["group", "event", "security", "calendar", "window_kind", "window", "date", "rel_day",
+                       "source", "series", "what", "magnitude", "center", "threshold", "robust_z", "contaminates"]
+SOURCES = ("benchmark", "equal-weighted", "events-file", "article")
+
+
+def robust_band(x: np.ndarray, min_bars: int = MIN_BAND_BARS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Median, robust standard deviation (MAD_TO_SIGMA * MAD) and count of each row of ``x``
+    (NaN ignored); NaN median/sigma where fewer than ``min_bars`` values or a zero MAD."""
+    x = np.atleast_2d(np.asarray(x, dtype=float))
+    n = np.isfinite(x).sum(axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        med = np.nanmedian(x, axis=1)
+        sigma = MAD_TO_SIGMA * np.nanmedian(np.abs(x - med[:, None]), axis=1)
+    bad = (n < min_bars) | ~(sigma > 0)
+    return np.where(bad, np.nan, med), np.where(bad, np.nan, sigma), n
+
+
+@dataclass(frozen=True)
+class WindowSet:
+    """The windows of ``n`` rows (one per distinct group event, day 0 and benchmark) on one calendar.
+
+    ``est_labels`` (n, Le + 1) and ``evt_labels`` (n, W + 1) are the bar labels of the estimation
+    and event windows, each starting with the bar *before* the window (whose close the window's
+    first return starts from). ``bar`` is the length of an intraday bar (None for daily bars).
+    """
+
+    group: str
+    calendar: str
+    event: np.ndarray
+    security: np.ndarray
+    est_offsets: np.ndarray
+    evt_offsets: np.ndarray
+    est_labels: np.ndarray
+    evt_labels: np.ndarray
+    cars: tuple[tuple[str, int, int], ...]
+    est_label: str
+    bar: pd.Timedelta | None = None
+
+    def spans(self) -> list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray]]:
+        """(kind, label, start, end, offsets) per window: [start, end) in time for each row
+        (n,), and the window's relative bars. Daily bar D spans (previous bar, D]."""
+        out = [("estimation", self.est_label, *self._span(self.est_labels), self.est_offsets)]
+        for label, a, b in self.cars:
+            i, j = a - int(self.evt_offsets[0]), b - int(self.evt_offsets[0])
+            out.append(("car", label, *self._span(self.evt_labels[:, i:j + 2]), np.arange(a, b + 1)))
+        return out
+
+    def _span(self, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if self.bar is None:
+            day = np.timedelta64(1, "D")
+            return labels[:, 0] + day, labels[:, -1] + day
+        step = np.timedelta64(self.bar.value, "ns")
+        return labels[:, 1], labels[:, -1] + step
+
+
+def market_shocks(ws: WindowSet, series: dict[str, tuple[str, np.ndarray, np.ndarray, np.ndarray]],
+                  k: float = K_ROBUST) -> tuple[pd.DataFrame, list[str]]:
+    """Flag the bars of every window where a market series lies beyond its robust band.
+
+    ``series`` maps a series name (a benchmark symbol, "equal-weighted (N securities)") to
+    (source, est (n, Le), evt (n, W), name per row (n,)); the band of each row comes from its
+    estimation values. Returns the rows (:data:`CONFOUNDING_COLUMNS`) and notes on series that
+    could not be assessed.
+    """
+    frames, notes = [], []
+    for key, (source, est, evt, names) in series.items():
+        center, sigma, count = robust_band(est)
+        missing = ~np.isfinite(sigma)
+        if missing.any():
+            need = (f"at least {MIN_EW_MEMBERS} securities with a return on at least {MIN_BAND_BARS} estimation bars"
+                    if source == "equal-weighted" else f"at least {MIN_BAND_BARS} estimation bars with a return")
+            notes.append(f"{ws.group}: the {key} return is not assessed for {_few(ws.event[missing])}: its estimation "
+                         f"window has {int(count[missing].max())} usable bars; a threshold needs {need}.")
+        thr = k * sigma
+        for order, (kind, label, values, offsets) in enumerate(_windows(ws, est, evt)):
+            with np.errstate(invalid="ignore"):
+                z = (values - center[:, None]) / sigma[:, None]
+            rows, cols = np.nonzero(np.abs(np.nan_to_num(z)) > k)
+            if not len(rows):
+                continue
+            rel = offsets[cols]
+            dates = (ws.est_labels[rows, cols + 1] if kind == "estimation" else
+                     ws.evt_labels[rows, rel - int(ws.evt_offsets[0]) + 1])
+            own = np.isin(rel, ANNOUNCEMENT_BARS) & (source == "equal-weighted") & (kind == "car")
+            mag, zz = values[rows, cols], z[rows, cols]
+            what = [f"{names[r]} return {100 * m:+.2f}% ({v:+.1f} robust sigma of its estimation window; beyond "
+                    f"{k:g})" + (" on an announcement bar: the event's own move cannot be told from a coincident "
+                                 "shock" if o else "") for r, m, v, o in zip(rows, mag, zz, own)]
+            frames.append(pd.DataFrame({
+                "group": ws.group, "event": ws.event[rows], "security": ws.security[rows], "calendar": ws.calendar,
+                "window_kind": kind, "window": label, "date": pd.to_datetime(dates), "rel_day": rel,
+                "source": source, "series": names[rows], "what": what, "magnitude": mag, "center": center[rows],
+                "threshold": thr[rows], "robust_z": zz, "contaminates": ~own, "_w": order}))
+    return _frame(frames), notes
+
+
+def _windows(ws: WindowSet, est: np.ndarray, evt: np.ndarray):
+    """(kind, label, values (n, L), offsets (L,)) for the estimation window and each CAR window."""
+    yield "estimation", ws.est_label, est, ws.est_offsets
+    for label, a, b in ws.cars:
+        i, j = a - int(ws.evt_offsets[0]), b - int(ws.evt_offsets[0])
+        yield "car", label, evt[:, i:j + 1], np.arange(a, b + 1)
+
+
+@dataclass(frozen=True)
+class DatedItem:
+    """Something dated the windows may hold: [start, end) in time, and how to report it.
+
+    ``groups`` limits it to those groups (None: every group); ``contaminates`` is False when it
+    cannot mark a window contaminated (a coarse date, a move of something not in the group).
+    """
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    source: str
+    series: str
+    what: str
+    magnitude: float = math.nan
+    contaminates: bool = True
+    groups: frozenset[str] | None = None
+    kinds: tuple[str, ...] = ("estimation", "car")
+
+
+def dated_items(ws: WindowSet, items: Sequence[DatedItem]) -> pd.DataFrame:
+    """Rows for every item whose time span overlaps a window of a row of ``ws``."""
+    frames = []
+    items = [it for it in items if it.groups is None or ws.group in it.groups]
+    if not items:
+        return _frame([])
+    for order, (kind, label, start, end, offsets) in enumerate(ws.spans()):
+        labels = ws.est_labels if kind == "estimation" else ws.evt_labels
+        for it in items:
+            if kind not in it.kinds:
+                continue
+            s, e = np.datetime64(it.start, "ns"), np.datetime64(it.end, "ns")
+            hit = np.flatnonzero((s < end) & (e > start))
+            if not len(hit):
+                continue
+            frames.append(pd.DataFrame({
+                "group": ws.group, "event": ws.event[hit], "security": ws.security[hit], "calendar": ws.calendar,
+                "window_kind": kind, "window": label, "date": it.start.normalize() if ws.bar is None else it.start,
+                "rel_day": _rel_day(ws, labels[hit], s, kind, offsets), "source": it.source, "series": it.series,
+                "what": it.what, "magnitude": it.magnitude, "center": math.nan, "threshold": math.nan,
+                "robust_z": math.nan, "contaminates": it.contaminates, "_w": order}))
+    return _frame(frames)
+
+
+def _rel_day(ws: WindowSet, labels: np.ndarray, t: np.datetime64, kind: str, offsets: np.ndarray) -> np.ndarray:
+    """Relative bar that carries time ``t``: daily, the first bar dated on or after t; intraday,
+    the last bar opening at or before t (clipped to the window)."""
+    first = ws.est_offsets[0] - 1 if kind == "estimation" else ws.evt_offsets[0] - 1
+    if ws.bar is None:
+        pos = np.argmax(labels >= t, axis=1)
+        pos = np.where((labels >= t).any(axis=1), pos, labels.shape[1] - 1)
+    else:
+        pos = (labels <= t).sum(axis=1) - 1
+    rel = first + pos
+    return np.clip(rel, offsets[0], offsets[-1])
+
+
+def overlapping_events(rows: pd.DataFrame, spans: pd.DataFrame) -> pd.DataFrame:
+    """Events of an events file whose day 0 falls inside another event's windows.
+
+    ``rows``: one row per (group, event, security) with ``day0_start``, ``day0_end`` (the time
+    span of its day-0 bar). ``spans``: one row per (group, event, security, window) with
+    ``window_kind``, ``window``, ``start``, ``end``, ``calendar`` and ``labels`` (the window's
+    bar labels, bar before first) and ``first_offset``. A pair counts when the events differ and
+    the securities are the same (any window) or the group is (CAR windows only). Sorted look-ups
+    (``searchsorted``) keep it O(n log n) plus the pairs found.
+    """
+    frames = []
+    for relation, key, kinds in (("same security", "security", ("estimation", "car")),
+                                 ("same group", "group", ("car",))):
+        others = rows.sort_values([key, "day0_start"]).reset_index(drop=True)
+        code = {v: i for i, v in enumerate(pd.unique(others[key]))}
+        sp = spans[spans["window_kind"].isin(kinds) & spans[key].isin(code)].reset_index(drop=True)
+        if sp.empty:
+            continue
+        sorted_keys = _sort_key(others[key].map(code), others["day0_start"])
+        lo = np.searchsorted(sorted_keys, _sort_key(sp[key].map(code), sp["start"]), side="left")
+        hi = np.searchsorted(sorted_keys, _sort_key(sp[key].map(code), sp["end"]), side="left")
+        count = hi - lo
+        if not count.sum():
+            continue
+        which = np.repeat(np.arange(len(sp)), count)
+        other = np.concatenate([np.arange(a, b) for a, b in zip(lo[count > 0], hi[count > 0])])
+        pair = pd.DataFrame({"i": which, "j": other})
+        a, b = sp.iloc[pair["i"]].reset_index(drop=True), others.iloc[pair["j"]].reset_index(drop=True)
+        keep = (a["event"].to_numpy() != b["event"].to_numpy())
+        if relation == "same group":
+            keep &= a["security"].to_numpy() != b["security"].to_numpy()
+        a, b = a[keep].reset_index(drop=True), b[keep].reset_index(drop=True)
+        if a.empty:
+            continue
+        rel = np.array([_first_at_or_after(lab, t0) + fo for lab, t0, fo in
+                        zip(a["labels"], b["day0_start"].to_numpy("datetime64[ns]"), a["first_offset"])])
+        frames.append(pd.DataFrame({
+            "group": a["group"], "event": a["event"], "security": a["security"], "calendar": a["calendar"],
+            "window_kind": a["window_kind"], "window": a["window"], "date": b["day0_start"].to_numpy(),
+            "rel_day": rel, "source": "events-file", "series": b["security"].to_numpy(),
+            "what": [f"event {e!r} of {s} ({relation}), day 0 {pd.Timestamp(d):%Y-%m-%d}" for e, s, d in
+                     zip(b["event"], b["security"], b["day0_start"])],
+            "magnitude": math.nan, "center": math.nan, "threshold": math.nan, "robust_z": math.nan,
+            "contaminates": True, "_w": a["order"].to_numpy()}))
+    return _frame(frames)
+
+
+def _sort_key(code: pd.Series, when: pd.Series) -> np.ndarray:
+    """One int64 per (key code, time) that sorts like the pair: code * 2^40 + minutes since 1970."""
+    minutes = when.to_numpy("datetime64[m]").astype(np.int64)
+    return code.to_numpy(np.int64) * (1 << 40) + minutes
+
+
+def _first_at_or_after(labels: np.ndarray, t: np.datetime64) -> int:
+    """Position (from the first bar of the window) of the bar that carries time ``t``."""
+    pos = int(np.searchsorted(labels, t, side="left"))
+    return max(pos, 1)
+
+
+def _few(values: np.ndarray, n: int = 3) -> str:
+    u = list(dict.fromkeys(str(v) for v in values))
+    return ", ".join(u[:n]) + (f" and {len(u) - n} more" if len(u) > n else "")
+
+
+def _frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=CONFOUNDING_COLUMNS)
+    out = pd.concat(frames, ignore_index=True)
+    out = out[[*CONFOUNDING_COLUMNS, *(["_w"] if "_w" in out else [])]]
+    out["contaminates"] = out["contaminates"].astype(bool)
+    return out
+
+
+def sort_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """CAR windows first, then the estimation window; by date within a window."""
+    if frame.empty:
+        return frame.reset_index(drop=True)
+    order = {"car": 0, "estimation": 1}
+    w = frame["_w"] if "_w" in frame else 0
+    return (frame.assign(_k=frame["window_kind"].map(order), _w=w,
+                         _s=frame["source"].map({s: i for i, s in enumerate(SOURCES)}))
+            .sort_values(["group", "event", "_k", "_w", "date", "_s", "series"], kind="stable")
+            .drop(columns=["_k", "_s", "_w"]).reset_index(drop=True))
+
+
+def clean_windows(frame: pd.DataFrame, cars: dict[tuple[str, str], Sequence[str]]) -> pd.DataFrame:
+    """Per (group, event) and CAR window: ``clean`` (no contaminating row) and the flagged dates.
+
+    ``cars`` maps (group, event) to its CAR window labels, in the study's order.
+    """
+    bad = frame[frame["contaminates"] & (frame["window_kind"] == "car")] if not frame.empty else frame
+    rows = []
+    for (group, event), labels in cars.items():
+        sub = bad[(bad["group"] == group) & (bad["event"] == event)] if not bad.empty else bad
+        for label in labels:
+            hit = sub[sub["window"] == label] if not sub.empty else sub
+            dates = sorted({pd.Timestamp(d) for d in hit["date"]}) if not hit.empty else []
+            rows.append({"group": group, "event": event, "window": label, "clean": not dates,
+                         "flagged_dates": ", ".join(_when(d) for d in dates)})
+    return pd.DataFrame(rows, columns=["group", "event", "window", "clean", "flagged_dates"])
+
+
+@dataclass(frozen=True)
+class ConfoundingReport:
+    """The flagged rows (:data:`CONFOUNDING_COLUMNS`), the clean/contaminated CAR windows and notes."""
+
+    frame: pd.DataFrame
+    windows: pd.DataFrame
+    notes: tuple[str, ...] = ()
+    k: float = K_ROBUST
+    assessed: tuple[str, ...] = field(default_factory=tuple)
+
+    def sentences(self, max_events: int = 3) -> list[str]:
+        """Plain sentences for ``results.caveats()`` and the summary."""
+        out: list[str] = []
+        f, w = self.frame, self.windows
+        for group in dict.fromkeys(w["group"]):
+            gw = w[w["group"] == group]
+            events = list(dict.fromkeys(gw["event"]))
+            gf = f[f["group"] == group] if not f.empty else f
+            if len(events) > max_events:
+                dirty = gw[~gw["clean"]]
+                n_dirty = dirty["event"].nunique()
+                if n_dirty:
+                    per = dirty.groupby("window", sort=False)["event"].nunique()
+                    out.append(f"{group}: {n_dirty} of {len(events)} events have a CAR window with a flagged bar ("
+                               + ", ".join(f"{win}: {m}" for win, m in per.items())
+                               + "); see confounding.csv (results.confounding) for the dates and the clean windows.")
+                est = gf[(gf["window_kind"] == "estimation") & gf["contaminates"]] if not gf.empty else gf
+                if not est.empty:
+                    out.append(f"{group}: {est['event'].nunique()} of {len(events)} estimation windows hold flagged "
+                               "bars (market-wide shocks or own events); they weigh on the fitted model.")
+                continue
+            for event in events:
+                ew = gw[gw["event"] == event]
+                ef = gf[gf["event"] == event] if not gf.empty else gf
+                who = group if len(events) == 1 else f"{group} ({event})"
+                dirty = ew[~ew["clean"]]
+                for r in dirty.itertuples():
+                    rows = ef[(ef["window_kind"] == "car") & (ef["window"] == r.window) & ef["contaminates"]]
+                    out.append(f"{who}: CAR window {r.window} holds " + "; ".join(_describe(rows)) + ".")
+                if len(dirty):
+                    clean = list(ew.loc[ew["clean"], "window"])
+                    out.append(f"{who}: CAR windows without a flagged bar: {', '.join(clean)}." if clean else
+                               f"{who}: every CAR window holds a flagged bar.")
+                est = ef[(ef["window_kind"] == "estimation") & ef["contaminates"]] if not ef.empty else ef
+                if not est.empty:
+                    out.append(f"{who}: the estimation window {est['window'].iloc[0]} holds {est['date'].nunique()} "
+                               f"flagged bar(s) (beyond {self.k:g} robust sigma, or other events): "
+                               + "; ".join(_describe(est, 4, short=True)) + "; they weigh on the fitted model.")
+                info = ef[~ef["contaminates"] & (ef["source"] == "article")] if not ef.empty else ef
+                for (what, date), rows in info.groupby(["what", "date"], sort=False):
+                    wins = ", ".join(dict.fromkeys(rows["window"]))
+                    out.append(f"{who}: {what} ({_when(date)}, in {wins}).")
+        out.extend(self.notes)
+        return out
+
+
+def summary_lines(report: "ConfoundingReport", max_events: int = 3) -> list[str]:
+    """One line per group for the text summary: contaminated and clean CAR windows."""
+    w = report.windows
+    if w.empty:
+        return []
+    out = [f"Confounding events (bars beyond {report.k:g} robust sigma of the estimation window, other events of the "
+           "events file, the article's dates; results.confounding, confounding.csv):"]
+    f = report.frame
+    for group in dict.fromkeys(w["group"]):
+        gw = w[w["group"] == group]
+        events = list(dict.fromkeys(gw["event"]))
+        dirty = gw[~gw["clean"]]
+        est = f[(f["group"] == group) & (f["window_kind"] == "estimation") & f["contaminates"]] if not f.empty else f
+        est_line = (f"  {group}: estimation windows hold {est[['event', 'date']].drop_duplicates().shape[0]} "
+                    "flagged bar(s) (see results.caveats())") if len(est) else ""
+        if dirty.empty:
+            out.append(f"  {group}: no CAR window holds a flagged bar")
+        elif len(events) > max_events:
+            out.append(f"  {group}: {dirty['event'].nunique()} of {len(events)} events have a contaminated CAR window")
+        else:
+            for event in events:
+                ew = gw[gw["event"] == event]
+                bad = ew[~ew["clean"]]
+                who = f"  {group}" + (f" ({event})" if len(events) > 1 else "")
+                if bad.empty:
+                    out.append(f"{who}: no CAR window holds a flagged bar")
+                    continue
+                clean = ", ".join(ew.loc[ew["clean"], "window"]) or "none"
+                out.append(f"{who}: " + "; ".join(f"{r.window} contaminated ({r.flagged_dates})" for r in bad.itertuples())
+                           + f"; clean: {clean}")
+        if est_line:
+            out.append(est_line)
+    out.extend(f"  {note}" for note in report.notes)
+    return out
+
+
+def _when(ts) -> str:
+    ts = pd.Timestamp(ts)
+    return f"{ts:%Y-%m-%d}" if ts == ts.normalize() else f"{ts:%Y-%m-%d %H:%M} UTC"
+
+
+def _describe(rows: pd.DataFrame, limit: int = 6, short: bool = False) -> list[str]:
+    """'2025-01-27 (day 4): equal-weighted (4 securities) return -10.77% (...)' per date; with
+    ``short``, market shocks as 'SPY -2.91% (-5.3 robust sigma)'."""
+    parts = []
+    for date, sub in rows.groupby("date", sort=True):
+        rel = sub["rel_day"].iloc[0]
+        day = f" (day {int(rel)})" if pd.notna(rel) else ""
+        texts = [f"{r.series} {100 * r.magnitude:+.2f}% ({r.robust_z:+.1f} robust sigma)"
+                 if short and r.source in ("benchmark", "equal-weighted") else r.what for r in sub.itertuples()]
+        parts.append(f"{_when(date)}{day}: " + ", ".join(dict.fromkeys(texts)))
+    if len(parts) > limit:
+        parts = parts[:limit] + [f"{len(parts) - limit} more in confounding.csv"]
+    return parts

@@ -1,0 +1,206 @@
+"""Gather a study's inputs for the confounding check (:mod:`eventstudy.stats.confounding`).
+
+Pure: it takes the groups the engine estimated, the price series already loaded and the
+article's extraction, and returns a :class:`~eventstudy.stats.confounding.ConfoundingReport`.
+Returns are recomputed on each calendar from the closes (the study's simple or log returns), so
+the benchmark's and the group's equally weighted returns are known on every estimation and event
+bar, whatever model the group uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..estimation.panel import build_panel
+from ..plan.calendars import CRYPTO_CALENDAR, get_calendar
+from .confounding import (K_ROBUST, MIN_EW_MEMBERS, ConfoundingReport, DatedItem, WindowSet, clean_windows,
+                          dated_items, market_shocks, overlapping_events, sort_frame, _frame)
+
+#: Calendar days per bar when extending the calendar around the windows (room for holidays).
+_DAYS_PER_BAR = 1.6
+#: Article dates coarser than a day that are still reported, with the span they cover.
+_SPANS = {"week": pd.Timedelta(days=7)}
+
+
+def assess_confounding(groups: Sequence[Any], *, series: dict[str, Any], frequency: str = "1d",
+                       returns: str = "simple", crypto_cutoff: dt.time | None = None, extraction: Any = None,
+                       event_date: dt.date | None = None, events_file: bool = False,
+                       k: float = K_ROBUST) -> ConfoundingReport:
+    """Flag market-wide shocks, overlapping events and the article's dates in every window.
+
+    ``groups`` are the battery's group inputs (name, est, meta, car_labels); ``series`` maps a
+    symbol to its price series; ``event_date`` is the studied event's date (None for an events
+    file); ``events_file`` turns on the overlap check between the file's events.
+    """
+    items = article_items(extraction, event_date, groups)
+    frames, notes, cars, rows_all, spans_all = [], [], {}, [], []
+    for g in groups:
+        keep = np.asarray(g.est.status) != "dropped"
+        meta = g.meta.reset_index(drop=True)[keep].reset_index(drop=True)
+        if meta.empty:
+            continue
+        w = g.est.windows
+        est_label = f"[{w.estimation[0]},{w.estimation[1]}]"
+        car_defs = tuple((label, int(a), int(b)) for label, (a, b) in zip(g.car_labels, w.cars))
+        for event in dict.fromkeys(meta["event"]):
+            cars[(g.name, event)] = list(g.car_labels)
+        for cal_name in dict.fromkeys(meta["calendar"]):
+            m = meta[meta["calendar"] == cal_name].reset_index(drop=True)
+            block = _block(g.name, cal_name, m, w, est_label, car_defs, series, frequency, returns, crypto_cutoff)
+            if block is None:
+                continue
+            ws, market, row_labels = block
+            shocks, block_notes = market_shocks(ws, market, k)
+            frames += [shocks, dated_items(ws, items)]
+            notes += block_notes
+            if events_file:
+                r, s = _overlap_inputs(g.name, cal_name, m, w, est_label, car_defs, row_labels, ws.bar)
+                rows_all.append(r)
+                spans_all.append(s)
+    if events_file and rows_all:
+        frames.append(overlapping_events(pd.concat(rows_all, ignore_index=True), pd.concat(spans_all, ignore_index=True)))
+    frame = sort_frame(_frame(frames))
+    return ConfoundingReport(frame, clean_windows(frame, cars), tuple(dict.fromkeys(notes)), k)
+
+
+def _block(group: str, cal_name: str, m: pd.DataFrame, w, est_label: str, car_defs, series: dict[str, Any],
+           frequency: str, returns: str, cutoff):
+    """The window set of one group's events on one calendar, and its market series."""
+    # meta holds the calendar's own name ("24/7 4h" for 4-hour bars); get_calendar takes the base one
+    base = CRYPTO_CALENDAR if cal_name.startswith(CRYPTO_CALENDAR) else cal_name
+    cal = get_calendar(base, frequency, cutoff)
+    tickers = [t for t in dict.fromkeys(m["ticker"]) if t in series]
+    benches = [b for b in dict.fromkeys(m["benchmark"].dropna()) if b in series]
+    closes = {s: series[s].close for s in dict.fromkeys([*tickers, *benches])}
+    if not closes:
+        return None
+    panel = build_panel(cal, closes, returns)
+    intraday = getattr(cal, "bar", "daily") == "intraday"
+    bar = getattr(cal, "freq", None) if intraday else None
+    day0 = pd.to_datetime(m["day0"])
+    per_bar = (bar / pd.Timedelta(days=1) if intraday else 1.0) * _DAYS_PER_BAR
+    lo = day0.min() - pd.Timedelta(days=per_bar * (abs(w.estimation[0]) + 2) + 15)
+    hi = day0.max() + pd.Timedelta(days=per_bar * (abs(w.event[1]) + 2) + 15)
+    ext = cal.sessions(lo, hi).union(panel.index)
+    R = pd.DataFrame(panel.returns, index=panel.index, columns=list(panel.symbols)).reindex(ext)
+    sec = R[tickers].to_numpy(dtype=float) if tickers else np.full((len(ext), 0), np.nan)
+    count = np.isfinite(sec).sum(axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ew = np.where(count >= MIN_EW_MEMBERS, np.nanmean(sec, axis=1), np.nan) if sec.shape[1] else \
+            np.full(len(ext), np.nan)
+
+    est_rel = np.arange(w.estimation[0] - 1, w.estimation[1] + 1)
+    evt_rel = np.arange(w.event[0] - 1, w.event[1] + 1)
+    labels = ext.to_numpy("datetime64[ns]")
+
+    def take(values: np.ndarray, pos: np.ndarray) -> np.ndarray:
+        inside = (pos >= 0) & (pos < len(values))
+        return np.where(inside, values[np.clip(pos, 0, len(values) - 1)], np.nan)
+
+    pos_all = ext.get_indexer(day0)
+    row_labels = (labels[np.clip(pos_all[:, None] + est_rel, 0, len(ext) - 1)],
+                  labels[np.clip(pos_all[:, None] + evt_rel, 0, len(ext) - 1)])
+    sets = m.assign(_b=m["benchmark"].fillna("")).drop_duplicates(["event", "day0", "_b"]).reset_index(drop=True)
+    pos0 = ext.get_indexer(pd.to_datetime(sets["day0"]))
+    est_pos, evt_pos = pos0[:, None] + est_rel, pos0[:, None] + evt_rel
+    n_sec = m.groupby("event")["ticker"].nunique()
+    only = m.groupby("event")["ticker"].first()
+    security = np.array([only[e] if n_sec[e] == 1 else "" for e in sets["event"]], dtype=object)
+    ws = WindowSet(group, cal.name, sets["event"].to_numpy(dtype=object), security, w.est_offsets, w.evt_offsets,
+                   labels[np.clip(est_pos, 0, len(ext) - 1)], labels[np.clip(evt_pos, 0, len(ext) - 1)], car_defs,
+                   est_label, bar)
+    market: dict[str, tuple] = {}
+    bcol = {b: R[b].to_numpy(dtype=float) for b in benches}
+    if bcol:
+        est_b = np.full((len(sets), len(est_rel) - 1), np.nan)
+        evt_b = np.full((len(sets), len(evt_rel) - 1), np.nan)
+        for b, values in bcol.items():
+            rows = np.flatnonzero(sets["_b"].to_numpy() == b)
+            est_b[rows] = take(values, est_pos[rows, 1:])
+            evt_b[rows] = take(values, evt_pos[rows, 1:])
+        market["benchmark"] = ("benchmark", est_b, evt_b, sets["_b"].to_numpy(dtype=object))
+    if len(tickers) >= MIN_EW_MEMBERS:
+        name = f"equal-weighted ({len(tickers)} securities)"
+        market[name] = ("equal-weighted", take(ew, est_pos[:, 1:]), take(ew, evt_pos[:, 1:]),
+                        np.full(len(sets), name, dtype=object))
+    return ws, market, row_labels
+
+
+def _overlap_inputs(group, cal_name, m, w, est_label, car_defs, row_labels, bar):
+    """Rows (day-0 spans) and window spans of one block, for :func:`overlapping_events`."""
+    est_lab, evt_lab = row_labels
+    day = np.timedelta64(1, "D")
+    step = day if bar is None else np.timedelta64(bar.value, "ns")
+    d0 = pd.to_datetime(m["day0"]).to_numpy("datetime64[ns]")
+    rows = pd.DataFrame({"group": group, "event": m["event"].to_numpy(), "security": m["ticker"].to_numpy(),
+                         "day0_start": d0, "day0_end": d0 + step})
+    spans = []
+
+    def add(kind, label, lab, first_offset, order):
+        start = lab[:, 0] + day if bar is None else lab[:, 1]
+        end = lab[:, -1] + step
+        spans.append(pd.DataFrame({"group": group, "event": m["event"].to_numpy(), "security": m["ticker"].to_numpy(),
+                                   "calendar": cal_name, "window_kind": kind, "window": label, "start": start,
+                                   "end": end, "labels": list(lab), "first_offset": first_offset,
+                                   "order": order}))
+
+    add("estimation", est_label, est_lab, int(w.estimation[0]) - 1, 0)
+    for c, (label, a, b) in enumerate(car_defs, start=1):
+        i, j = a - int(w.event[0]), b - int(w.event[0])
+        add("car", label, evt_lab[:, i:j + 2], a - 1, c)
+    return rows, pd.concat(spans, ignore_index=True)
+
+
+def article_items(extraction: Any, event_date: dt.date | None, groups: Sequence[Any]) -> list[DatedItem]:
+    """The article's other dated events, and the moves it reports before the studied event."""
+    if extraction is None:
+        return []
+    items: list[DatedItem] = []
+    events = list(getattr(extraction, "events", ()))
+    for ev in events[1:]:
+        if ev.date is None:
+            continue
+        precision = ev.date_precision or "day"
+        start = pd.Timestamp(ev.date)
+        if precision == "day":
+            end = start + pd.Timedelta(days=1)
+        elif precision == "month":
+            end = start + pd.offsets.MonthBegin(1)
+        elif precision in _SPANS:
+            end = start + _SPANS[precision]
+        else:
+            continue
+        when = f"dated {ev.date_text!r}" if ev.date_text else f"dated {ev.date}"
+        coarse = "" if precision == "day" else f" ({precision} only: its bar is not known)"
+        items.append(DatedItem(start, end, "article", ev.kind,
+                               f"the article's event {ev.name!r}, {when}{coarse}", contaminates=precision == "day"))
+    if event_date is None:
+        return items
+    members: dict[str, set[str]] = {}
+    for g in groups:
+        syms = set(g.meta["ticker"]) | set(g.meta["benchmark"].dropna())
+        for s in syms:
+            members.setdefault(s, set()).add(g.name)
+    for c in getattr(extraction, "claims", ()):
+        if c.date is None or c.date >= event_date:
+            continue
+        start = pd.Timestamp(c.date)
+        move = f"{c.percent:+.2f}%" + (f" ({c.horizon})" if c.horizon else "")
+        if c.ticker is not None:
+            if c.ticker not in members:
+                continue
+            items.append(DatedItem(start, start + pd.Timedelta(days=1), "article", c.ticker,
+                                   f"the article reports a move of {c.ticker} of {move} on that date, before the event",
+                                   c.percent / 100, True, frozenset(members[c.ticker])))
+        else:
+            items.append(DatedItem(start, start + pd.Timedelta(days=1), "article", c.name,
+                                   f"the article reports a move of {move} for {c.name!r} on that date, before the "
+                                   "event; it names no security of the study", c.percent / 100, False))
+    return items
