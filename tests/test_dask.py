@@ -60,7 +60,9 @@ def synthetic_study(folder: Path, model: str = "market", n_events: int = 3000, s
     rows += [f"S{j:02d},{days[380]:%Y-%m-%d},common,common,MKT" for j in range(N_SEC)]
     rows += [f"ORCL,{days[300]:%Y-%m-%d},noprices,events,MKT"]  # in the gazetteer, not in the prices
     write(folder, "events.csv", "security,date,event,group,benchmark\n" + "\n".join(rows) + "\n")
-    kind = {"market": 'kind = "market"', "constant_mean": 'kind = "constant_mean"\nshort_estimation = "drop"',
+    kind = {"market": 'kind = "market"',
+            # GRANK off: the estimation windows stay on the workers (the tables and the battery need no more)
+            "constant_mean": 'kind = "constant_mean"\nshort_estimation = "drop"\n[tests]\ngrank = false',
             "factor": 'kind = "factor"\nfactors = "factors.csv"'}[model]
     return write(folder, f"{model}.toml", f"""name = "synthetic-{model}"
 events = "events.csv"
@@ -132,6 +134,7 @@ def test_two_workers_give_the_in_process_results(client, studies, in_process, mo
     assert {"prices", "plan"} <= stages or {"prices", "coverage"} <= stages
     assert set(a.securities["group"]) == {"events", "common"} and len(a.securities) > 2000
     assert {"kp_bmp_t", "corrado_rank", "wilcoxon", "bootstrap_ci"} <= set(a.test_table["test"])
+    assert ("grank_t" in set(a.test_table["test"])) == (model != "constant_mean")
     if model == "constant_mean":  # short_estimation = "drop": the engine drops the late listing
         assert (a.plan["stage"] == "estimation").any()
     else:

@@ -167,9 +167,13 @@ class DaskMap:
         parts = plan.with_frame(pending).partition(self.n_partitions(len(pending)))
         parts = [p for p in parts if len(p.frame)]
         scratch = self._scratch()
+        full = driver_reads_estimates(spec)
+        if full and len(pending) > FULL_ESTIMATES:
+            self.say(f"dask: {', '.join(full)} read every estimation window on the driver: the workers send them back "
+                     "whole (memory grows with the events; [tests] grank = false keeps them on the workers)")
         ctx = RunContext(replace(spec, events=()), plan.with_frame(plan.frame.iloc[:0]), factors, dict(provenance),
-                         str(self.dataset), spec.data.frequency, keep_estimation,
-                         keep_event_arrays=len(pending) <= FULL_ESTIMATES or spec.model.conventions == "estudy2")
+                         str(self.dataset), spec.data.frequency, keep_estimation or bool(full),
+                         keep_event_arrays=len(pending) <= FULL_ESTIMATES or bool(full))
         ctx_path = scratch / "context.pkl"
         with open(ctx_path, "wb") as fh:
             pickle.dump(ctx, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -230,6 +234,18 @@ class DaskMap:
         finally:
             for path in reversed(self._temp):
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def driver_reads_estimates(spec: StudySpec) -> list[str]:
+    """The tests of ``spec`` that read the engine's per-event arrays and estimation windows on the
+    driver, after the map (they are not map/reduce yet): the workers must then send them back."""
+    t = getattr(spec, "tests", None)
+    conv = spec.model.conventions
+    out = [f"conventions = {conv!r}"] if conv in ("estudy2", "eventstudy_r") else []
+    if t is not None:
+        out += [name for name, on in (("GRANK", t.grank_on(conv)), ("BHAR", t.bhar), ("abnormal volatility",
+                                                                                     t.volatility)) if on]
+    return out
 
 
 def _result(fut, i: int, syms: list[str], size: int):
