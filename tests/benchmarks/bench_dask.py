@@ -100,7 +100,11 @@ def child(mode: str, study: str, out: str) -> None:
 def measure(mode: str, study: Path, work: Path) -> tuple[dict, dict]:
     out = str(work / f"{mode}-{study.stem}")
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, __file__, "--child", mode, str(study), out])
+    # Under an address-space limit the reserved (not resident) memory counts too: glibc's per-thread
+    # malloc arenas (Dask's client and comm threads) and Arrow's own pool reserve gigabytes they
+    # never touch. Two arenas and Arrow on the system allocator keep the reservations near the RSS.
+    env = {**os.environ, "MALLOC_ARENA_MAX": "2", "ARROW_DEFAULT_MEMORY_POOL": "system"}
+    proc = subprocess.Popen([sys.executable, __file__, "--child", mode, str(study), out], env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
