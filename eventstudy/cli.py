@@ -2,8 +2,9 @@
 
 Subcommands::
 
-    eventstudy run STUDY [--out DIR] [--offline | --pinned] [--timings] [--dask local:N|tcp://HOST:PORT]
-                                                      run a study, write report.html, PNGs, CSVs
+    eventstudy run STUDY [--out DIR] [--offline | --pinned] [--parquet] [--timings]
+                     [--dask local:N|tcp://HOST:PORT] [--dataset DIR]
+                                                      run a study, write report.html, PNGs, CSVs (+ Parquet)
                                                       (--timings: wall time per stage on stderr)
     eventstudy run --example NAME [--out DIR]         run a study shipped with the package (pinned snapshot)
     eventstudy run --list-examples                    the shipped example studies
@@ -101,7 +102,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         say(msg)
 
     timer.mark("outputs: CSV tables")
-    paths = write_outputs(res, out, progress=out_say)
+    paths = write_outputs(res, out, progress=out_say, parquet=args.parquet)
     timer.close()
     if not args.quiet:
         with timer("summary"):
@@ -352,6 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--pinned", action="store_true",
                       help="prices from the embedded snapshot only, for exact reproducibility")
     p.add_argument("--quiet", action="store_true", help="print only where the outputs are")
+    p.add_argument("--parquet", action="store_true", help="also write every table as Parquet beside its CSV")
     p.add_argument("--timings", action="store_true", help="print the wall time of each stage to stderr")
     p.add_argument("--dask", metavar="local[:N]|tcp://HOST:PORT",
                    help="run the map stage on a Dask cluster: local:N starts N worker processes on this machine, "

@@ -230,8 +230,7 @@ def symbol_bars_of(plan: EventPlan, prices: StudyPrices) -> dict[str, SymbolBars
     f = plan.frame
     out = {}
     for name, cb in plan.calendars.items():
-        on = f["calendar"].to_numpy(dtype=object) == name
-        syms = dict.fromkeys([*f.loc[on, "ticker"], *[b for b in f.loc[on, "benchmark"] if isinstance(b, str)]])
+        syms = _symbols_on(f, name)
         closes = {s: prices.series[s].close for s in syms if s in prices.series}
         out[name] = symbol_bars(cb.calendar, closes)
     return out
@@ -284,13 +283,20 @@ def return_panels(spec: StudySpec, plan: EventPlan, bars: dict[str, SymbolBars])
     f = plan.frame[plan.pending]
     out = {}
     for name, cb in plan.calendars.items():
-        on = f["calendar"].to_numpy(dtype=object) == name
-        if not on.any():
+        syms = _symbols_on(f, name)
+        if not syms:
             continue
-        syms = dict.fromkeys([*f.loc[on, "ticker"], *[b for b in f.loc[on, "benchmark"] if isinstance(b, str)]])
         sb = bars[name]
         out[name] = return_panel(cb.calendar, cb.index, {s: sb.prices[s] for s in syms}, spec.model.returns)
     return out
+
+
+def _symbols_on(f: pd.DataFrame, calendar: str) -> list[str]:
+    """The securities, then the benchmarks, of the pairs on ``calendar`` (first appearance order)."""
+    on = f["calendar"].to_numpy(dtype=object) == calendar
+    tick = pd.unique(f["ticker"].to_numpy(dtype=object)[on])
+    bench = [b for b in pd.unique(f["benchmark"].to_numpy(dtype=object)[on]) if isinstance(b, str)]
+    return list(dict.fromkeys([*tick, *bench]))
 
 
 def combine(spec: StudySpec, coverage: Coverage, analyses: list[Analysis], prices: StudyPrices,
@@ -478,8 +484,11 @@ def price_span(spec: StudySpec, event_time: EventTime | None) -> Span:
     window (for its first return) is included. Dates windows are taken as they are.
     """
     per_bar = DAYS_PER_BAR.get(spec.data.frequency, 1.6)
-    days = [pd.Timestamp(e.date) for e in spec.events] if spec.events else [pd.Timestamp(event_time.date)]
-    first_day, last_day = min(days), max(days)
+    if spec.events:
+        first_day = pd.Timestamp(min(e.date for e in spec.events))
+        last_day = pd.Timestamp(max(e.date for e in spec.events))
+    else:
+        first_day = last_day = pd.Timestamp(event_time.date)
     lo, hi = first_day, last_day
     for group in spec.groups:
         ws = group.windows

@@ -31,10 +31,12 @@ def stargate_en() -> Extraction:
 def test_english_event_with_clock_time_and_session_word(stargate_en):
     ev = stargate_en.primary
     assert stargate_en.language == "en" and stargate_en.published == dt.date(2025, 1, 23)
-    assert ev.date == dt.date(2025, 1, 21)  # "on Tuesday", published Thursday 23 January
-    assert ev.date_text == "Tuesday"
-    assert ev.time == dt.time(16, 30) and ev.timezone == "America/New_York"
-    assert ev.timing == "after_close"
+    # announced "on Tuesday" at 4:30 p.m. ET after the close; the market moved "yesterday" (published
+    # Thursday 23 January): day 0 is the session of the move, the news keeps its own date
+    assert ev.date == dt.date(2025, 1, 22) and ev.date_basis == "move"
+    assert ev.news_date == dt.date(2025, 1, 21)
+    assert ev.date_text == "yesterday"
+    assert ev.time is None and ev.timing == "yesterday"  # the news's 4:30 p.m. is not the move's time
     assert ev.name == "Stargate joint venture announcement"
     assert "publication date 2025-01-23" in stargate_en.date_rule
 
@@ -45,7 +47,7 @@ def test_english_claim_forms(stargate_en):
         ("ORCL", 7.18, "1d", d22, False),      # "(ORCL+7.18%)", "yesterday"
         ("NVDA", 2.4, "1d", d22, False),       # "up 2.4%"
         ("ARM", 9.0, "1d", d22, True),         # "jumped nearly 9%"
-        ("9984.T", 10.6, None, None, False),   # no date in its sentence
+        ("9984.T", 10.6, "1d", d22, False),    # the main move's day, from the sentence before
         ("ORCL", -0.8, "premarket", d23, False),
         ("ARM", 1.5, "after_hours", d22, False),
     ]
@@ -86,7 +88,10 @@ def test_html_article_metadata_and_event(tokens_html):
     assert tokens_html.published == dt.date(2025, 1, 22)  # from <meta article:published_time>
     assert tokens_html.title == "AI-agent tokens rally after Stargate"
     ev = tokens_html.primary
-    assert ev.date == dt.date(2025, 1, 21)  # "the Stargate announcement of January 21", not "on Wednesday"
+    # the tokens "rallied on Wednesday, a day after the Stargate announcement of January 21": day 0 is
+    # the day of the move, the announcement names the event and keeps its date
+    assert (ev.date, ev.news_date, ev.date_basis) == (dt.date(2025, 1, 22), dt.date(2025, 1, 21), "move")
+    assert ev.name == "Stargate announcement"
     assert len(tokens_html.events) == 1
 
 
@@ -98,7 +103,7 @@ def test_html_claims_tokens_sector_and_unmapped_cashtag(tokens_html):
         ("ARC", "ARC", 44.6, "24h", "security", "CoinGecko"),
         ("AI16Z", "$AI16Z", 30.2, "24h", "security", "CoinGecko"),
         (None, "$GRIFFAIN", 25.0, "24h", "security", "CoinGecko"),
-        ("BTC", "Bitcoin", -1.2, None, "security", None),
+        ("BTC", "Bitcoin", -1.2, "24h", "security", None),  # "in the same period", on the move's day
     ]
     assert tokens_html.claims[0].sector == "AI-agent"
     griffain = next(e for e in tokens_html.entities if e.name == "$GRIFFAIN")
@@ -225,7 +230,7 @@ def test_deepseek_sell_off_is_the_event(deepseek):
 def test_deepseek_claims_each_to_its_own_subject_with_the_event_day(deepseek):
     assert _claims(deepseek) == DEEPSEEK_CLAIMS
     nvda = deepseek.claims[0]
-    assert nvda.note is not None and "carried from the event sentence" in nvda.note
+    assert nvda.note is not None and "carried from the sentence of the article's main move" in nvda.note
     assert not any("no security or sector" in n for n in deepseek.notes)
 
 

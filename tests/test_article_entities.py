@@ -179,9 +179,13 @@ def test_index_entities_and_their_proxy():
 
 
 def test_a_longer_unknown_name_is_not_the_shorter_known_one():
-    x = extract_events("Nomura Real Estate tumbled 13.8 percent after Japan Post dropped its plan.")
+    # "Nomura Zephyrine Estate" (made up) is not Nomura Holdings; "Nomura Real Estate" is a known
+    # company of the wider equity layer and is read as itself
+    x = extract_events("Nomura Zephyrine Estate tumbled 13.8 percent after Japan Post dropped its plan.")
     nomura = next(e for e in x.entities if e.name.startswith("Nomura"))
-    assert nomura.unmapped and nomura.name == "Nomura Real Estate"
+    assert nomura.unmapped and nomura.name == "Nomura Zephyrine Estate"
+    x = extract_events("Nomura Real Estate tumbled 13.8 percent after Japan Post dropped its plan.")
+    assert "3231.T" in {e.gazetteer_id for e in x.entities}
 
 
 def test_a_first_name_before_a_surname_company_is_a_person():
@@ -231,3 +235,83 @@ def test_a_study_can_name_a_universe_security():
     object.__setattr__(group, "name", "g")
     assert calendar_name("MC.PA", group, gaz) == "XPAR" and calendar_name("^FCHI", group, gaz) == "XPAR"
     assert calendar_name("DOGE", group, gaz) == "24/7" and "MC.PA" in gaz
+
+
+# --- name variants: rules of the look-up, not aliases per company (issue 9, item 2) ---------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Mercedes Benz fell 2% in Frankfurt.", "MBG.DE"),            # the source writes Mercedes-Benz
+    ("Procter and Gamble rose 1%.", "PG"),                         # "&" written as "and"
+    ("Procter et Gamble a gagné 1 %.", "PG"),                      # ... and as "et"
+    ("McDonalds rose 2% after its results.", "MCD"),               # apostrophe left out
+    ("McDonald's rose 2% after its results.", "MCD"),
+    ("Nvidia's shares hit a record.", "NVDA"),                     # possessive
+    ("Exxon Mobil advanced 3%.", "XOM"),                           # the source writes ExxonMobil
+    ("SOCIETE GENERALE a reculé de 2 %.", "GLE.PA"),               # capitals without accents
+    ("Les titres de L'Oreal ont progressé.", "OR.PA"),             # no accent, elided article
+    ("JD Wetherspoon rose 2% in London.", "JDW.L"),                # initials joined (source: "J D Wetherspoon")
+])
+def test_name_variants_are_normalised(text, expected):
+    assert expected in {e.gazetteer_id for e in extract_events(text).entities}
+
+
+def test_name_keys():
+    from eventstudy.reference.names import camel_split, key_variants, name_key
+    assert name_key("Mercedes-Benz") == name_key("Mercedes Benz") == "mercedes benz"
+    assert name_key("Procter & Gamble") == name_key("Procter and Gamble") == name_key("PROCTER ET GAMBLE")
+    assert name_key("Société Générale") == "societe generale" and name_key("L'Oréal") == "l oreal"
+    assert name_key("AND International") == "and international"   # a name's first word stays itself
+    assert "mcdonalds" in key_variants("McDonald's") and camel_split("ExxonMobil") == "Exxon Mobil"
+    assert "jd wetherspoon" in key_variants("J D Wetherspoon") and "us steel" in key_variants("U.S. Steel")
+    # a camel-case split matches only with its case: "a soft bank" is not SoftBank
+    assert [e.gazetteer_id for e in extract_events("They ran it like a soft bank.").entities if e.gazetteer_id] == []
+
+
+# --- a known name inside a longer proper name; institutions (item 3) ---------------------------------
+
+@pytest.mark.parametrize("text, absent", [
+    ("The Swiss National Bank cut rates and the franc fell.", "NBHC"),
+    ("Qatar National Bank shares fell 2%.", "NBHC"),
+    ("National Bank of Greece rose 3% in Athens.", "NBHC"),
+    ("La Banque nationale suisse a abaissé ses taux.", "NBHC"),
+    ("Société Générale de Surveillance a publié ses comptes.", "GLE.PA"),
+])
+def test_a_known_name_inside_a_longer_proper_name_is_not_read(text, absent):
+    assert absent not in {e.gazetteer_id for e in extract_events(text).entities}
+
+
+def test_central_banks_regulators_and_exchanges_are_never_securities():
+    x = extract_events("The Bank of England held rates while the Reserve Bank of Australia cut; the SEC and "
+                       "l'Autorité des marchés financiers opened inquiries. La Banque centrale européenne a "
+                       "relevé ses taux.")
+    assert [e.gazetteer_id for e in x.entities if e.gazetteer_id] == []
+    assert any("an institution, not a security" in n for n in x.notes)
+    # the known longer name still leaves the company's own mentions alone
+    x = extract_events("National Bank Holdings fell 2% after the Swiss National Bank cut rates.")
+    assert [e.gazetteer_id for e in x.entities if e.gazetteer_id] == ["NBHC"]
+
+
+# --- holdings, operating companies, share classes (item 4) ------------------------------------------
+
+def test_bare_name_is_the_operating_company_the_holding_has_its_own_names():
+    x = extract_events("Porsche fell 3% while Porsche SE slipped; Porsche Automobil Holding owns Volkswagen.")
+    assert [e.gazetteer_id for e in x.entities if e.gazetteer_id and e.gazetteer_id.startswith(("P911", "PAH3"))] \
+        == ["P911.DE", "PAH3.DE"]
+    assert extract_events("Google rose 4%.").entities[0].gazetteer_id == "GOOGL"
+    gaz = Gazetteer.load()
+    assert gaz.get("FOX").id == "FOXA" and gaz.get("NWS").id == "NWSA"   # class A primary, class B a listing
+
+
+# --- exchange or index (item 5) ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, index", [
+    ("The company, which is listed on the Nasdaq, said sales grew.", False),
+    ("NYSE-listed Ford rose 2%.", False),
+    ("Airbus est coté à la Bourse de Paris.", False),
+    ("Le groupe a fait son entrée au Nasdaq en 2019.", False),
+    ("The Nasdaq fell 2% on Tuesday.", True),
+    ("Le Nasdaq a cédé 1,2 %.", True),
+])
+def test_exchange_or_index(text, index):
+    ids = {e.gazetteer_id for e in extract_events(text).entities}
+    assert ("IXIC" in ids) is index and "NDAQ" not in ids and "inst:nasdaq" not in ids

@@ -80,3 +80,69 @@ def test_french_and_english_forms_parse_to_the_same_number(value):
     english = f"{value:,.2f}"
     french = english.replace(",", " ").replace(".", ",")
     assert parse_number(english, "en") == parse_number(french, "fr") == float(value)
+
+
+# --- claims: lists of moves, and hard-wrapped text ----------------------------------------------
+
+import textwrap  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+#: Names the universe links without ambiguity, with their ids.
+_LISTED = {"Toyota": "7203.T", "Honda": "7267.T", "Nissan": "7201.T", "Kering": "KER.PA",
+           "Hermès": "RMS.PA", "LVMH": "MC.PA", "Nvidia": "NVDA", "Microsoft": "MSFT", "Oracle": "ORCL",
+           "Deutsche Bank": "DBK.DE", "Volkswagen": "VOW3.DE"}
+_PUBLISHED = dt.date(2025, 3, 27)
+
+
+def _figure(value: float, language: str) -> str:
+    text = f"{value:g}"
+    return text.replace(".", ",") + " %" if language == "fr" else text + "%"
+
+
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(sorted(_LISTED)), min_size=2, max_size=6, unique=True),
+       st.lists(st.integers(min_value=1, max_value=6000), min_size=6, max_size=6),
+       st.sampled_from(["en", "fr"]), st.booleans(), st.booleans())
+def test_a_list_of_n_moves_gives_n_claims_to_n_subjects(names, hundredths, language, down, verb_each):
+    """"A rose 1.2%, B 0.8% and C 3%" (one verb, or one per name): N figures, N claims, in order, each
+    to its own name, with the list's sign."""
+    values = [h / 100 for h in hundredths[:len(names)]]
+    verb = {("en", False): "rose", ("en", True): "fell", ("fr", False): "gagne", ("fr", True): "recule de"}[
+        (language, down)]
+    parts = [f"{n} {verb} {_figure(v, language)}" if (k == 0 or verb_each) else f"{n} {_figure(v, language)}"
+             for k, (n, v) in enumerate(zip(names, values))]
+    joined = ", ".join(parts[:-1]) + (" and " if language == "en" else " et ") + parts[-1] + "."
+    x = extract_events(joined, published=_PUBLISHED)
+    sign = -1 if down else 1
+    assert [(c.ticker, c.percent) for c in x.claims] == [(_LISTED[n], sign * v) for n, v in zip(names, values)]
+
+
+@settings(max_examples=20, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted(_LISTED)), st.sampled_from(sorted(_LISTED)), st.integers(min_value=1, max_value=900),
+       st.sampled_from(["both fell", "each fell", "fell"]))
+def test_joint_subjects_share_the_move(first, second, tenths, verb):
+    if first == second:
+        return
+    x = extract_events(f"{first} and {second} {verb} {tenths / 10:g}%.", published=_PUBLISHED)
+    assert [(c.ticker, c.percent) for c in x.claims] == [(_LISTED[first], -tenths / 10), (_LISTED[second], -tenths / 10)]
+
+
+_CORPUS = sorted((Path(__file__).parent / "articles" / "corpus").glob("*.txt"))
+
+
+def _hard_wrap(text: str, width: int) -> str:
+    return "\n\n".join("\n".join(textwrap.fill(line, width) if len(line) > width else line
+                                 for line in para.split("\n")) for para in text.split("\n\n"))
+
+
+@settings(max_examples=12, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(_CORPUS), st.integers(min_value=45, max_value=100))
+def test_one_line_and_hard_wrapped_articles_give_the_same_extraction(path, width):
+    from eventstudy.article import read_article
+
+    article = read_article(path)
+    one = extract_events(article.text, published=article.published)
+    wrapped = extract_events(_hard_wrap(article.text, width), published=article.published)
+    key = [(c.ticker, c.percent, c.horizon, c.date) for c in one.claims]
+    assert [(c.ticker, c.percent, c.horizon, c.date) for c in wrapped.claims] == key
+    assert (wrapped.primary.date, wrapped.primary.kind) == (one.primary.date, one.primary.kind)

@@ -152,3 +152,25 @@ def test_diagnostics_with_newey_west_errors(stargate_results):
     sec = stargate_results.securities.set_index("ticker")
     assert ols.loc["NVDA", "alpha"] == pytest.approx(sec.loc["NVDA", "alpha"], rel=1e-9)  # checks the fast path
     assert ols.loc["NVDA", "sigma"] == pytest.approx(sec.loc["NVDA", "sigma"], rel=1e-9)
+
+
+def test_market_adjusted_panel_path_equals_array_path():
+    from eventstudy.estimation.engine import estimate_panel, gather_columns
+
+    rng = np.random.default_rng(0)
+    R = rng.normal(0, 0.02, (400, 6))
+    R[:50, 2] = np.nan   # a late listing: short windows, flagged "short"
+    R[100:103, 3] = np.nan
+    F = rng.normal(0, 0.01, (400, 2))
+    win = Windows((-120, -11), (-5, 5), ((0, 0), (-1, 1)))
+    K = 300
+    pos, col, fcol = rng.integers(20, 394, K), rng.integers(0, 6, K), rng.integers(0, 2, (K, 1))
+    fast = estimate_panel(R, F, pos, col, fcol, MarketAdjusted(), win, min_estimation=30)
+    eo, vo = win.est_offsets, win.evt_offsets
+    slow = estimate_events(gather(R, pos, col, eo), gather_columns(F, pos, fcol, eo), gather(R, pos, col, vo),
+                           gather_columns(F, pos, fcol, vo), MarketAdjusted(), win, min_estimation=30)
+    for name in ("n", "df", "sigma2", "ar", "var_ar", "car", "var_car", "car_path", "var_car_path"):
+        np.testing.assert_allclose(getattr(fast, name), getattr(slow, name), rtol=1e-10, atol=1e-16, err_msg=name)
+    assert (fast.status == slow.status).all() and (fast.status == "short").any()
+    assert list(fast.reason) == list(slow.reason)
+    np.testing.assert_allclose(fast.resid_est, slow.resid_est, rtol=1e-12)

@@ -236,3 +236,23 @@ def test_a_crypto_window_centuries_long_says_what_the_benchmark_lacks(tmp_path, 
     code, err = _run(study, tmp_path, capsys)
     assert code == 2 and "internal error" not in err
     assert "need 24/7 prices 1751-04-07 .. 2025-01-23, but the benchmark ETH has" in err and "Shorten the windows" in err
+
+
+def test_wilcoxon_normal_path_equals_scipy_bit_for_bit():
+    from eventstudy.stats.nonparametric import _wilcoxon_normal
+
+    rng = np.random.default_rng(0)
+    for n in (51, 400, 5000):
+        x = rng.normal(0.001, 0.02, n)
+        r = stats.rankdata(np.abs(x))
+        assert _wilcoxon_normal(x) == (float(r[x > 0].sum()), float(stats.wilcoxon(x, zero_method="wilcox").pvalue))
+    ties = np.array([0.1, -0.1, 0.2] * 30)
+    assert _wilcoxon_normal(ties) is None  # scipy corrects the variance for ties: it is asked instead
+
+
+def test_bootstrap_of_several_windows_equals_each_alone():
+    from eventstudy.stats.bootstrap import bootstrap_mean_ci, bootstrap_mean_cis
+
+    rng = np.random.default_rng(8)
+    xs = [rng.normal(0.01, 0.02, 300), rng.normal(0.0, 0.03, 300), rng.normal(0.0, 0.01, 120), np.ones(5)]
+    assert bootstrap_mean_cis(xs, seed=3) == [bootstrap_mean_ci(x, seed=3) for x in xs]

@@ -230,3 +230,17 @@ def test_the_real_boundary_collects_yfinance_logged_errors(monkeypatch):
     assert "AAA" in frame.columns.get_level_values(0) and errors == {"BBB": parse_yf_errors(
         ["['BBB']: YFRateLimitError('Too Many Requests. Rate limited. Try after a while.')"])["BBB"]}
     assert "RateLimit" in errors["BBB"]
+
+
+def test_synonym_ids_ask_yahoo_for_the_canonical_symbol(tmp_path, monkeypatch):
+    # a study naming a Reuters code (LVMH.PA) or an old ticker (FB) downloads the canonical series
+    fake = install(monkeypatch, ({"MC.PA": bars("ORCL"), "TTE.PA": bars("ORCL")}, {}))
+    src = source(tmp_path)
+    gaz = Gazetteer.load()
+    assert gaz.synonyms["LVMH.PA"] == "MC.PA" and gaz.synonyms["FP.PA"] == "TTE.PA"   # synonyms, not entities
+    assert src.yahoo_symbol("LVMH.PA") == "MC.PA" and src.yahoo_symbol("FP.PA") == "TTE.PA"
+    out = src.refresh(["LVMH.PA", "FP.PA"], START, END)
+    assert sorted(fake.calls[0]["tickers"]) == ["MC.PA", "TTE.PA"]
+    assert set(out) == {"LVMH.PA", "FP.PA"} and len(out["FP.PA"].close) > 0
+    # the wider equity layer's lines map to themselves, flagged as not checked on Yahoo
+    assert src.yahoo_symbol("3231.T") == "3231.T" and "3231.T" in src.unverified

@@ -24,6 +24,7 @@ def test_layers_have_their_entries():
     counts = load_universe().counts
     assert counts["equities"] > 1500 and 150 <= counts["crypto"] <= 260
     assert counts["indices"] >= 40 and counts["etfs"] >= 20 and counts["renames"] >= 20 and counts["reuters"] >= 40
+    assert counts["equities_wide"] > 10000 and counts["institutions"] >= 40
 
 
 @pytest.mark.parametrize("key, yahoo, calendar, currency", [
@@ -177,3 +178,54 @@ def test_generated_files_are_up_to_date():
     for name, text in files.items():
         assert (reference_dir() / name).read_text(encoding="utf-8") == text, \
             f"{name} is stale: run `python -m eventstudy.reference.build`"
+
+
+@pytest.mark.parametrize("key, yahoo, calendar", [
+    ("GRG.L", "GRG.L", "XLON"),        # FTSE 250 (Greggs), from the wider layer
+    ("GNTX", "GNTX", "XNYS"),          # S&P 400 (Gentex)
+    ("601088.SS", "601088.SS", "XSHG"),  # China Shenhua Energy, Shanghai
+    ("000002.SZ", "000002.SZ", "XSHG"),  # China Vanke, Shenzhen (Shanghai's sessions)
+    ("3231.T", "3231.T", "XTKS"),
+])
+def test_wider_layer_entities(gaz, key, yahoo, calendar):
+    e = gaz.get(key)
+    assert (e.yahoo, e.calendar) == (yahoo, calendar) and e.yahoo_verified is False
+    assert e.source == "universe:equities_wide"
+
+
+def test_wider_layer_symbols_by_market_convention():
+    assert build.investpy_yahoo("united states", "BRKb") == "BRK-B"
+    assert build.investpy_yahoo("united states", "NPNYY") is None          # OTC line of a foreign company
+    assert build.investpy_yahoo("sweden", "ATCOa") == "ATCO-A.ST"
+    assert build.investpy_yahoo("china", "600519") == "600519.SS" and build.investpy_yahoo("china", "300750") == "300750.SZ"
+    assert build.investpy_yahoo("switzerland", "SRENH") == "SRENH.SW" and build.investpy_yahoo("spain", "ENAGe") is None
+
+
+def test_wider_layer_rows_rules():
+    rows = [
+        {"country": "united states", "name": "Gentex", "full_name": "Gentex Corporation", "isin": "US3719011096", "symbol": "GNTX"},
+        {"country": "austria", "name": "Snap", "full_name": "Snap Inc", "isin": "US83304A1060", "symbol": "SNAP"},  # cross-listing
+        {"country": "china", "name": "Vanke A", "full_name": "China Vanke Co Ltd A", "isin": "CNE0000000T2", "symbol": "000002"},
+        {"country": "china", "name": "Vanke B", "full_name": "China Vanke Co Ltd B", "isin": "CNE0000001N9", "symbol": "200002"},
+        {"country": "united states", "name": "Acme Pref", "full_name": "Acme Corp Preferred", "isin": "US0000000001", "symbol": "ACMP"},
+        {"country": "united states", "name": "Tokyo", "full_name": "Tokyo Inc", "isin": "US0000000002", "symbol": "TKYO"},
+        {"country": "united states", "name": "As One", "full_name": "As One Corp", "isin": "US0000000003", "symbol": "ASON"},
+        {"country": "united states", "name": "Apple", "full_name": "Apple Inc", "isin": "US0378331005", "symbol": "AAPL"},
+    ]
+    words = frozenset({"as", "one", "apple"})
+    out = {r["id"]: r for r in build.build_wide(rows, {"US0378331005"}, {"AAPL"}, set(), words, frozenset({"Tokyo"}))}
+    assert set(out) == {"GNTX", "000002.SZ", "TKYO", "ASON"}              # no cross-listing, no preferred, no taken ISIN
+    assert out["000002.SZ"]["listings"] == ["200002.SZ"]                    # the B share is a listing of the A share
+    assert "Gentex" in out["GNTX"]["aliases"] and "Gentex" not in out["GNTX"]["common_words"]
+    assert out["TKYO"]["aliases"] == ["Tokyo Inc"] and "As One" not in out["ASON"]["aliases"]
+
+
+def test_share_classes_and_holdings():
+    assert build.primary_class("FOX", ["FOXA"]) == "FOXA" and build.primary_class("GOOG", ["GOOGL"]) == "GOOGL"
+    assert build.primary_class("BRK-B", ["BRK-A"]) == "BRK-B" and build.primary_class("SAP.DE", ["SAPA"]) == "SAP.DE"
+    rows = [{"id": "PAH3.DE", "aliases": ["Porsche SE", "Porsche", "Porsche Automobil Holding"]},
+            {"id": "P911.DE", "aliases": ["Porsche AG", "Porsche"]},
+            {"id": "MRK", "aliases": ["Merck & Co.", "Merck"]}, {"id": "MRK.DE", "aliases": ["Merck KGaA", "Merck"]}]
+    build._holdings_yield(rows)
+    assert rows[0]["aliases"] == ["Porsche SE", "Porsche Automobil Holding"] and "Porsche" in rows[1]["aliases"]
+    assert "Merck" in rows[2]["aliases"] and "Merck" in rows[3]["aliases"]  # no holding: a collision (context decides)

@@ -57,28 +57,29 @@ source = "pinned"
                     reason="headless-browser check needs Debian's chromium and chromium-driver (apt-get install "
                            "chromium chromium-driver; .ci/run installs them)")
 def test_report_loads_in_headless_chromium(report_dir, tmp_path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
+    from tests.browser import load_page
 
-    opts = Options()
-    opts.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,2000"):
-        opts.add_argument(flag)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    try:
-        driver.get((report_dir / "report.html").resolve().as_uri())
-        assert driver.title.startswith("Event study:")
-        images = driver.execute_script(
-            "return Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.naturalHeight, i.alt]);")
-        assert len(images) >= 5
-        for complete, width, height, alt in images:
-            assert complete and width > 500 and height > 200, (alt, width, height)
-        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-        assert errors == [], errors
-        driver.save_screenshot(str(Path(report_dir) / "screenshot.png"))
-    finally:
-        driver.quit()
+    seen = load_page(report_dir / "report.html", tmp_path / "profile", screenshot=Path(report_dir) / "screenshot.png")
+    assert seen.title.startswith("Event study:")
+    assert len(seen.images) >= 5
+    for complete, width, height, alt in seen.images:
+        assert complete and width > 500 and height > 200, (alt, width, height)
+    assert seen.findings
+    assert seen.errors == [], seen.errors
+    assert seen.remote_requests == [] and seen.remote_urls_in_dom == []
+
+
+def test_report_leads_with_the_findings(report_dir):
+    html = (report_dir / "report.html").read_text()
+    assert html.index('id="findings"') < html.index('id="event"') < html.index('id="securities"')
+    assert "CAAR[0,0] = +1.59%" in html
+
+
+def test_outputs_name_no_absolute_path_of_the_machine(report_dir):
+    root = str(STARGATE.resolve().parents[2])  # the checkout
+    for path in report_dir.iterdir():
+        if path.suffix in (".csv", ".html"):
+            assert root not in path.read_text(), path.name
+    sec = (report_dir / "securities.csv").read_text()
+    assert "snapshot ../prices/ORCL.csv" in sec  # relative to the study file (data/studies/)
+    assert "no prices in the snapshot ../prices" in (report_dir / "dropped.csv").read_text()

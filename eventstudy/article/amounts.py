@@ -7,8 +7,8 @@ paragraph (``currency_inferred=True``); without one it is left out.
 
 A price level is not an amount: a figure a price moves past or trades at ("Bitcoin briefly fell
 below $98,000", "traded at $3,200", "est passé sous la barre des 98 000 dollars", "the $100,000
-mark") says where a price stood, not how much money the event involves, so it is left out and the
-extraction's notes say so. "Rose to $5 billion" is kept (revenue or a valuation reaching a figure is
+mark", "un bitcoin vaut 6 719 dollars", "se traite à 121 400 dollars") says where a price stood,
+not how much money the event involves, so it is left out and the extraction's notes say so. "Rose to $5 billion" is kept (revenue or a valuation reaching a figure is
 an amount).
 """
 
@@ -32,7 +32,10 @@ _LEVEL_BEFORE = re.compile(
     r"|(?<![\w])(?:passée?s?|repassée?s?|tombée?s?|descendue?s?|chutée?|glissée?|remontée?s?|restée?|évolue|évoluait|"
     r"s'échange|s'échangeait|cote|cotait|oscille|oscillait|se maintient|se maintenait)"
     r"(?:\s+\w+ment)?\s+(?:sous|au-dessus|au-dessous|en dessous|en deçà|au-delà|autour|près)"
-    r"|(?<![\w])(?:franchi|dépassé|enfoncé|crevé|cassé|broken|crossed|topped|breached)(?:\s+\w+ment)?)"
+    r"|(?<![\w])(?:franchi|dépassé|enfoncé|crevé|cassé|broken|crossed|topped|breached)(?:\s+\w+ment)?"
+    r"|(?<![\w'])(?:vaut|valait|valent|valaient|se traite|se traitait|s'échange|s'échangeait|cote|cotait|culminant|"
+    r"culminé|trading|trades at|traded at)"
+    r"(?:\s+\w+ment)?(?:\s+(?:à|a|at|autour de|aux alentours de|près de|environ|around|about|some))?)"
     r"(?:\s+(?:de|des|du|d'|the|la|le|les))?(?:\s+(?:barre|seuil|niveau|cap|mark|level|threshold))?"
     r"(?:\s+(?:de|des|du|d'|of))?\s*$",
     re.I)

@@ -1,47 +1,44 @@
 """Price moves an article reports ("le cours d'Oracle a grimpé d'environ 7 %", "(ORCL+7.18%)",
-"PIPPIN (+104,82 %)", "the AI-agent sector rose 10.47% in 24 hours").
+"Toyota Motor rose 1.14%, Honda Motor 0.79% and Nissan Motor 2.96%", "the AI-agent sector rose
+10.47% in 24 hours").
 
 For every percentage in a sentence:
 
-1. **Subject** — a sector phrase or a security named right after it ("une baisse de 10 % de la
-   capitalisation des jetons d'IA", "a 7% gain for Oracle"); else the nearest security or sector
-   named before it since the previous percentage ("..., Nvidia de 2,3 %, et celui d'Arm de 4,1 %");
-   else the previous claim's subject in the same sentence; else a capitalised name just before a
-   verb of movement (reported unmapped); else, after "le titre", "l'action", "the stock", the
-   listed security the article names most.
-2. **Not a price** — a percentage of revenue, volume, jobs, market share... ("ses revenus avaient
-   chuté de 99 %") is skipped, and the skip is noted.
+1. **Subject** — see :mod:`.subjects` (its own clause's subject; rows of figures shared out in
+   order, "respectively"; joint subjects "Toyota and Honda both fell 2%" give one claim each;
+   "le titre", "the index", "il" refer back; a market place is its benchmark index; a name the
+   gazetteer does not know gives an unmapped claim, never the previous security's).
+2. **Only price moves** — a percentage is not a claim when it measures something else: a noun of
+   revenue, profit, volume, tariffs, a stake, a premium, a forecast ... between the subject and the
+   figure or right after it ("Billings climbed 17%", "ses revenus avaient chuté de 99 %",
+   "expectations for a 12 percent drop"); a share ("40% of the vehicles", "pesant 11 % de la
+   capitalisation"); the figure used as an attribute of a noun ("25% tariffs", "a 45% premium");
+   a change in points ("25 points de base"). Each skip is noted.
 3. **Sign** — the written sign, else the nearest verb or noun of movement before it ("grimpé",
-   "hausse", "fell", "down"), else one just after ("7 % de hausse", "3% lower"), else the previous
-   claim's in the same sentence. A percentage with no direction (a stake, a share) is not a move.
-4. **Horizon** (vocabulary in :data:`.model.HORIZONS`) and **date** — each horizon phrase and each
-   day-precision date of the sentence belongs to the percentage nearest to it ("le CAC 40 a cédé
-   0,4 % mercredi, tandis que Nvidia perdait 1,1 % avant l'ouverture"); a percentage with none of
-   its own takes those of the previous claim in the sentence ("... sur 24 heures, avec PIPPIN
-   (+104,82 %), ARC (+44,63 %)"). A date that is a reference point ("après le 21 janvier", "since
-   Monday", "l'annonce du 21 janvier") is not the move's date. A move dated to a day with no
-   stated horizon is "1d".
-5. **Source** — "selon X", "d'après les données de X", "according to X", "X data".
-6. A sentence that opens with a connector ("Par ailleurs", "Meanwhile", ...) and gives no horizon,
+   "avance", "fell", "down"), else one just after ("7 % de hausse", "26.6p, or 4%, lower", with a
+   trading verb "ended 45 percent above"), else the previous claim's in the same sentence (a
+   list: "Honda Motor 0.79%"). A percentage with no direction (a stake, a share) is not a move.
+4. **Horizon** (vocabulary in :data:`.model.HORIZONS`), first that applies: a horizon phrase of
+   its own (each phrase belongs to the percentage nearest to it; "closed down", "to close at",
+   "on the day" = 1d; "in mid-afternoon trading", "as much as" = intraday; "sur 24 heures" =
+   24h; "this week", "depuis lundi" = 1w ...); a session cue of its sentence (a clock time, "ce
+   matin", "à la mi-séance" = intraday; "closed", "a terminé", "la séance de" = 1d); for a listed
+   security, the tense (French present or imperfect, English "was down" = intraday; French passé
+   composé or plus-que-parfait = 1d); the cue of an earlier sentence of its paragraph; the cue of
+   the article's lead (headline and first two paragraphs); else "1d" when the move is dated to a
+   day. A period the vocabulary has no word for ("over the last six months", "depuis le 14
+   juillet") leaves it null. For a crypto token, a day ("sur la journée", "on the day") is "24h".
+   The headline's words never reach a sentence of the body, and a sentence's cue never reaches
+   another paragraph.
+5. **Date** — the day-precision date of its own sentence nearest to it, unless a reference point:
+   a date after "après", "after", "since", "depuis", "before", "avant", "until", "(quarter)
+   ended", "l'annonce du", inside an aside, or after the publication date (unless written with its
+   year: then it is taken as written, and the extraction's notes say it contradicts publication). The day of the
+   article's main move is given to the undated claims afterwards (:func:`carry_move_day`).
+6. **Source** — "selon X", "d'après les données de X", "according to X", "X data".
+7. A sentence that opens with a connector ("Par ailleurs", "Meanwhile", ...) and gives no horizon,
    date or source takes them from the previous sentence of the paragraph, when that one had claims;
    the claim's ``note`` says so.
-7. **Date of a market-move event** (:func:`carry_event_date`) — when the event is a sell-off or a
-   rally dated to a day in its own sentence ("Chip stocks tumbled on Monday, January 27, 2025,
-   after DeepSeek said ..."), the claims of that paragraph that follow it and give no date
-   ("Nvidia closed down nearly 17%") take the event's date, with horizon "1d" when none is stated;
-   the claim's ``note`` says so. It stops at the next sentence that gives a date of its own or
-   moves in time ("the next day", "le lendemain"), and never applies to a claim with a longer or
-   other horizon ("this week", "after hours") or to a sentence that names another date ("since
-   January"). Other events are not carried over: a move reported after an announcement may be on
-   the next session ("announced after the close"), so its date stays ``None``.
-
-Subjects
-    The subject of a percentage is the nearest security named before it in its clause; a name in
-    a compound modifier ("SoftBank-backed Arm") or in an aside between commas ("Nvidia, which
-    supplies Microsoft, fell 3%") is not. A name the gazetteer does not know ("and the Nasdaq fell
-    3.1%", or "the broader market") makes an unmapped claim (ticker ``None``, with a note), never
-    one for the previous claim's security. Percentages listed in a row go, in order, to as many
-    names listed before them ("Nvidia, Microsoft and Oracle fell 3%, 2% and 1%").
 """
 
 from __future__ import annotations
@@ -52,108 +49,56 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .dates import DateMention
-from .entities import _STOP_NAMES, SOURCE, Mention
+from .entities import SOURCE, Mention
+from .lexicon import (CLOSE_CUE, DIRECTION, DIRECTION_AFTER, DONE_VERB_FR, HORIZON_PHRASES, INTRADAY_CUE, LEVEL_AFTER,
+                      LIVE_VERB_EN, LIVE_VERB_FR, METRIC, MOVE_FOLLOWERS, SHARE_OF, SHARE_VERB, TRADING_VERB, VALUE_OF)
 from .model import Claim
 from .numbers import PercentMatch, find_percents
+from .subjects import (NAME_STOP, SentenceSubjects, Subject, coreference, noun_phrase, respectively_after, run_of)
 from .text import Segmented, Sentence
 
-_UP = (r"hausse|grimp\w*|augment\w*|progress\w*|bondi\w*|bondit|gagn\w*|envol\w*|flamb\w*|rebond\w*|"
-       r"mont(?:e|é|ée|ent|ait|a|er)|appréci\w*|s'apprécie|up(?!\s+to\b)|rose|rises?|rising|risen|gain(?:s|ed|ing)?|"
-       r"jump(?:s|ed|ing)?|climb(?:s|ed|ing)?|soar(?:s|ed|ing)?|surg(?:e|es|ed|ing)|rall(?:y|ied|ies|ying)|"
-       r"advanc(?:e|es|ed|ing)|added|adds|higher|increas(?:e|es|ed|ing)|spik(?:e|es|ed)|popped|skyrocket\w*|"
-       r"rocket(?:s|ed)?|rebound(?:s|ed)?")
-_DOWN = (r"baisse|chut\w*|recul\w*|perd\w*|perte|plong\w*|dégringol\w*|céd(?:é|ait|ant)|cède|gliss\w*|repli\w*|"
-         r"effondr\w*|décroch\w*|lâch\w*|down|fell|falls?|falling|fallen|drop(?:s|ped|ping)?|slid(?:e|es)?|"
-         r"plummet(?:s|ed|ing)?|"
-         r"slipp(?:ed|ing)|slips?|plung(?:e|es|ed|ing)|tumbl(?:e|es|ed|ing)|sank|sinks?|sinking|lost|los(?:e|es|ing)|"
-         r"declin(?:e|es|ed|ing)|lower|decreas(?:e|es|ed|ing)|shed|sheds|crash(?:ed|es)?|slump(?:s|ed)?|"
-         r"retreat(?:s|ed)?|dipp(?:ed|ing)|dips?|tank(?:s|ed)?")
-#: A verb or noun of movement, with group ``up`` or ``down`` ("grimpé", "fell", "hausse").
-DIRECTION = re.compile(rf"(?<![\w])(?:(?P<up>{_UP})|(?P<down>{_DOWN}))(?![\w])", re.I)
-
-_METRIC = re.compile(
-    r"(?<![\w])(?:revenus?|revenues?|chiffres? d'affaires|ventes|sales|bénéfices?|profits?|earnings|résultat net|"
-    r"net income|volumes?|emplois|jobs|dépenses|spending|marges?|margins?|utilisateurs|users|clients|customers|"
-    r"inflation|taux|rates?|PIB|GDP|production|parts? de marché|market share|dividendes?|dividends?|capex|"
-    r"effectifs|workforce|headcount|hashrate|TVL|frais|fees|probabilit\w+|chances?|salaires?|wages?|"
-    r"participation|stake|détient|holds|owns|intérêts?|interest|rendement|yield|prévisions?|guidance|"
-    r"croissance économique|economic growth|demande|demand|consommation|consumption|population|"
-    r"carnet de commandes|commandes|backlog|orders|bookings|emploi|employment|chômage|unemployment)(?![\w])", re.I)
-#: Words that refer back to the security of an earlier claim ("le titre", "the stock").
-_COREFERENCE = re.compile(r"(?<![\w])(?:le titre|l'action|les actions|ses actions|le cours|the stock|the shares|"
-                          r"its shares|its stock|the company's shares)(?![\w])", re.I)
-_POINTS = re.compile(r"^\s*(?:de\s+)?points?(?![\w])|^\s*(?:percentage\s+)?points?(?![\w])", re.I)
-
-HORIZON_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((h, re.compile(rf"(?<![\w])(?:{rx})(?![\w])", re.I))
-                                                                  for h, rx in (
-    ("24h", r"(?:sur|en|au cours des|over(?: the)?(?: past| last)?|in(?: the)?(?: past| last)?|during the past|"
-            r"dans les)\s+24\s?(?:h|heures|hours|hrs)|24\s?h|24-hour|24 heures|24 hours|vingt-quatre heures"),
-    ("premarket", r"pre-?market|pré-?ouverture|avant l'ouverture|before the (?:opening )?bell|before the open"),
-    ("after_hours", r"after-? ?hours|extended trading|après la clôture|after the (?:closing )?bell|after the close|"
-                    r"post-?market|hors séance"),
-    ("intraday", r"intraday|at one point|à un moment|en cours de séance|in early trading|in morning trading|"
-                 r"midday|mid-day|en début de séance|en séance"),
-    ("1w", r"(?:sur|en)\s+(?:la|une)\s+semaine|cette semaine|this week|over the (?:past |last )?week|"
-           r"(?:sur|en)\s+(?:7|sept) jours|(?:over|in) (?:the )?(?:past |last )?(?:7|seven) days|weekly|hebdomadaire"),
-    ("1m", r"(?:sur|en)\s+un mois|ce mois-ci|this month|over the (?:past |last )?month|(?:sur|en)\s+30 jours|"
-           r"(?:over|in) (?:the )?(?:past |last )?30 days|monthly|mensuel\w*"),
-    ("ytd", r"depuis le début de l'année|year[- ]to[- ]date|YTD|this year|cette année|depuis janvier"),
-    ("1y", r"(?:sur|en)\s+(?:un an|une année|douze mois|12 mois)|over the (?:past |last )?(?:year|12 months)|"
-           r"in the (?:past |last )?(?:year|12 months)|annual|sur un an"),
-    ("1d", r"sur la journée|en une journée|on the day|in the session|lors de la séance|à la clôture|at the close|"
-           r"closed (?:up|down|higher|lower)|a clôturé|a terminé|ended the day|finished the day|daily|en une séance|"
-           r"in a single session|in one session"),
-))
+__all__ = ["DIRECTION", "HORIZON_PHRASES", "carry_move_day", "find_claims"]
 
 _CONNECTOR = re.compile(
     r"^\s*(?:par ailleurs|de plus|en outre|de même|dans le même temps|parallèlement|quant à|pour sa part|"
     r"meanwhile|also|in addition|likewise|similarly|elsewhere|separately)\b", re.I)
-_REFERENCE_BEFORE = re.compile(
-    r"(?:après|after|since|depuis|avant|before|until|jusqu'au|(?:annonce|announcement|conférence|conference|"
-    r"réunion|meeting|investiture|inauguration)\s+(?:du|de|d'|of|on))\s*(?:le\s+|the\s+|l')?$", re.I)
+#: Words before a date that make it a reference point, not the day of the move.
+REFERENCE_BEFORE = re.compile(
+    r"(?:après|after|since|depuis|avant|before|until|jusqu'au|jusqu'à|ahead of|prior to|dès|as of|"
+    r"(?:quarter|period|year|months?|weeks?|trimestre|période|semaines?)\s+(?:that\s+)?(?:ended|ending|to|clos|achevé)(?:\s+on)?|"
+    r"(?:ended|ending|clos|close|closing)\s+(?:on\s+)?|"
+    r"(?:annonce|announcement|conférence|conference|réunion|meeting|investiture|inauguration|vote|scrutin|"
+    r"publication|décision|decision|assemblée|summit)\s+(?:du|de|d'|of|on|le)|"
+    r"(?:record|sommet|pic|peak|high|low|plus haut|plus bas|niveau|level|IPO|introduction)\b[^.;,]{0,40}?"
+    r"(?:du|of|on|set on|atteint le|le)|"
+    r"(?:effect|effet|vigueur|start|starts|begin|begins|commence|débute|applicable|due|prévue?s?|scheduled|"
+    r"expected|attendue?s?|jusqu'au)\s+(?:on\s+|le\s+)?|"
+    r"(?:launched|lancée?s?|announced|annoncée?s?|unveiled|dévoilée?s?|presented|présentée?s?|introduced|"
+    r"published|publiée?s?|released|priced|fixée?)\s+(?:on\s+|le\s+)?)\s*(?:le\s+|the\s+|l'|on\s+)?$", re.I)
+_POINTS = re.compile(r"^\s*(?:de\s+)?(?:base\s+)?points?(?![\w])|^\s*(?:percentage\s+|basis\s+)?points?(?![\w])", re.I)
+#: A period the horizon vocabulary has no word for: the claim's horizon stays null.
+_OTHER_PERIOD = re.compile(
+    r"(?<![\w])(?:(?:over|in|during)\s+the\s+(?:past|last|previous)\s+(?:\w+\s+){0,2}(?:months|weeks|years|sessions|"
+    r"days|quarters)|(?:sur|en)\s+(?:les\s+)?(?:\w+\s+)?(?:derniers|dernières)?\s*(?:\d+|deux|trois|quatre|cinq|six)\s+"
+    r"(?:mois|semaines|ans|séances|jours)|since\s+(?:\w+\s+){0,2}\d|depuis\s+(?:le\s+|la\s+|l')?(?:\w+\s+){0,2}"
+    r"(?:\d|début|mi-|novembre|décembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|son|sa)|"
+    r"over\s+(?:the\s+)?(?:\w+\s+)?(?:six|three|two|\d+)\s+(?:months|weeks|years)|on\s+(?:the|this)\s+series|"
+    r"sur\s+cette\s+série|en\s+un\s+an\s+et\s+demi)", re.I)
 
 _SECTOR_FR = re.compile(r"(?<![\w])(?P<head>secteurs?|segment)\s+(?:des\s+|du\s+|de\s+la\s+|de\s+l'|d'|de\s+)?", re.I)
-_SECTOR_EN = re.compile(r"(?P<name>(?:[\w&'-]+\s+){0,2}[\w&'-]+)\s+(?:sector|segment)(?![\w])", re.I)
+_SECTOR_NAME_BEFORE = re.compile(r"(?<![\w&'-])(?P<name>(?:[\w&'-]+\s+){0,2}[\w&'-]+)\s+$", re.I)
+_SECTOR_WORD = re.compile(r"(?<![\w])(?:sector|segment)(?![\w])", re.I)
 _CAP_FORWARD = re.compile(
     r"^\s*(?:de\s+la\s+|du\s+|de\s+|d'|of\s+(?:the\s+)?|in\s+(?:the\s+)?)?(?:capitalisation|capitalization|market\s+cap\w*)"
     r"\s+(?:boursière\s+|totale\s+|globale\s+|total\s+)*(?:des\s+|du\s+|de\s+la\s+|de\s+l'|d'|de\s+|of\s+(?:the\s+)?|for\s+)",
     re.I)
-_FOR_FORWARD = re.compile(r"^\s*(?:pour|for|chez|at|in|de|d'|of)\s+(?:l'action\s+|le\s+titre\s+|les\s+actions\s+|"
-                          r"(?:the\s+)?shares\s+of\s+|le\s+cours\s+)?(?:de\s+|d')?$", re.I)
 _SECTOR_STOP = frozenset(
     "a ont est sont était étaient avait avaient qui que dont avec sur pour dans par en affiche affichant affichait "
     "se s'est à au aux le la les ce cette rose fell jumped gained lost was were is are has have had with "
     "and et on in of for to by as at after avant après".split())
-_NAME_BEFORE_VERB = re.compile(
-    rf"(?P<name>[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*){{0,2}})(?:'s)?\s+(?:shares?\s+|stock\s+|token\s+)?"
-    rf"(?:a\s+|ont\s+|has\s+|have\s+|était\s+)?(?:{_UP}|{_DOWN})(?![\w])")
-_NAME_STOP = frozenset("Le La Les L Un Une The A An Il Elle Ils Its It Their This Ce Cette Par De Et Mais But And "
-                       "Selon After Après Meanwhile Also".split()) | _STOP_NAMES
-#: A lower-case noun phrase with an article, subject of a verb of movement ("and the broader market
-#: fell 2%", "et la capitalisation des jetons a chuté"): a subject the gazetteer cannot map.
-_NP_BEFORE_VERB = re.compile(
-    r"(?<![\w'])(?P<np>(?:[Tt]he|[Ll]e|[Ll]a|[Ll]es|[Ll]')\s*(?:[a-zà-öø-ÿ][\w&'-]*\s+){0,3}?[a-zà-öø-ÿ][\w&-]*)"
-    r"(?:'s)?\s+(?:(?i:closed|ended|finished|a\s+clôturé|a\s+terminé|a|ont|has|have|had|was|were|était|avait)\s+)?"
-    rf"(?i:{_UP}|{_DOWN})(?![\w])")
-#: The start of an aside between commas (a relative clause or an apposition).
-_ASIDE_OPEN = re.compile(r",\s*(?:which|who|whose|that|a|an|the|its|dont|qui|que|un|une|le|la|les|l'|lui-même|itself)"
-                         r"(?![\w])", re.I)
-_CLAUSE_BREAK = re.compile(r"[;:]|,?\s+(?:while|whereas|but|tandis\s+qu(?:e|')|alors\s+qu(?:e|')|mais)(?![\w'])", re.I)
-_LIST_SEP = re.compile(r"\s*(?:,\s*(?:and|et)?|and|et|&)\s*", re.I)
-#: Head words of a noun phrase that refers back to a security already named ("the stock", "le groupe").
-_BACK_REFERENCE = re.compile(
-    r"(?<![\w])(?:stocks?|shares?|company|group|firm|chipmaker|chip designer|index|titre|titres|actions?|groupe|"
-    r"entreprise|société|indice|valeur|cours|token|jeton)(?![\w])", re.I)
 
 
-@dataclass(frozen=True)
-class _Subject:
-    start: int
-    end: int
-    name: str
-    mention: Mention | None = None
-    sector: str | None = None
-
+# --- sentence-level pieces ------------------------------------------------------------------------
 
 def _sector_name(norm: str, start: int, limit: int) -> tuple[int, int] | None:
     """Span of a sector name beginning at ``start``: up to four words, stopping at a verb or mark."""
@@ -168,31 +113,44 @@ def _sector_name(norm: str, start: int, limit: int) -> tuple[int, int] | None:
     return (start, end) if end > start else None
 
 
-def _sectors(seg: Segmented, sentence: Sentence) -> list[_Subject]:
-    out: list[_Subject] = []
+def _sectors(seg: Segmented, sentence: Sentence) -> list[Subject]:
+    out: list[Subject] = []
     norm = seg.norm
     for m in _SECTOR_FR.finditer(norm, sentence.start, sentence.end):
         span = _sector_name(norm, m.end(), sentence.end)
         if span:
-            out.append(_Subject(m.start(), span[1], seg.original[m.start():span[1]],
-                                sector=seg.original[span[0]:span[1]]))
-    for m in _SECTOR_EN.finditer(norm, sentence.start, sentence.end):
+            out.append(Subject(m.start(), span[1], seg.original[m.start():span[1]],
+                               sector=seg.original[span[0]:span[1]], how="sector"))
+    for key in _SECTOR_WORD.finditer(norm, sentence.start, sentence.end):  # the head word first: fast
+        m = _SECTOR_NAME_BEFORE.search(norm, max(sentence.start, key.start() - 60), key.start())
+        if m is None:
+            continue
         words = m.group("name").split()
         while words and words[0].lower() in ("the", "entire", "whole", "broader", "broad", "overall", "wider", "of",
                                              "in", "for", "and"):
             words.pop(0)
         if words and not any(o.start <= m.start() < o.end for o in out):
-            name = " ".join(words)
             start = norm.find(words[0], m.start(), m.end())
-            out.append(_Subject(start, m.end(), seg.original[start:m.end()], sector=name))
+            out.append(Subject(start, key.end(), seg.original[start:key.end()], sector=" ".join(words), how="sector"))
     return out
 
 
-def _direction_in(text: str) -> int | None:
-    last = None
-    for m in DIRECTION.finditer(text):
-        last = 1 if m.group("up") else -1
-    return last
+def _capitalisation_of(seg: Segmented, p: PercentMatch, after: str, subjects: SentenceSubjects) -> Subject | None:
+    """"une baisse de 10 % de la capitalisation des jetons d'IA": the capitalisation of a security or a sector."""
+    cap = _CAP_FORWARD.match(after)
+    if not cap:
+        return None
+    start = p.end + cap.end()
+    for c in subjects.candidates:
+        if c.start == start:
+            return c
+    span = _sector_name(seg.norm, start, min(len(seg.norm), start + 80))
+    if span is None:
+        return None
+    lead = re.match(r"\s*(?:de\s+la\s+|du\s+|de\s+|d'|of\s+(?:the\s+)?|in\s+(?:the\s+)?)?", after)
+    begin = p.end + lead.end()
+    return Subject(begin, span[1], seg.original[begin:span[1]].strip(), sector=seg.original[span[0]:span[1]],
+                   how="sector")
 
 
 def _distance(start: int, end: int, p: PercentMatch) -> int:
@@ -212,8 +170,12 @@ def _owned(phrases: list[tuple[int, int, Any]], percents: list[PercentMatch]) ->
     return {k: v for k, (_, v) in best.items()}
 
 
-def _horizon_phrases(seg: Segmented, sentence: Sentence) -> list[tuple[int, int, str]]:
-    out = []
+#: A horizon phrase for a period the vocabulary has no word for ("over the last six months").
+_OTHER = "other"
+
+
+def _horizon_phrases(seg: Segmented, sentence: Sentence) -> list[tuple[int, int, str | None]]:
+    out: list[tuple[int, int, str | None]] = []
     for name, pattern in HORIZON_PHRASES:
         for m in pattern.finditer(seg.norm, sentence.start, sentence.end):
             if not any(m.start() < e and s < m.end() for s, e, _ in out):
@@ -221,13 +183,38 @@ def _horizon_phrases(seg: Segmented, sentence: Sentence) -> list[tuple[int, int,
     return out
 
 
-def _date_phrases(seg: Segmented, sentence: Sentence, dates: list[DateMention]) -> list[tuple[int, int, dt.date]]:
+def _other_periods(seg: Segmented, sentence: Sentence, percents: list[PercentMatch]) -> set[int]:
+    """Percentages with a period of their own the vocabulary has no word for, written right after or
+    right before them ("chuté de 18 % depuis le 14 juillet", "lost 35.1% over the past 12 months")."""
+    out = set()
+    for m in _OTHER_PERIOD.finditer(seg.norm, sentence.start, sentence.end):
+        near = [(min(abs(m.start() - p.end), abs(p.start - m.end())), k) for k, p in enumerate(percents)
+                if 0 <= m.start() - p.end <= OTHER_PERIOD_REACH or 0 <= p.start - m.end() <= OTHER_PERIOD_REACH]
+        if near:
+            out.add(min(near)[1])
+    return out
+
+
+#: Characters between a percentage and a period phrase for the phrase to be the percentage's.
+OTHER_PERIOD_REACH = 25
+
+
+def is_reference_date(norm: str, d: DateMention, lo: int) -> bool:
+    """True when a date is a reference point, not the day of a move ("après le 21 janvier", "the quarter
+    that ended April 29", "take effect April 3", "an initiative announced Sept. 9", "depuis le 13 juin")."""
+    return bool(REFERENCE_BEFORE.search(norm[max(lo, d.start - 40):d.start]))
+
+
+def _date_phrases(seg: Segmented, sentence: Sentence, dates: list[DateMention],
+                  published: dt.date | None) -> list[tuple[int, int, dt.date]]:
     out = []
     for d in dates:
         if not (sentence.start <= d.start < sentence.end) or d.date is None or d.precision != "day":
             continue
-        if _REFERENCE_BEFORE.search(seg.norm[max(sentence.start, d.start - 30):d.start]):
+        if is_reference_date(seg.norm, d, sentence.start):
             continue
+        if published is not None and d.date > published and d.kind != "explicit":
+            continue  # a day still to come is not when a move happened (one written with its year is kept)
         out.append((d.start, d.end, d.date))
     return out
 
@@ -237,12 +224,419 @@ def _source(seg: Segmented, sentence: Sentence) -> str | None:
     return seg.original[m.start("name"):m.end("name")] if m else None
 
 
+def session_cue(text: str) -> str | None:
+    """"intraday" or "1d" when a sentence places its moves in the session or at its close."""
+    intraday, close = INTRADAY_CUE.search(text), CLOSE_CUE.search(text)
+    if intraday and close:
+        return "intraday" if intraday.start() > close.start() else "1d"
+    return "intraday" if intraday else "1d" if close else None
+
+
+def _tense_cue(text: str, language: str) -> str | None:
+    """The horizon a verb's tense gives a listed security's move (see rule 4)."""
+    if language == "fr":
+        live, done = LIVE_VERB_FR.search(text), DONE_VERB_FR.search(text)
+        if live and done:
+            return "intraday" if live.start() > done.start() else "1d"
+        return "intraday" if live else "1d" if done else None
+    return "intraday" if LIVE_VERB_EN.search(text) else None
+
+
+@dataclass
+class _Context:
+    """What the claims of a paragraph carry from sentence to sentence."""
+
+    paragraph: int = -1
+    cue: str | None = None
+    previous: dict[str, Any] | None = None
+    last_subject: Subject | None = None
+    last_paragraph: int = -1
+    last_sentence: int = -1
+    main: Mention | None = None
+    paragraph_start: int = 0
+
+
+# --- the non-price filter ------------------------------------------------------------------------
+
+#: An aside between commas ("Nvidia, whose revenue doubled, fell 3%"): its words are not the move's.
+_ASIDE_SPAN = re.compile(r",\s*(?:which|who|whose|that|a|an|the|its|dont|qui|que|owner|maker|parent)"
+                         r"(?![\w])[^,;]*,", re.I)
+
+def _not_a_price(norm: str, p: PercentMatch, gap_from: int, after: str, subject: Subject | None) -> str | None:
+    """Why the percentage at ``p`` is not a price move (rule 2), or None."""
+    gap = _ASIDE_SPAN.sub(" ", norm[gap_from:p.start])  # "Arm, the SoftBank-owned chip designer, rose 5%"
+    metric = METRIC.search(gap)
+    if metric:
+        return f"a change in {metric.group(0)!r}"
+    if subject is not None and subject.how in ("unknown", "phrase") and METRIC.search(subject.name):
+        return f"a change in {subject.name!r}"
+    share = SHARE_VERB.search(gap)
+    if share:
+        return f"a share ({share.group(0)!r})"
+    tail = re.sub(r"^\s*(?:de|des|du|d'|of|in)\s+(?:ses|leur|son|sa|its|their|the)?\s*", "", after[:50])
+    if METRIC.match(tail) and SHARE_OF.match(after):
+        return f"a share or change of {METRIC.match(tail).group(0)!r}"
+    if SHARE_OF.match(after) and not VALUE_OF.match(after):
+        follow = re.match(r"^\s*(?:of|de|d'|du|des)\s*(?:(?:the|la|le|les|l'|its|their|sa|son|ses)\s+)?([\w'-]+)", after)
+        word = follow.group(1).lower() if follow else ""
+        if word and not re.fullmatch(r"\d.*|[A-Z].*", follow.group(1)) and word not in ("plus", "moins", "près"):
+            return f"a share ({after.strip()[:30]!r})"
+    noun = _MOVE_NOUN_AFTER.match(after)
+    if noun:
+        tail = re.match(r"\s*(?:in|of|de|des|du|d')\s+(?:(?:its|their|the|ses|son|sa|leur|leurs|la|le|les|l')\s*)?"
+                        r"([^,;.]{0,40})", after[noun.end():])
+        if tail and METRIC.search(tail.group(1)):
+            return f"a change in {METRIC.search(tail.group(1)).group(0)!r}"
+    det = _DETERMINER_BEFORE.search(norm[max(gap_from, p.start - 12):p.start])
+    if det and not _MOVE_NOUN_AFTER.match(after):
+        return f"a quantity ({det.group(0).strip()!r} {p.text!r}: a stake or a share, not a move)"
+    rel = re.match(r"^\s*(?:qu'|que\s+|that\s+|which\s+)[^,;.]{0,60}", after)
+    if rel and (SHARE_VERB.search(rel.group(0)) or METRIC.search(rel.group(0))):
+        return f"a stake ({rel.group(0).strip()!r})"
+    word = re.match(r"^[\s-]*([a-zà-öø-ÿ][\w'-]*)", after)
+    if word and word.group(1).lower() not in MOVE_FOLLOWERS and not DIRECTION.fullmatch(word.group(1)) \
+            and not re.match(r"^\s*-?\s*(?:year|day|week|month)", after):
+        return f"an attribute of {word.group(1)!r} (not a move)"
+    if _POINTS.match(after):
+        return "a change in points"
+    return None
+
+
+#: A determiner right before a figure makes it a quantity ("les 26,87 % que Vale détenait", "its 49.9%
+#: stake"), unless a noun of movement follows ("a 31% gain", "the 10% drop").
+_DETERMINER_BEFORE = re.compile(r"(?<![\w'])(?:les|la|le|l'|ses|son|sa|leurs?|its|their|the|his|her|ce|ces|this|"
+                                r"these)\s*$", re.I)
+_MOVE_NOUN_AFTER = re.compile(r"^[\s-]*(?:[a-z]+(?:-[a-z]+)*\s+)?(?:gain|gains|rise|jump|drop|fall|decline|loss|plunge|slide|"
+                              r"rally|surge|increase|decrease|advance|slump|hausse|baisse|repli|recul|chute|bond|"
+                              r"progression|envolée|plongeon)(?![\w])", re.I)
+
+
+_DOWN_NOUN = re.compile(r"(?<![\w])(?:drop|fall|decline|loss|plunge|slide|decrease|slump|baisse|repli|recul|chute|"
+                        r"plongeon)(?![\w])", re.I)
+
+
+def _sign(norm: str, p: PercentMatch, gap_from: int, lo: int, after: str, prev_sign: int | None,
+          listed: bool) -> int | None:
+    if p.signed:
+        return 1 if p.value >= 0 else -1
+    own = _MOVE_NOUN_AFTER.match(after)
+    if own:  # "a 31% gain", "a 54% rise": the figure's own noun
+        return -1 if _DOWN_NOUN.search(own.group(0)) else 1
+    for a, b in ((gap_from, p.start), (lo, p.start)):
+        last = None
+        for m in DIRECTION.finditer(norm, a, b):
+            last = 1 if m.group("up") else -1
+        if last is not None:
+            return last
+    m = DIRECTION_AFTER.match(after)
+    if m and not (re.match(r"\s*(?:higher|lower|plus haut|plus bas)\s+(?:than|que)", after)
+                  and not TRADING_VERB.search(norm, gap_from, p.start)):
+        return 1 if m.group("up") else -1  # "75% higher than that price" is a comparison, not a move
+    level = LEVEL_AFTER.match(after)
+    if level and TRADING_VERB.search(norm, gap_from, p.start):  # "ended their first day 45 percent above"
+        return 1 if level.group("up") else -1
+    return prev_sign if listed else None
+
+
+# --- the claims ----------------------------------------------------------------------------------
+
+def find_claims(seg: Segmented, mentions: list[Mention], dates: list[DateMention], language: str,
+                published: dt.date | None = None,
+                place_entity=None) -> tuple[list[tuple[int, Claim]], list[Mention], list[str], list[str | None]]:
+    """Claims with the index of their sentence, extra mentions found as claim subjects (unmapped names,
+    market places read as their index), notes, and for each claim the session cue of its context
+    (the horizon it takes if it is later dated to the main move's day; None when it states its own).
+
+    ``place_entity(yahoo, start, end)`` returns a mention of the index with that Yahoo symbol at that
+    span, or None when the gazetteer has none (market places are then not read as subjects).
+    """
+    norm = seg.norm
+    claims: list[tuple[int, Claim]] = []
+    extra: list[Mention] = []
+    notes: list[str] = []
+    cues: list[str | None] = []
+    by_sentence: dict[int, list[Mention]] = {}
+    for m in mentions:
+        by_sentence.setdefault(m.sentence, []).append(m)
+    # what "the stock" may refer to: listed securities, and names written as securities the gazetteer
+    # lacks ("Electronics For Imaging (NASDAQ: EFII)"), which then give an unmapped claim
+    history = [m for m in mentions if m.is_security and m.role != "source"]
+    lead = _lead_cue(seg)
+    ctx = _Context(main=_main_security(history))
+    for sentence in seg.sentences:
+        if sentence.paragraph != ctx.paragraph:
+            ctx = _Context(paragraph=sentence.paragraph, last_subject=ctx.last_subject, main=ctx.main,
+                           last_paragraph=ctx.last_paragraph, last_sentence=ctx.last_sentence,
+                           paragraph_start=sentence.index)
+        cue = session_cue(sentence.text)
+        percents = find_percents(norm, language, sentence.start, sentence.end)
+        if not percents:
+            ctx.previous = None
+            ctx.cue = cue or ctx.cue
+            continue
+        found = _sentence_claims(seg, sentence, percents, by_sentence.get(sentence.index, []), dates, language,
+                                 published, place_entity, ctx, history, lead, cue, extra, notes, cues)
+        claims.extend((sentence.index, c) for c in found)
+        ctx.cue = cue or ctx.cue
+    return claims, extra, notes, cues
+
+
+def _lead_cue(seg: Segmented) -> str | None:
+    """The session cue of the article's lead: its first two paragraphs after the headline."""
+    for s in seg.sentences:
+        if s.paragraph == 0 or s.paragraph > 2:
+            continue
+        cue = session_cue(s.text)
+        if cue:
+            return cue
+    return None
+
+
+def _sentence_claims(seg, sentence, percents, mentions, dates, language, published, place_entity, ctx: _Context,
+                     history, lead, cue, extra, notes, cues) -> list[Claim]:
+    norm = seg.norm
+    subjects = SentenceSubjects(seg, sentence, mentions, _sectors(seg, sentence), place_entity)
+    phrases = _horizon_phrases(seg, sentence)
+    own_horizon = _owned(phrases, percents)
+    for k in _other_periods(seg, sentence, percents):
+        own_horizon.setdefault(k, _OTHER)
+    own_date = _owned(_date_phrases(seg, sentence, dates, published), percents)
+    source = _source(seg, sentence)
+    tense = _tense_cue(sentence.text, language)
+    carried: dict[str, Any] = {}
+    note = None
+    previous = ctx.previous
+    if (not own_horizon and not own_date and source is None and previous is not None
+            and _CONNECTOR.match(sentence.text)):
+        carried = previous
+        source = previous["source"]
+        note = (f"horizon, date and source carried over from the previous sentence "
+                f"({_CONNECTOR.match(sentence.text).group(0).strip()!r})")
+    found: list[Claim] = []
+    assigned: dict[int, list[Subject]] = {}
+    prev_end = sentence.start
+    prev_subject: Subject | None = None
+    prev_sign: int | None = None
+    horizon: str | None = carried.get("horizon")
+    date: dt.date | None = carried.get("date")
+    k = 0
+    while k < len(percents):
+        j = run_of(norm, percents, k)
+        if j > k and k not in assigned:
+            start = percents[k - 1].end if k > 0 else sentence.start
+            first = subjects.backward(start, percents[k].start)
+            group = subjects.members(first, start, percents[k].start) if first is not None else []
+            n = j - k + 1
+            if len(group) == n or (respectively_after(norm, percents[j].end) and len(group) >= n):
+                for i, member in enumerate(group[-n:]):
+                    assigned[k + i] = [replace(member, how="list")]
+        k = j + 1
+
+    for k, p in enumerate(percents):
+        next_start = percents[k + 1].start if k + 1 < len(percents) else sentence.end
+        after = norm[p.end:min(next_start, p.end + 80)]
+        where = f"sentence {sentence.index + 1}: {p.text!r}"
+        claim_note = note
+        lo = prev_end
+        group, listed_after_previous = _subject_group(seg, sentence, subjects, p, after, lo, assigned.get(k, []),
+                                                      prev_subject, ctx, history)
+        subject = group[-1] if group else None
+        gap_from = subject.end if subject is not None and lo <= subject.end <= p.start else lo
+        why = _not_a_price(norm, p, gap_from, after, subject)
+        if why is not None:  # the window of the next figure still starts after the last claim
+            notes.append(f"{where} is {why}, not a price: not taken as a claim")
+            continue
+        if subject is None:
+            notes.append(f"{where}: no security or sector it refers to; not taken as a claim")
+            continue
+        listed = listed_after_previous or subject.how in ("list", "unknown", "named", "place") and \
+            not DIRECTION.search(norm, gap_from, p.start)
+        sign = _sign(norm, p, gap_from, lo, after, prev_sign, listed)
+        if sign is None:
+            notes.append(f"{where}: no rise or fall stated (a share or a stake?); not taken as a claim")
+            continue
+        if k in own_horizon:
+            horizon = own_horizon[k]
+        date = own_date.get(k, date)
+        for member in group:
+            mention = member.mention
+            entity = mention.entity if mention is not None else None
+            member_note = member.note or subject.note
+            if mention is not None and entity is None and member.how in ("unknown",):
+                extra.append(mention)
+                member_note = member_note or (f"its subject {member.name!r} is not in the gazetteer: left unmapped")
+            elif member.how == "place" and mention is not None:
+                extra.append(mention)
+            crypto = entity is not None and entity.asset_class == "crypto"
+            own_tense = _tense_cue(norm[lo:p.start], language) or tense
+            if date is not None and published is not None and date < published:
+                context = cue  # a past day's session is over: only a cue of its own sentence says intraday
+            else:
+                context = cue or (None if crypto else own_tense) or ctx.cue or lead
+            claim_horizon = _horizon(horizon, context, date, crypto)
+            found.append(Claim(
+                ticker=entity.id if entity is not None else None,
+                name=member.name,
+                percent=abs(p.value) * sign,
+                horizon=claim_horizon,
+                date=date,
+                sentence=seg.original_of(sentence),
+                approximate=p.approximate,
+                scope="sector" if member.sector is not None else "security",
+                sector=member.sector,
+                source_attribution=source,
+                text=seg.original[p.start:p.end].strip(),
+                asset_class=entity.asset_class if entity is not None else None,
+                note="; ".join(x for x in (member_note, claim_note) if x) or None,
+            ))
+            cues.append(_OTHER if horizon == _OTHER else context if horizon is None else None)
+        prev_end, prev_subject, prev_sign = p.end, subject, sign
+        if subject.mention is not None:
+            ctx.last_subject, ctx.last_paragraph, ctx.last_sentence = subject, sentence.paragraph, sentence.index
+    found = _without_quote_boxes(seg, sentence, found, notes)
+    ctx.previous = ({"horizon": horizon, "source": source, "date": date} if found else None)
+    return found
+
+
+#: A quote box a site prints after a name: "Ciena (CIEN -0.48%)".
+_QUOTE_BOX = re.compile(r"\(\s*[A-Z][A-Z0-9.]{1,9}\s+[+\-]?\s?\d[\d.,]*\s?%\s*\)")
+
+
+def _without_quote_boxes(seg: Segmented, sentence: Sentence, found: list[Claim], notes: list[str]) -> list[Claim]:
+    """Drop a figure in a quote box ("Shares of Ciena (CIEN -0.48%) tumbled 10.2%") when the sentence
+    states another move of the same security: the box is the live quote of the page, not the move
+    told (a box alone, "Oracle (ORCL+7.18%) led the gains", stays a claim)."""
+    boxes = [m.group(0) for m in _QUOTE_BOX.finditer(seg.norm, sentence.start, sentence.end)]
+    if not boxes:
+        return found
+    out = []
+    for c in found:
+        boxed = any(c.text.replace(" ", "") in b.replace(" ", "") for b in boxes)
+        if boxed and any(o is not c and o.ticker == c.ticker and o.name == c.name for o in found):
+            notes.append(f"sentence {sentence.index + 1}: {c.text!r} is a quote box beside the name, not the move "
+                         "the text states: not taken as a claim")
+            continue
+        out.append(c)
+    return out
+
+
+def _subject_group(seg: Segmented, sentence: Sentence, subjects: SentenceSubjects, p: PercentMatch, after: str,
+                   lo: int, assigned: list[Subject], prev_subject: Subject | None, ctx: _Context,
+                   history: list[Mention]) -> tuple[list[Subject], bool]:
+    """The subject(s) of the percentage ``p`` whose window starts at ``lo`` (rules of :mod:`.subjects`),
+    and whether it continues a list of the previous claim's ("Honda Motor 0.79%")."""
+    norm = seg.norm
+    if assigned:
+        return assigned, True
+    subject = _capitalisation_of(seg, p, after, subjects) or subjects.forward(p, after)
+    if subject is not None:
+        return [subject], False
+    subject = subjects.backward(lo, p.start) or subjects.fronted(p)
+    if subject is not None:
+        if subject.sector is not None:
+            return [subject], False
+        return subjects.members(subject, lo, p.start), False
+    ref = coreference(norm, lo, p.start)
+    if ref is not None and ref[0] == "other index":
+        start = lo + norm[lo:p.start].rfind(ref[1])
+        words = seg.original[start:start + len(ref[1])].strip()
+        return [Subject(start, start + len(ref[1]), words, sector=words, how="sector",
+                        note=f"{words!r} is an index the text does not name: a sector-level figure")], False
+    if ref is not None:
+        ref_at = lo + norm[lo:p.start].rfind(ref[1])  # what it refers to is named before the words that refer
+        antecedent = _antecedent(ref[0], prev_subject, ctx, history, sentence, ref_at if ref_at >= lo else p.start)
+        if antecedent is not None:
+            return [replace(antecedent, how="reference", note=f"{ref[1].strip()!r} read as {antecedent.name}")], False
+    phrase = noun_phrase(seg, lo, p.start)
+    if phrase is not None:
+        return [replace(phrase, note=f"its subject {phrase.name!r} is not a security the gazetteer knows: left "
+                                     "unmapped" + (f" (not given to {prev_subject.name})" if prev_subject else ""))], False
+    window = norm[lo:p.start]
+    capital = next((w for w in re.findall(r"(?<![\w'])[A-ZÀ-ÖØ-Þ][\w'-]*", window) if w not in NAME_STOP), None)
+    if prev_subject is not None and (capital is None or re.fullmatch(r"[\s,;]*(?:and|et|&|puis|then)?[\s\w,']*",
+                                                                     window)):
+        return [replace(prev_subject, how="ellipsis")], True  # "Microsoft rose 5% on Monday and 3% on Tuesday"
+    last = ctx.last_subject
+    if (prev_subject is None and last is not None and last.mention is not None and capital is None
+            and 0 <= sentence.index - ctx.last_sentence <= CONTINUATION_SENTENCES and DIRECTION.search(window)):
+        # "La baisse s'est poursuivie ..., soit 3,5 % sous les 125 000 dollars": the story's subject goes on
+        return [replace(last, how="reference", note=f"no subject of its own: read as {last.name}, the subject of "
+                                                    "the previous claim")], False
+    return [], False
+
+
+#: How many sentences back a move with no subject of its own may continue the previous claim's subject.
+CONTINUATION_SENTENCES = 2
+
+
+def _horizon(stated: str | None, context: str | None, date: dt.date | None, crypto: bool) -> str | None:
+    """The horizon of one claim (rule 4 of the module docstring): its own phrase (``"other"``: a period
+    the vocabulary has no word for), else, for a move dated to a day, the session cue of its context or "1d"."""
+    if stated == _OTHER:
+        return None
+    h = stated if stated is not None else ((context or "1d") if date is not None else None)
+    return "24h" if crypto and h == "1d" else h
+
+
+def _antecedent(kind: str, prev_subject: Subject | None, ctx: _Context, history: list[Mention],
+                sentence: Sentence, at: int) -> Subject | None:
+    """What "il", "the index" or "le titre" refers to (rule 5 of :mod:`.subjects`).
+
+    A pronoun: the previous claim's subject in the sentence, else the subject of the last claim or
+    the security named last in the two sentences before. "The index": the index named last.
+    "Le titre", "the stock", "the company": the security (an index for "the index") named last in
+    this paragraph and at most two sentences before, else the previous claim's subject when it is
+    in this paragraph, else the article's main security (the listed one it names most) when it was named
+    in the last :data:`REFERENCE_SENTENCES` sentences, else the security named last."""
+    last = ctx.last_subject
+    last_sentence = ctx.last_sentence if last is not None else None
+    if kind == "pronoun":
+        if prev_subject is not None:
+            return prev_subject
+        candidates = [m for m in history if m.start < at and 0 <= sentence.index - m.sentence <= 2]
+        if last_sentence is not None and 0 <= sentence.index - last_sentence <= 2 and \
+                not any(m.start > last.end for m in candidates):
+            return last
+        if candidates:
+            m = candidates[-1]
+            return Subject(m.start, m.end, m.text, m, how="reference")
+        return last if last_sentence is not None and sentence.index - last_sentence <= 2 else None
+    want_index = kind == "index"
+    here = [m for m in history if m.start < at and _is_index(m) == want_index
+            and 0 <= sentence.index - m.sentence <= 2 and m.sentence >= ctx.paragraph_start]
+    if here:  # "Tesla ... edged up 0.4%. The stock is still down 30% this year": the one named just before
+        mapped = [m for m in here if m.entity is not None]  # before a name the gazetteer lacks ("Siris Capital LLC")
+        m = (mapped or here)[-1]
+        return Subject(m.start, m.end, m.text, m, how="reference")
+    if not want_index and last is not None and last.mention is not None and last.mention.entity is not None \
+            and last.mention.entity.asset_class != "index" and ctx.last_paragraph == sentence.paragraph:
+        return last
+    recent = [m for m in history if m.start < at and sentence.index - m.sentence <= REFERENCE_SENTENCES
+              and _is_index(m) == want_index]
+    if not recent:
+        return None
+    main = ctx.main
+    if not want_index and main is not None and any(m.key == main.key for m in recent):
+        m = next(m for m in reversed(recent) if m.key == main.key)
+    else:
+        m = recent[-1]
+    return Subject(m.start, m.end, m.text, m, how="reference")
+
+
+def _is_index(m: Mention) -> bool:
+    return m.entity is not None and m.entity.asset_class == "index"
+
+
+#: How far back (sentences) "le titre", "the index" look for what they refer to.
+REFERENCE_SENTENCES = 12
+
+
 def _main_security(mentions: list[Mention]) -> Mention | None:
-    """The listed security the article names most (first named on a tie): what "le titre" refers to."""
+    """The listed security (not an index) the article names most, first named on a tie."""
     counts: dict[str, int] = {}
     first: dict[str, Mention] = {}
     for m in mentions:
-        if m.entity is not None and m.entity.is_listed:
+        if m.entity is not None and m.entity.is_listed and m.entity.asset_class != "index":
             counts[m.entity.id] = counts.get(m.entity.id, 0) + 1
             first.setdefault(m.entity.id, m)
     if not counts:
@@ -251,265 +645,74 @@ def _main_security(mentions: list[Mention]) -> Mention | None:
     return first[top]
 
 
-def find_claims(seg: Segmented, mentions: list[Mention], dates: list[DateMention],
-                language: str) -> tuple[list[tuple[int, Claim]], list[Mention], list[str]]:
-    """Claims with the index of their sentence, extra (unmapped) mentions found as claim subjects, notes."""
-    norm = seg.norm
-    claims: list[tuple[int, Claim]] = []
-    extra: list[Mention] = []
-    notes: list[str] = []
-    previous: dict[str, Any] | None = None
-    main = _main_security(mentions)
-    by_sentence: dict[int, list[Mention]] = {}
-    for m in mentions:
-        if m.is_security:
-            by_sentence.setdefault(m.sentence, []).append(m)
-    for sentence in seg.sentences:
-        percents = find_percents(norm, language, sentence.start, sentence.end)
-        if not percents:
-            if previous is not None and previous["paragraph"] != sentence.paragraph:
-                previous = None
-            continue
-        securities = by_sentence.get(sentence.index, [])
-        sectors = _sectors(seg, sentence)
-        own_horizon = _owned(_horizon_phrases(seg, sentence), percents)
-        own_date = _owned(_date_phrases(seg, sentence, dates), percents)
-        source = _source(seg, sentence)
-        respective = _respectively(norm, securities, percents, sentence.start)
-        carried: dict[str, Any] = {}
-        note = None
-        if (not own_horizon and not own_date and source is None and previous is not None
-                and previous["paragraph"] == sentence.paragraph and _CONNECTOR.match(sentence.text)):
-            carried = previous
-            source = previous["source"]
-            connector = _CONNECTOR.match(sentence.text).group(0).strip()
-            note = f"horizon, date and source carried over from the previous sentence ({connector!r})"
-        found: list[Claim] = []
-        prev_end = sentence.start
-        prev_subject: _Subject | None = None
-        prev_sign: int | None = None
-        horizon: str | None = carried.get("horizon")
-        date: dt.date | None = carried.get("date")
-        for k, p in enumerate(percents):
-            next_start = percents[k + 1].start if k + 1 < len(percents) else sentence.end
-            after = norm[p.end:min(next_start, p.end + 80)]
-            where = f"sentence {sentence.index + 1}: {p.text!r}"
-            if _POINTS.match(after):
-                prev_end = p.end
-                continue
-            claim_note = note
-            subject = _forward_subject(seg, p, after, securities)
-            if subject is None and k in respective:
-                m = respective[k]
-                subject = _Subject(m.start, m.end, m.text, m)
-            if subject is None:
-                subject = _backward_subject(securities, sectors, prev_end, p.start, norm)
-            if subject is None:
-                # a name the gazetteer does not know, acting as the subject of this clause ("and the
-                # Nasdaq fell 3.1%"), comes before the previous claim's subject: never the wrong ticker
-                subject = _named_before_verb(seg, sentence, prev_end, p.start)
-                if subject is not None and subject.mention is not None:
-                    extra.append(subject.mention)
-            if subject is None:
-                subject = _unnamed_subject(seg, prev_end, p.start)
-                if subject is not None:
-                    claim_note = (f"its subject {subject.name!r} is not a security the gazetteer knows: left unmapped"
-                                  + (f" (not given to {prev_subject.name})" if prev_subject is not None else "")
-                                  + (f"; {note}" if note else ""))
-            if subject is None:
-                subject = prev_subject
-            if subject is None and main is not None:
-                ref = _COREFERENCE.search(norm, prev_end, p.start)
-                if ref:
-                    subject = _Subject(main.start, main.end, main.text, main)
-                    claim_note = (f"{ref.group(0)!r} read as {main.text}, the security the article names most"
-                                  + (f"; {note}" if note else ""))
-            gap_from = subject.end if subject is not None and prev_end <= subject.end <= p.start else prev_end
-            metric = _METRIC.search(norm, gap_from, p.start) or _METRIC.match(
-                re.sub(r"^\s*(?:de|des|du|d'|of|in)\s+(?:ses|leur|son|sa|its|their|the)?\s*", "", after[:40]))
-            if metric:
-                notes.append(f"{where} is a change in {metric.group(0)!r}, not a price: not taken as a claim")
-                prev_end = p.end
-                continue
-            if subject is None:
-                notes.append(f"{where}: no security or sector it refers to; not taken as a claim")
-                prev_end = p.end
-                continue
-            if p.signed:
-                sign = 1 if p.value >= 0 else -1
-            else:
-                sign = (_direction_in(norm[prev_end:p.start]) or _direction_in(after[:30]) or prev_sign)
-            if sign is None:
-                notes.append(f"{where}: no rise or fall stated (a share or a stake?); not taken as a claim")
-                prev_end = p.end
-                continue
-            # own phrases first, else those of the previous claim of the sentence ("..., ARC (+44,63 %)")
-            horizon = own_horizon.get(k, horizon)
-            date = own_date.get(k, date)
-            claim_horizon = horizon if horizon is not None else ("1d" if date is not None else None)
-            mention = subject.mention
-            entity = mention.entity if mention is not None else None
-            found.append(Claim(
-                ticker=entity.id if entity is not None else None,
-                name=subject.name,
-                percent=abs(p.value) * sign,
-                horizon=claim_horizon,
-                date=date,
-                sentence=seg.original_of(sentence),
-                approximate=p.approximate,
-                scope="sector" if subject.sector is not None else "security",
-                sector=subject.sector,
-                source_attribution=source,
-                text=seg.original[p.start:p.end].strip(),
-                asset_class=entity.asset_class if entity is not None else None,
-                note=claim_note,
-            ))
-            prev_end, prev_subject, prev_sign = p.end, subject, sign
-        claims.extend((sentence.index, c) for c in found)
-        previous = ({"paragraph": sentence.paragraph, "horizon": horizon, "source": source, "date": date}
-                    if found else None)
-    return claims, extra, notes
+# --- the day of the main move, given to undated claims ---------------------------------------------
 
-
-def _forward_subject(seg: Segmented, p: PercentMatch, after: str, securities: list[Mention]) -> _Subject | None:
-    cap = _CAP_FORWARD.match(after)
-    if cap:
-        start = p.end + cap.end()
-        span = _sector_name(seg.norm, start, min(len(seg.norm), start + 80))
-        for m in securities:
-            if m.start == start:
-                return _Subject(m.start, m.end, m.text, m)
-        if span:
-            lead = re.match(r"\s*(?:de\s+la\s+|du\s+|de\s+|d'|of\s+(?:the\s+)?|in\s+(?:the\s+)?)?", after)
-            begin = p.end + lead.end()
-            return _Subject(begin, span[1], seg.original[begin:span[1]].strip(), sector=seg.original[span[0]:span[1]])
-    for m in securities:
-        if m.start >= p.end and _FOR_FORWARD.match(seg.norm[p.end:m.start]):
-            return _Subject(m.start, m.end, m.text, m)
-    return None
-
-
-def _respectively(norm: str, securities: list[Mention], percents: list[PercentMatch], lo: int) -> dict[int, Mention]:
-    """Percentages listed one after another that go, in order, to a list of as many names before them
-    ("Nvidia, Microsoft and Oracle fell 3%, 2% and 1%"), by percentage index."""
-    out: dict[int, Mention] = {}
-    k = 0
-    while k < len(percents):
-        j = k
-        while j + 1 < len(percents) and _LIST_SEP.fullmatch(norm[percents[j].end:percents[j + 1].start]):
-            j += 1
-        n = j - k + 1
-        if n >= 2:
-            start = percents[k - 1].end if k > 0 else lo
-            names = [m for m in securities if start <= m.start and m.end <= percents[k].start]
-            group = names[-1:]
-            for m in reversed(names[:-1]):
-                if not _LIST_SEP.fullmatch(norm[m.end:group[0].start]):
-                    break
-                group.insert(0, m)
-            if len(group) == n:
-                out.update({k + i: m for i, m in enumerate(group)})
-        k = j + 1
-    return out
-
-
-def _modifier_or_aside(norm: str, m: Mention, lo: int, hi: int) -> bool:
-    """True when a name before a percentage is not the subject of its clause: part of a compound
-    modifier ("SoftBank-backed Arm") or inside an aside between commas ("Nvidia, which supplies
-    Microsoft, fell 3%"; "Arm, the SoftBank-owned chip designer, rose 5%")."""
-    if re.match(r"-[a-zà-ÿ]", norm[m.end:m.end + 2]):
-        return True
-    breaks = list(_CLAUSE_BREAK.finditer(norm, lo, m.start))
-    since = breaks[-1].end() if breaks else lo
-    return _ASIDE_OPEN.search(norm, since, m.start) is not None and "," in norm[m.end:hi]
-
-
-def _backward_subject(securities: list[Mention], sectors: list[_Subject], lo: int, hi: int,
-                      norm: str = "") -> _Subject | None:
-    best: _Subject | None = None
-    for m in securities:
-        if norm and _modifier_or_aside(norm, m, lo, hi):
-            continue
-        if lo <= m.start and m.end <= hi and (best is None or m.end > best.end):
-            best = _Subject(m.start, m.end, m.text, m)
-    for s in sectors:
-        if lo <= s.start and s.end <= hi and (best is None or s.end > best.end):
-            best = s
-    return best
-
-
-def _unnamed_subject(seg: Segmented, lo: int, hi: int) -> _Subject | None:
-    """The last lower-case noun phrase acting as a subject in ``[lo, hi)`` ("the broader market fell"),
-    unless it refers back to a security already named ("the stock", "le titre")."""
-    best = None
-    for m in _NP_BEFORE_VERB.finditer(seg.norm, lo, hi):
-        best = m
-    if best is None or _BACK_REFERENCE.search(best.group("np")):
-        return None
-    start, end = best.start("np"), best.end("np")
-    return _Subject(start, end, seg.original[start:end])
-
-
-def _named_before_verb(seg: Segmented, sentence: Sentence, lo: int, hi: int) -> _Subject | None:
-    best = None
-    for m in _NAME_BEFORE_VERB.finditer(seg.norm, lo, hi):
-        words = m.group("name").split()
-        while words and words[0] in _NAME_STOP:
-            words.pop(0)
-        if words:
-            best = m
-            name = " ".join(words)
-    if best is None:
-        return None
-    start = seg.norm.find(name, best.start("name"), best.end("name"))
-    end = start + len(name)
-    text = seg.original[start:end]
-    mention = Mention(start, end, text, sentence.index, None, unmapped=True, kind_hint="security (from a price claim)",
-                      resolution=f"{text!r} is not in the gazetteer; it is named with a price move, so it is reported "
-                                 "unmapped; add it to a gazetteer file to map it")
-    return _Subject(start, end, text, mention)
-
-
-#: Words that move a paragraph away from its event's day ("the next day", "le lendemain").
-_OTHER_DAY = re.compile(
+#: Words that move a paragraph away from the main move's day ("the next day", "le lendemain").
+OTHER_DAY = re.compile(
     r"(?<![\w])(?:(?:next|following|previous|prior) (?:day|session|week)|days? (?:later|earlier|before)|"
-    r"the day before|earlier|later|lendemain|la veille|jour suivant|séance suivante|plus tard|plus tôt|"
-    r"auparavant|précédemment)(?![\w])", re.I)
-#: Horizons a market-move event's day can be given to.
-_DAY_HORIZONS = (None, "1d", "intraday")
+    r"the day before|earlier|later|lendemain|la veille|jour suivant|séance suivante|séance précédente|plus tard|"
+    r"plus tôt|auparavant|précédemment|last week|la semaine dernière|la semaine passée|previous session)(?![\w])",
+    re.I)
+#: Horizons a day can be given to.
+_DAY_HORIZONS = (None, "1d", "intraday", "24h")
+#: A French pluperfect ("avait cédé", "s'était replié"): a move before the story's day. (English "had
+#: gained" also reports a snapshot, "by 0204 GMT the Topix had gained 0.83%", so it says nothing.)
+_PLUPERFECT = re.compile(r"(?<![\w'])(?:avait|avaient|s'était|s'étaient)\s+(?:\w+\s+){0,2}?\w+(?:é|i|u|is|it)(?![\w])",
+                         re.I)
 
 
-def carry_event_date(seg: Segmented, claims: list[tuple[int, Claim]], head: int, day: dt.date,
-                     dates: list[DateMention]) -> list[tuple[int, Claim]]:
-    """Give the day of a market-move event, written in sentence ``head``, to the undated claims of
-    the same paragraph that follow it (rule 7 of the module docstring)."""
-    event_sentence = seg.sentences[head]
+def carry_move_day(seg: Segmented, claims: list[tuple[int, Claim]], day: dt.date, head: int,
+                   dates: list[DateMention], why: str, cues: list[str | None] | None = None,
+                   move_sentence=None) -> list[tuple[int, Claim]]:
+    """Give the day of the article's main move to its undated claims: every claim with no date of its
+    own and no longer or other horizon, in the main move's paragraph from its sentence on, or in a
+    later paragraph, until a sentence about another day (another date that is not a reference
+    point, in a sentence that reports a move; "the next day", "la veille", a French pluperfect "avait
+    cédé", outside an aside) ends the reach in its paragraph, and a paragraph that opens with a move
+    on another day ends it for the paragraphs that follow (until one opens on the main day again). ``why`` is said in the claim's note; the horizon is the claim's own, else
+    its context's session cue (``cues``), else "1d" ("24h" for a crypto token)."""
     dated: dict[int, list[DateMention]] = {}
     for d in dates:
         s = seg.sentence_at(d.start)
-        if s is not None:
+        if s is not None and d.date is not None:
             dated.setdefault(s.index, []).append(d)
-    own = [d for d in dated.get(head, []) if d.date == day]
-    if not own:
+    if not 0 <= head < len(seg.sentences):
         return claims
-    written = own[0].text.strip()
-    stop = None
-    for s in seg.sentences[head + 1:]:
-        if s.paragraph != event_sentence.paragraph:
-            stop = s.index
-            break
-        if dated.get(s.index) or _OTHER_DAY.search(s.text):
-            stop = s.index
-            break
-    stop = len(seg.sentences) if stop is None else stop
+    head_paragraph = seg.sentences[head].paragraph
+    claim_sentences = {i for i, _ in claims}
+    if move_sentence is None:
+        def move_sentence(s: Sentence) -> bool:
+            return s.index in claim_sentences or bool(DIRECTION.search(s.text))
+    # sentences the day reaches: from the head on in its paragraph, and later paragraphs, each until a
+    # sentence about another day (another date, "the next day", "la veille", a pluperfect)
+    reached: set[int] = set()
+    stopped: set[int] = set()
+    moved_away = False
+    for s in seg.sentences:
+        if s.paragraph < head_paragraph or (s.paragraph == head_paragraph and s.index < head):
+            continue
+        other_date = any(d.date != day and d.precision == "day" and not is_reference_date(seg.norm, d, s.start)
+                         for d in dated.get(s.index, []))
+        first_of_paragraph = s.index == 0 or seg.sentences[s.index - 1].paragraph != s.paragraph
+        if first_of_paragraph and s.paragraph != head_paragraph:
+            if other_date and move_sentence(s):
+                moved_away = True  # "On Tuesday, ...": the story has moved to another day
+            elif any(d.date == day and d.precision == "day" for d in dated.get(s.index, [])):
+                moved_away = False
+        main_clause = _ASIDE_SPAN.sub(" ", s.text)
+        other = s.index != head and ((other_date and move_sentence(s)) or OTHER_DAY.search(main_clause)
+                                     or _PLUPERFECT.search(main_clause))
+        if other:
+            stopped.add(s.paragraph)
+        if s.paragraph not in stopped and not moved_away:
+            reached.add(s.index)
     out = []
-    for idx, claim in claims:
-        others = [d for d in dated.get(idx, []) if d not in own]
-        if (head <= idx < stop and claim.date is None and claim.horizon in _DAY_HORIZONS and not others
-                and not (idx == head and _OTHER_DAY.search(seg.sentences[idx].text))):
-            note = (f"date {day.isoformat()} carried from the event sentence earlier in the paragraph "
-                    f"({written!r})")
-            claim = replace(claim, date=day, horizon=claim.horizon or "1d",
+    for pos, (idx, claim) in enumerate(claims):
+        if idx in reached and claim.date is None and claim.horizon in _DAY_HORIZONS and \
+                not (cues is not None and cues[pos] == _OTHER):
+            note = f"date {day.isoformat()} carried from {why}"
+            horizon = claim.horizon or (cues[pos] if cues is not None else None) or "1d"  # the context's cue
+            claim = replace(claim, date=day, horizon="24h" if claim.asset_class == "crypto" and horizon == "1d" else horizon,
                             note=f"{claim.note}; {note}" if claim.note else note)
         out.append((idx, claim))
     return out

@@ -16,7 +16,8 @@ Resolution rule (also returned as text, :attr:`Resolution.rule`):
    resolved by dateparser against the publication date; without one, against the latest
    day-precision date found in steps 1 and 3 (the best stand-in for when the article was written).
    A bare weekday is the latest such day on or before that base (the same day counts); "mardi
-   dernier" / "last Tuesday" is strictly before it; "prochain" / "next" after it.
+   dernier" / "last Tuesday" is strictly before it; "prochain" / "next" after it. "Le week-end",
+   "over the weekend" is the latest weekend on or before the base, dated to its last day (Sunday).
 5. With neither a publication date nor any explicit year, steps 3 and 4 leave dates unresolved.
 """
 
@@ -141,6 +142,8 @@ def _vocabulary(languages: tuple[str, ...]) -> dict[str, object]:
             rf"(?<![\w])(?:(?P<pre>last|next|this|ce|cette)\s+)?(?P<weekday>{weekday})(?![\w])"
             rf"(?:\s+(?P<mod>dernier|prochain|passé|last|next))?", re.I)),
     ]
+    # "week-end" first (a literal: fast), the words before it are added by spot_dates
+    patterns.append(("weekend", re.compile(r"(?<![\w'])week-?end(?:\s+(?:dernier|passé))?(?![\w])", re.I)))
     if rel:
         patterns.append(("relative", re.compile(rf"(?<![\w'])(?:{rel})(?![\w])", re.I)))
     if rel_rx:
@@ -179,6 +182,10 @@ class _Raw:
     core: str | None = None
 
 
+_WEEKEND_LEAD = re.compile(r"(?<![\w'])(?:(?:le|ce|the|this|over\s+the|pendant\s+le|durant\s+le|during\s+the|"
+                           r"au\s+cours\s+du)\s+)?(?:mauvais\s+|last\s+|long\s+)?$", re.I)
+
+
 def spot_dates(norm: str, original: str, language: str) -> list[_Raw]:
     """Candidate date spans (not yet parsed), longest first where they overlap."""
     languages = tuple(dict.fromkeys((language, *_LANGS_WITH_RULES)))
@@ -196,6 +203,10 @@ def spot_dates(norm: str, original: str, language: str) -> list[_Raw]:
                                  gd["weekday"]))
             elif kind == "relative":
                 raws.append(_Raw(original[m.start():m.end()], m.start(), m.end(), "relative", False))
+            elif kind == "weekend":
+                lead = _WEEKEND_LEAD.search(norm, max(0, m.start() - 30), m.start())
+                start = lead.start() if lead else m.start()
+                raws.append(_Raw(original[start:m.end()], start, m.end(), "weekend", False))
             else:
                 has_year = kind in ("month_year", "iso", "numeric", "year") or bool(gd.get("year"))
                 raws.append(_Raw(original[m.start():m.end()], m.start(), m.end(), kind, has_year))
@@ -260,7 +271,7 @@ def resolve_dates(norm: str, original: str, language: str, published: dt.date | 
         anchor_interval, anchor = None, None
 
     for i, r in enumerate(raws):
-        if i in out or r.kind in ("weekday", "relative"):
+        if i in out or r.kind in ("weekday", "relative", "weekend"):
             continue
         when, period = _parse(_clean(norm[r.start:r.end]), languages, anchor, "current_period")
         if r.kind == "month_alone":
@@ -283,7 +294,11 @@ def resolve_dates(norm: str, original: str, language: str, published: dt.date | 
         when: dt.date | None = None
         period = "day"
         if base is not None:
-            if r.kind == "weekday":
+            if r.kind == "weekend":
+                # "le week-end", "over the weekend": the weekend on or before the base, dated to its last day
+                back = (base.weekday() - 6) % 7 if base.weekday() == 6 else base.weekday() + 1
+                when = base - dt.timedelta(days=back) if base.weekday() != 5 else base
+            elif r.kind == "weekday":
                 mod = r.modifier or ""
                 prefer = "future" if mod in ("prochain", "next") else "past"
                 when, period = _parse(r.core or "", languages, base, prefer)
@@ -315,3 +330,33 @@ def _describe(published, anchor, interval, explicit, base, mentions) -> str:
                 f"date found, {base.isoformat()}")
     return ("no publication date and no date with a year in the text: dates without a year and relative dates are "
             "left unresolved (give the publication date, e.g. --published YYYY-MM-DD)")
+
+
+_DATELINE = re.compile(
+    r"^\s*(?P<place>[A-ZÀ-Þ]{2,}(?:[ -][A-ZÀ-Þ]{2,})*\.?(?:,\s*[A-Z][a-z]+\.?)?)\s*,\s*"
+    r"(?P<when>[^-–—()\n]{4,40}?)\s*(?:\([^)]{1,40}\))?\s*[-–—]")
+
+
+def dateline(seg, language: str, published: dt.date | None = None) -> tuple[dt.date, str] | None:
+    """The date of an agency dateline opening the article's body ("LONDON, Wednesday, April 15, 2015 -",
+    "NEW YORK, 28 mai (Reuters) -"), with the text as written; None without one. A dateline without
+    a year takes the year nearest to ``published`` (and is None without it)."""
+    languages = tuple(dict.fromkeys((language, *_LANGS_WITH_RULES)))
+    for s in seg.sentences[:3]:
+        m = _DATELINE.match(s.text)
+        if m is None:
+            continue
+        when = m.group("when")
+        found = [r for r in spot_dates(when, when, language) if r.kind in ("explicit_or_partial",)]
+        if not found:
+            continue
+        r = found[0]
+        day, period = _parse(_clean(when[r.start:r.end]), languages, None, "past")
+        if day is None or period != "day":
+            continue
+        if not r.has_year:
+            if published is None:
+                continue
+            day = _nearest_year(day.month, day.day, (published, published))
+        return day, s.text[:m.end()].rstrip(" -–—")
+    return None

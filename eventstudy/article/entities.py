@@ -20,7 +20,7 @@ Ambiguity (recorded in ``Mention.resolution``)
 
 Universe and symbols
     The gazetteer holds the securities universe (:mod:`eventstudy.reference.universe`); names are
-    found with one Aho-Corasick automaton (:mod:`.name_index`). Symbols written in the text are
+    found by token n-grams over one names table (:mod:`.name_index`). Symbols written in the text are
     read first and are decisive (:mod:`.symbols`): "(NYSE: GE)", "(EPA:BNPP)", "MC.PA", "LVMH.PA",
     "Barclays (BCS)". A legal form after a name ("Peugeot SA", "Alphabet Inc.") is part of the
     mention. The article's market counts as evidence for a name in doubt: the market most named
@@ -62,6 +62,8 @@ from .text import Segmented, Sentence
 
 from .fuzzy import fuzzy_security
 
+#: The layer of the wider equity universe (small companies; see eventstudy.reference.build.build_wide).
+WIDE_LAYER = "universe:equities_wide"
 #: Words typical of each asset class near a mention (lower case, whole words).
 CLASS_CONTEXT: dict[str, tuple[str, ...]] = {
     "crypto": ("token", "tokens", "jeton", "jetons", "crypto", "cryptos", "cryptomonnaie", "cryptomonnaies",
@@ -76,6 +78,10 @@ CLASS_CONTEXT: dict[str, tuple[str, ...]] = {
                "listed", "cotée", "coté", "analysts", "analystes", "investors", "investisseurs", "guidance",
                "chiffre d'affaires", "revenue", "bénéfice", "profit", "résultats", "results", "groupe", "company",
                "société", "firm", "entreprise", "capitalisation", "market value", "valorisation boursière"),
+    "institution": ("taux", "rates", "rate", "monetary", "monétaire", "inflation", "policy", "politique monétaire",
+                    "central bank", "banque centrale", "regulator", "régulateur", "gendarme", "governor", "gouverneur",
+                    "ministry", "ministère", "minister", "ministre", "authority", "autorité", "supervisor",
+                    "investigation", "enquête", "approval", "approbation", "listed", "cotée", "coté", "cotées"),
     "private": ("startup", "start-up", "valorisation", "valuation", "levée de fonds", "funding round", "fonds",
                 "fund", "investment fund", "private", "privée", "non cotée"),
 }
@@ -101,13 +107,14 @@ _MARKET_RX = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in sorted(
 #: A move verb right after a name ("Orange recule", "Apple rose", "Airbus a bondi").
 _MOVE_AFTER = re.compile(
     r"(?:'s)?\s+(?:shares\s+|stock\s+)?(?:a\s+|ont\s+|has\s+|have\s+)?(?:rose|fell|jumped|gained|climbed|dropped|slid|sank|"
+    r"rises|falls|jumps|gains|climbs|drops|slides|sinks|tumbles|soars|surges|plunges|slumps|rallies|dips|"
     r"tumbled|soared|surged|plunged|plummeted|rallied|slumped|advanced|declined|lost|added|edged|slipped|rebounded|"
     r"recul\w*|progress\w*|grimp\w*|c[èé]d\w*|gagn\w*|perd\w*|s'envol\w*|plong\w*|chut\w*|bondi\w*|bondit|avan[cç]\w*|"
     r"baiss\w*|mont\w*|dévissé?\w*|flamb\w*|s'effondr\w*|décroch\w*|s'adjug\w*|lâch\w*|abandonn\w*|rebond\w*|"
     r"termin\w*|clôtur\w*|ouvr\w*|s'affich\w*|pris)(?![\w])", re.I)
 _DEFINITE_BEFORE = re.compile(r"(?<![\w])(?:the|le|la|les)\s+$", re.I)
 _CLASS_GROUP = {"equity": "equity", "etf": "equity", "index": "equity", "crypto": "crypto",
-                "private": "private", "project": "project"}
+                "private": "private", "project": "project", "institution": "institution"}
 
 #: "(NYSE: ARC)", "(EPA:BNPP)", "Euronext Paris: MC" (see :mod:`.symbols`).
 _EXCHANGE_PREFIX = EXCHANGE_TICKER
@@ -301,11 +308,12 @@ def find_mentions(seg: Segmented, gazetteer: Gazetteer, language: str | None = N
             notes.append(f"{written!r} in sentence {sentence.index + 1} follows {person!r}: part of a person's or "
                          f"another name, not {fits[0].entity.name}")
             continue
-        cont = _longer_name(seg, sentence, start, end, index)
-        if cont is not None:
-            text = seg.original[start:cont]
-            taken.add(start, cont)
-            longer.append(Mention(start, cont, text, sentence.index, None, unmapped=True, kind_hint="company",
+        span = _longer_name(seg, sentence, start, end, index)
+        if span is not None:
+            first, cont = span
+            text = seg.original[first:cont]
+            taken.add(first, cont)
+            longer.append(Mention(first, cont, text, sentence.index, None, unmapped=True, kind_hint="company",
                                   resolution=f"{text!r} is a longer name than {fits[0].entity.name}'s "
                                              f"{written!r}: another firm, not in the gazetteer; add it to a "
                                              "gazetteer file to map it"))
@@ -346,7 +354,16 @@ def find_mentions(seg: Segmented, gazetteer: Gazetteer, language: str | None = N
     mentions = [settled[i] for i in sorted(settled)] + longer
     mentions += _unmapped(seg, gazetteer, mentions)
     mentions.sort(key=lambda m: m.start)
-    return mentions, notes
+    # central banks, regulators, ministries and exchanges were read so that nothing else is read in
+    # their place ("Swiss National Bank" is not National Bank Holdings); they are not securities
+    # and are left out of the entities, with a note
+    kept = []
+    for m in mentions:
+        if m.entity is not None and m.entity.asset_class == "institution":
+            notes.append(f"{m.text!r} in sentence {m.sentence + 1} is {m.entity.name}, an institution, not a security")
+        else:
+            kept.append(m)
+    return kept, notes
 
 
 #: Capitalised words after a name that still name the same firm ("Airbus Group", "Oracle Corp",
@@ -373,34 +390,85 @@ def _after_first_name(seg: Segmented, sentence: Sentence, start: int, written: s
     if m is None:
         return None
     word = m.group(1)
-    if m.start(1) <= sentence.start or word in _STOP_NAMES or word.lower() in index.all_forms:
+    if m.start(1) <= sentence.start or word in _STOP_NAMES or index.knows_proper(word):
         return None
     if word in _SAME_FIRM_WORDS or word in ("Groupe", "Banco", "Rival", "Lender", "Insurer") or word.lower() in BY_WRITTEN:
         return None  # "Xetra Dax", "Nasdaq Composite": an exchange's name before its index
     return word
 
 
-def _longer_name(seg: Segmented, sentence: Sentence, start: int, end: int, index) -> int | None:
-    """The end of a longer proper name this match begins ("Nomura Real Estate", "Hang Seng Bank",
-    "Mitsubishi UFJ Morgan Stanley Securities") that is not itself a known name, else None.
+#: Capitalised words right before a multi-word name that make it part of a longer proper name
+#: ("Swiss National Bank", "Qatar National Bank"), and "of"/"de" + capitalised words after one
+#: ("National Bank of Greece", "Société Générale de Surveillance").
+_BEFORE_NAME = re.compile(r"(?:(?<![\w'-])[A-Z][A-Za-zÀ-ÿ&.'-]*[A-Za-zÀ-ÿ][ \t]+){1,3}$")
+_OF_AFTER = re.compile(r"[ \t]+(?:of|de|du|des|d'|for|di|del)[ \t]*(?:the[ \t]+|la[ \t]+|l')?"
+                       r"(?:[A-Z][A-Za-zÀ-ÿ&'-]*[A-Za-zÀ-ÿ])(?:[ \t]+[A-Z][A-Za-zÀ-ÿ&'-]*[A-Za-zÀ-ÿ]){0,2}")
 
-    A name followed by capitalised words is another firm when the words are not the same firm's
-    (:data:`_SAME_FIRM_WORDS`), not a known name of something else, and the sentence is not
-    title-cased (a headline capitalises every word)."""
+
+#: A capitalised role noun at the start of a sentence ("Carmaker", "Lender", "Insurer", "Rival").
+_ROLE_NOUN = re.compile(r"[A-Z][a-z]+(?:er|ers|or|ors|ist|ists)|Rival|Peer|Shares|Stock|Bank|Firm|Group|Company|Unit")
+#: Place adjectives that describe a firm rather than begin its name ("French Crédit Agricole").
+_PLACE_WORDS = frozenset("french german british american us u.s. japanese chinese swiss dutch spanish italian "
+                         "european asian belgian swedish korean indian canadian australian rival".split())
+
+
+def _longer_name(seg: Segmented, sentence: Sentence, start: int, end: int, index) -> tuple[int, int] | None:
+    """The span of a longer proper name the match is part of, when that name is not known itself,
+    else None (the rule, in both languages):
+
+    * a match followed by capitalised words ("Nomura Zephyrine Estate", "Hang Seng Bank") that are
+      not the same firm's (:data:`_SAME_FIRM_WORDS`) nor a known name of something else;
+    * a match of two words or more followed by "of"/"de"/"du" and capitalised words ("National
+      Bank of Greece", "Société Générale de Surveillance");
+    * a match of two words or more preceded, inside the sentence, by capitalised words that are not
+      a known name, a stop word or the sentence's first word ("Swiss National Bank", "Qatar
+      National Bank"; a one-word name after a capitalised word is the first-name rule's);
+
+    never in a title-cased sentence (a headline capitalises every word)."""
+    tokens = re.findall(r"[A-Za-zÀ-ÿ]+", sentence.text)
+    if tokens and sum(t[0].isupper() for t in tokens) / len(tokens) > 0.6:
+        return None
+    written = seg.norm[start:end]
+    multi = " " in written.strip()
+    first = start
+    if multi:
+        b = _BEFORE_NAME.search(seg.norm, max(sentence.start, start - 40), start)
+        if b is not None:
+            words = b.group(0).split()
+            keep = []
+            for w in reversed(words):
+                if (w in _STOP_NAMES or w in _SAME_FIRM_WORDS or index.knows_proper(w)
+                        or re.search(r"['’]s?$", w) or w.lower() in _PLACE_WORDS):
+                    break  # "Japan's Nikkei 225", "Hong Kong's Hang Seng Bank": a place's, not a longer name
+                keep.insert(0, w)
+            if keep:
+                first = start - len(" ".join(keep)) - (len(b.group(0)) - len(" ".join(words)))
+                first = seg.norm.rfind(keep[0], max(sentence.start, start - 40), start)
+                if first <= sentence.start + 1 and _ROLE_NOUN.fullmatch(keep[0]):
+                    first = start  # a role noun opening the sentence: "Lender National Bank" names the firm
+        of = _OF_AFTER.match(seg.norm, end, sentence.end)
+        if of is not None and not index.knows_proper(seg.norm[start:of.end()]):
+            return first, of.end()
+    after = _continuation_end(seg, sentence, end, index)
+    if after is not None:
+        return first, after
+    if first < start and not index.knows_proper(seg.norm[first:end]):
+        return first, end
+    return None
+
+
+def _continuation_end(seg: Segmented, sentence: Sentence, end: int, index) -> int | None:
     m = _CONTINUATION.match(seg.norm, end, sentence.end)
     if m is None:
         return None
     words = m.group(0).split()
     if words[0] in _SAME_FIRM_WORDS or words[0] in _STOP_NAMES or words[0].isupper() and len(words[0]) <= 1:
         return None
-    if words[0].lower() in index.all_forms:
+    if index.knows_proper(words[0]):
         return None  # "Shell and BP", "Apple Microsoft": another known name, not one longer name
-    tokens = re.findall(r"[A-Za-zÀ-ÿ]+", sentence.text)
-    if tokens and sum(t[0].isupper() for t in tokens) / len(tokens) > 0.6:
-        return None
     n = 0
     for w in words:
-        if w in _SAME_FIRM_WORDS or w in _STOP_NAMES or w.lower() in index.all_forms:
+        if w in _SAME_FIRM_WORDS or w in _STOP_NAMES or index.knows_proper(w):
             break
         n += 1
     ends = [mm.end() for mm in re.finditer(r"\S+", seg.norm[end:m.end()])]
@@ -474,7 +542,9 @@ def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: 
 
         if common_noun and f.common:
             points, why = points - 2, why + ["used as a common noun ('the ... of')"]
-        if as_exchange and f.common:  # decisive: the exchange, whatever else is around
+        if as_exchange and f.entity.asset_class == "institution":
+            points, why = points + 3, why + [f"names the exchange ({as_exchange.group(0).strip()!r})"]
+        elif as_exchange and f.common:  # decisive: the exchange, whatever else is around
             points, why = min(points, 0) - 1, why + [f"names the exchange ({as_exchange.group(0).strip()!r})"]
         if f.entity.id in elsewhere and len(fits) == 1:
             points, why = points + 1, why + ["named elsewhere in the article"]
@@ -484,8 +554,30 @@ def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: 
             points, why = points + 1, why + ["capitalised inside the sentence" if capitalised_inside else "in capitals"]
         if definite_before and f.common and f.entity.asset_class == "equity" and not acts_as_firm:
             points, why = min(points, 1), why + ["a definite article before the name (not a company's usage)"]
+        if f.common and f.entity.source == WIDE_LAYER:
+            # an ordinary-word name of a small company: only evidence about this very mention counts
+            # (a cashtag or exchange ticker, its own context words, a firm's or a price verb or a
+            # percentage right after it), not the finance words every market article has
+            specific = ((3 if f.is_tag else 0) + (3 if exchange and exchange.group("tk") == written else 0)
+                        + (len(set(own.findall(window))) if own is not None else 0)
+                        + (2 if acts_as_firm else 1 if moves_after else 0) + (1 if percent_after else 0)
+                        + (1 if f.entity.id in elsewhere and len(fits) == 1 else 0))
+            if specific < points:
+                points, why = specific, why + ["a small company's ordinary-word name: only specific evidence counts"]
+        if f.entity.asset_class == "institution" and f.common:
+            # a shared name ("Nasdaq", "BCE") is the institution only with evidence for it: the
+            # exchange's usage ("listed on the Nasdaq") or its own and its kind's words
+            inst = (3 if as_exchange else 0) + (len(set(own.findall(window))) if own is not None else 0)
+            if cls is not None:
+                inst += min(2, len(set(cls.findall(window))))
+            points = min(points, inst)
         scores[f.entity.id] = (points, why, f)
     ranked = sorted(scores.values(), key=lambda s: s[0], reverse=True)
+    if len(ranked) > 1:
+        # an institution (an exchange's, a central bank's name) is a reading only with evidence for
+        # it ("listed on the Nasdaq"); without, the name is read as if it were not there
+        kept = [r for r in ranked if r[2].entity.asset_class != "institution" or r[0] > 0]
+        ranked = kept or ranked
     best_points, best_why, best = ranked[0]
     where = f"sentence {sentence.index + 1}"
     original = seg.original[start:end]

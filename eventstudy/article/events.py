@@ -41,7 +41,8 @@ from dataclasses import dataclass, field
 
 from .dates import DateMention
 from .entities import Mention
-from .moves import MarketMove, find_market_move
+from .lexicon import DIRECTION
+from .moves import MarketMove, MoveDay, find_market_move
 from .text import Segmented
 from .timing import find_session_timing, find_time
 
@@ -176,6 +177,10 @@ class EventDraft:
     primary: bool = False
     score: float = 0.0
     own_trigger: bool = False
+    news_date: dt.date | None = None
+    news_date_text: str | None = None
+    move_sentence: int | None = None
+    rule: str | None = None
 
 
 #: A date this close (characters) after a trigger word, or before it, is the trigger's own date
@@ -218,7 +223,7 @@ def _kinds_in(text: str, securities: tuple[tuple[int, int], ...] = ()) -> list[s
     return list(dict.fromkeys(kind for kind, _, _ in triggers(text, securities)))
 
 
-def _security_spans(seg: Segmented, mentions: list[Mention]) -> dict[int, tuple[tuple[int, int], ...]]:
+def security_spans(seg: Segmented, mentions: list[Mention]) -> dict[int, tuple[tuple[int, int], ...]]:
     """Spans of the listed securities of each sentence, as offsets into the sentence."""
     out: dict[int, list[tuple[int, int]]] = {}
     for m in mentions:
@@ -229,12 +234,13 @@ def _security_spans(seg: Segmented, mentions: list[Mention]) -> dict[int, tuple[
 
 
 def detect_events(seg: Segmented, dates: tuple[DateMention, ...], mentions: list[Mention],
-                  claim_sentences: set[int]) -> list[EventDraft]:
-    """Events in the text, the main one first."""
+                  claim_sentences: set[int], move: MoveDay | None = None,
+                  published: dt.date | None = None) -> list[EventDraft]:
+    """Events in the text, the main one first (see the module docstring for the date of the main one)."""
     n = len(seg.sentences)
     if n == 0:
         return []
-    spans = _security_spans(seg, mentions)
+    spans = security_spans(seg, mentions)
     kinds = [_kinds_in(s.text, spans.get(s.index, ())) for s in seg.sentences]
     dated_sentences: dict[int, list[DateMention]] = {}
     for d in dates:
@@ -278,31 +284,89 @@ def detect_events(seg: Segmented, dates: tuple[DateMention, ...], mentions: list
         candidates.append(EventDraft("", "", when, precision, first.text.strip(), head, {head} | trig,
                                      score=score, own_trigger=own_trigger))
     candidates.sort(key=lambda c: (-c.score, c.sentence))
+    if published is not None:
+        # a day still to come ("the tariffs start on April 3") is not what the article reports
+        future = [c for c in candidates if c.date is not None and c.date > published + dt.timedelta(days=1)]
+        candidates = [c for c in candidates if c not in future] + future
     events: list[EventDraft] = []
-    if candidates:
+    if move is not None and move.votes.get(move.date, 0.0) < LEAD_VOTES and candidates \
+            and candidates[0].date is not None and candidates[0].precision == "day" \
+            and not 0 <= (move.date - candidates[0].date).days <= NEWS_BEFORE_MOVE_DAYS \
+            and (published is None or candidates[0].date <= published + dt.timedelta(days=1)):
+        move = None  # a move told in passing, far from the dated news the article is about: background
+    if move is not None:
+        main = _on_move_day(seg, candidates, move, kinds)
+        events.append(main)
+        events += [c for c in candidates if c is not main and c.own_trigger and c.date != main.date
+                   and c.sentence not in main.sentences]
+    elif candidates and not (published is not None and candidates[0].date > published + dt.timedelta(days=1)):
         main = candidates[0]
         main.primary = True
+        main.rule = "the date of the news the article reports (its trigger words are next to it)"
         events.append(main)
         events += [c for c in candidates[1:]
                    if c.own_trigger and c.date != main.date and c.sentence not in main.sentences]
     elif any(kinds):
         head = next(i for i, k in enumerate(kinds) if k)
-        events.append(EventDraft("", "", None, None, None, head, {i for i, k in enumerate(kinds) if k}, primary=True))
+        events.append(EventDraft("", "", None, None, None, head, {i for i, k in enumerate(kinds) if k}, primary=True,
+                                 rule="no date found for the news"))
+        events += [c for c in candidates if c.own_trigger]
     else:
         return []
     main = events[0]
     if kinds[0]:
         main.sentences.add(0)  # the headline belongs to the main event
     for ev in events:
-        _name(seg, ev, kinds, mentions, dates)
+        _name(seg, ev, kinds, mentions, dates, spans)
         _timing(seg, ev, dates)
     return events
 
 
+#: Votes a move day needs to be the main event's date when the article dates its news another day
+#: (a move of the headline or the first paragraph has them; one told in passing further down has not).
+LEAD_VOTES = 2.0
+#: Days the news a move reacts to may come before the move (a Friday-evening announcement, a weekend).
+NEWS_BEFORE_MOVE_DAYS = 4
+
+
+def _on_move_day(seg: Segmented, candidates: list[EventDraft], move: MoveDay, kinds: list[list[str]]) -> EventDraft:
+    """The main event when the article dates its main price move: the news it reacts to (dated that
+    day or up to :data:`NEWS_BEFORE_MOVE_DAYS` days before), dated on the move's day, else the move itself."""
+    news = next((c for c in candidates if c.date is not None
+                 and 0 <= (move.date - c.date).days <= NEWS_BEFORE_MOVE_DAYS), None)
+    if news is not None and not move.text and news.date < move.date:
+        # the move has no day of its own (it stands for the publication date), the news has one
+        news.primary = True
+        news.rule = ("the date of the news the article reports; its price moves have no day of their own "
+                     "(the publication date is later)")
+        return news
+    if news is not None:
+        main = news
+        if news.date != move.date:
+            main.news_date, main.news_date_text = news.date, news.date_text
+            main.date, main.precision = move.date, "day"
+            main.date_text = move.text or None
+            main.move_sentence = move.sentence
+            main.sentences.add(move.sentence)
+            main.rule = (f"{move.rule}; the news it reacts to is dated {news.date.isoformat()} "
+                         f"({(news.date_text or '').strip()!r})")
+        else:
+            main.rule = f"{move.rule}; the news it reacts to is dated the same day"
+            main.move_sentence = move.sentence
+    else:
+        main = EventDraft("", "", move.date, "day", move.text or None, move.sentence, {move.sentence}, rule=move.rule,
+                          move_sentence=move.sentence)
+        if any(k in MARKET_MOVE_KINDS for k in kinds[move.sentence]):
+            main.sentences |= {i for i in (move.sentence - 1, move.sentence + 1) if 0 <= i < len(kinds)
+                               and kinds[i] and seg.sentences[i].paragraph == seg.sentences[move.sentence].paragraph}
+    main.primary = True
+    return main
+
+
 def _name(seg: Segmented, ev: EventDraft, kinds: list[list[str]], mentions: list[Mention],
-          dates: tuple[DateMention, ...] = ()) -> None:
+          dates: tuple[DateMention, ...] = (), spans: dict[int, tuple[tuple[int, int], ...]] | None = None) -> None:
     order = [ev.sentence] + sorted(ev.sentences - {ev.sentence})
-    spans = _security_spans(seg, mentions)
+    spans = spans if spans is not None else security_spans(seg, mentions)
     moves = {i: find_market_move(seg.sentences[i].text, spans.get(i, ())) for i in order
              if any(k in MARKET_MOVE_KINDS for k in kinds[i])}
     counts: Counter[str] = Counter()
@@ -317,6 +381,10 @@ def _name(seg: Segmented, ev: EventDraft, kinds: list[list[str]], mentions: list
     if counts:
         kind_order = [k for k, _, _ in KINDS]
         ev.kind = max(counts, key=lambda k: (counts[k], -kind_order.index(k)))
+    elif ev.move_sentence is not None and ev.news_date is None:
+        ev.kind = "market_move"
+        ev.name = _plain_move_name(seg, ev.move_sentence, mentions)
+        return
     elif _INVESTMENT.search(text):
         ev.kind = "investment"
     else:
@@ -349,12 +417,23 @@ def _name(seg: Segmented, ev: EventDraft, kinds: list[list[str]], mentions: list
         ev.name = label[:1].upper() + label[1:]
 
 
+def _plain_move_name(seg: Segmented, index: int, mentions: list[Mention]) -> str:
+    """"CAC 40 fall", "Bitcoin rise", "Market fall": a move with no news named, after who moved."""
+    sentence = seg.sentences[index]
+    direction = DIRECTION.search(sentence.text)
+    word = "move" if direction is None else ("rise" if direction.group("up") else "fall")
+    movers = list(dict.fromkeys(m.text for m in mentions
+                                if m.sentence == index and m.entity is not None and m.is_security))
+    return f"{movers[0]} {word}" if len(movers) == 1 else f"Market {word}"
+
+
 def _dated_by_cause(sentence, move: MarketMove | None, ev: EventDraft, dates: tuple[DateMention, ...]) -> bool:
     """True when the event's date is written inside the news a market move reacts to."""
-    if move is None or move.cause_start is None or ev.date is None:
+    news_day = ev.news_date or ev.date
+    if move is None or move.cause_start is None or news_day is None:
         return False
     lo, hi = sentence.start + move.cause_start, sentence.start + move.cause_end
-    return any(d.date == ev.date and lo <= d.start < hi for d in dates)
+    return any(d.date == news_day and lo <= d.start < hi for d in dates)
 
 
 #: Nouns for the news a market reacts to, by the kind of its trigger.
@@ -438,7 +517,13 @@ def _launch_agent(seg: Segmented, order: list[int], mentions: list[Mention]) -> 
 
 
 def _timing(seg: Segmented, ev: EventDraft, dates: tuple[DateMention, ...]) -> None:
-    order = [ev.sentence] + sorted(ev.sentences - {ev.sentence})
+    """Clock time, time zone and session timing of an event, from its sentences. When the event is
+    dated on the day of the market's move rather than the day of the news (``news_date`` set), only
+    the move's sentence counts: the news's time ("announced at 4:30 p.m.") is not the move's."""
+    if ev.news_date is not None and ev.move_sentence is not None:
+        order = [ev.move_sentence]
+    else:
+        order = [ev.sentence] + sorted(ev.sentences - {ev.sentence})
     for i in order:
         when, zone, _ = find_time(seg.sentences[i].text)
         if when is not None:
@@ -450,7 +535,7 @@ def _timing(seg: Segmented, ev: EventDraft, dates: tuple[DateMention, ...]) -> N
             ev.timing = session
             break
     if ev.timing is None:
-        head = seg.sentences[ev.sentence]
+        head = seg.sentences[order[0]]
         for d in dates:
             if d.kind == "relative" and d.date == ev.date and head.start <= d.start < head.end:
                 prefix = re.search(r"(?:\bon\s+|\bthis\s+|\bce\s+)$", seg.norm[max(head.start, d.start - 6):d.start], re.I)

@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import weakref
 from collections import Counter
 from collections.abc import Iterable
 
 from ..errors import ArticleError
 from ..reference.gazetteer import Gazetteer
 from .amounts import find_amounts
-from .claims import carry_event_date, find_claims
-from .dates import resolve_dates
+from .claims import carry_move_day, find_claims, is_reference_date
+from .dates import dateline, resolve_dates
 from .entities import Mention, find_mentions
-from .events import MARKET_MOVE_KINDS, EventDraft, detect_events
+from .events import EventDraft, detect_events, security_spans
 from .language import SUPPORTED, detect_language
 from .model import Amount, Claim, EntityMention, ExtractedEvent, Extraction
+from .moves import is_move_sentence, main_move_day
 from .read import split_header
 from .roles import assign_roles
 from .text import segment
@@ -81,24 +83,43 @@ def extract_events(text: str, *, published: dt.date | None = None, source: str |
                      f"{' and '.join(SUPPORTED)}, so claims, roles and events may be missed")
     gazetteer = gazetteer if gazetteer is not None else _project_gazetteer()
 
+    notes += _header_notes(seg, header.published, published)
+    line = dateline(seg, language, published)
+    if published is None and line is not None:
+        published = line[0]
+        notes.append(f"no publication date given: the dateline {line[1]!r} ({published.isoformat()}) is taken as the "
+                     "publication date")
     resolution = resolve_dates(seg.norm, seg.original, language, published)
+    notes += _contradictions(resolution.mentions, published, line)
     mentions, entity_notes = find_mentions(seg, gazetteer, language, published)
-    claims, extra, claim_notes = find_claims(seg, mentions, list(resolution.mentions), language)
+    claims, extra, claim_notes, cues = find_claims(seg, mentions, list(resolution.mentions), language, published,
+                                                   _place_resolver(gazetteer, seg))
     mentions = sorted(mentions + extra, key=lambda m: m.start)
     roles = assign_roles(seg, mentions)
     amounts, amount_notes = find_amounts(seg, language)
-    drafts = detect_events(seg, resolution.mentions, mentions, {i for i, _ in claims})
-    for d in drafts:
-        if d.kind in MARKET_MOVE_KINDS and d.date is not None and d.precision == "day":
-            claims = carry_event_date(seg, claims, d.sentence, d.date, list(resolution.mentions))
+    spans = security_spans(seg, mentions)
+    claim_idx = {i for i, _ in claims}
+    moving: dict[int, bool] = {}
+    move = main_move_day(seg, resolution.mentions, claims, spans, published, is_reference_date)
+    drafts = detect_events(seg, resolution.mentions, mentions, {i for i, _ in claims}, move, published)
+    if drafts and drafts[0].date is not None and drafts[0].precision == "day" and drafts[0].move_sentence is not None:
+        head = drafts[0]
+        claims = carry_move_day(seg, claims, head.date, head.move_sentence, list(resolution.mentions),
+                                f"the sentence of the article's main move (sentence {head.move_sentence + 1}"
+                                + (f", {head.date_text!r})" if head.date_text else ", the publication date)"), cues,
+                                lambda s: moving.setdefault(s.index, is_move_sentence(s.text, spans.get(s.index, ()),
+                                                                                      s.index in claim_idx)))
 
     all_entities = _aggregate(mentions, roles, range(len(mentions)))
     events = _assemble(seg, drafts, mentions, roles, all_entities, claims, amounts)
     notes += entity_notes + claim_notes + amount_notes
+    rule = resolution.rule
+    if drafts and drafts[0].rule:
+        rule += f"; main event: {drafts[0].rule}"
     return Extraction(
         language=language,
         published=published,
-        date_rule=resolution.rule,
+        date_rule=rule,
         events=tuple(events),
         source=source,
         title=header.title or seg.title,
@@ -181,5 +202,81 @@ def _assemble(seg, drafts: list[EventDraft], mentions: list[Mention], roles: dic
             date_text=d.date_text,
             date_precision=d.precision,
             primary=k == 0,
+            news_date=d.news_date,
+            date_basis=_basis(d),
         ))
     return events
+
+
+def _basis(d: EventDraft) -> str | None:
+    """How an event's date was found: "move" (the day of the reported price move), "publication"
+    (an undated move reported as of the publication date) or "news" (the date of the news)."""
+    if d.date is None:
+        return None
+    if d.move_sentence is not None:
+        return "move" if d.date_text else "publication"
+    return "news"
+
+
+#: Yahoo symbol -> entity, per gazetteer (built once).
+_BY_YAHOO: "weakref.WeakKeyDictionary[Gazetteer, dict[str, object]]" = weakref.WeakKeyDictionary()
+
+
+def _place_resolver(gazetteer: Gazetteer, seg):
+    """``(yahoo, start, end) -> Mention`` of the gazetteer's index with that Yahoo symbol, or None."""
+    table = _BY_YAHOO.get(gazetteer)
+    if table is None:
+        table = {}
+        for e in gazetteer:
+            if e.yahoo and e.asset_class == "index":
+                table.setdefault(e.yahoo.upper(), e)
+        _BY_YAHOO[gazetteer] = table
+
+    def resolve(yahoo: str, start: int, end: int) -> Mention | None:
+        entity = table.get(yahoo.upper())
+        sentence = seg.sentence_at(start)
+        if entity is None or sentence is None:
+            return None
+        text = seg.original[start:end]
+        return Mention(start, end, text, sentence.index, entity, kind_hint="index (market place)",
+                       resolution=f"{text!r}, the market place, read as its benchmark index {entity.name}",
+                       exchange=entity.exchange)
+    return resolve
+
+
+def _header_notes(seg, header_published: dt.date | None, published: dt.date | None) -> list[str]:
+    if header_published is not None and published is not None and header_published != published:
+        return [f"the text's header says published {header_published.isoformat()}, but {published.isoformat()} was "
+                "given: dates are counted from the date given"]
+    return []
+
+
+#: Days an explicit body date may follow the publication date (time zones around midnight).
+PUBLICATION_SLACK_DAYS = 1
+
+
+def _contradictions(mentions, published: dt.date | None, line) -> list[str]:
+    """Notes when the body's dates contradict the publication date. The rule: relative dates are
+    counted from the publication date; a body date written with its year after it (beyond
+    :data:`PUBLICATION_SLACK_DAYS`) is taken as written and noted (it can be day 0: the study then
+    warns); a date without a year is placed nearest to the publication date, and one that falls after
+    it is a plan, never the day of a move; a dateline more than a day away is noted."""
+    if published is None:
+        return []
+    out = []
+    late = [m for m in mentions if m.kind == "explicit" and m.date is not None and m.precision == "day"
+            and m.date > published + dt.timedelta(days=PUBLICATION_SLACK_DAYS)]
+    if late:
+        m = late[0]
+        out.append(f"the text gives the date {m.text.strip()!r} ({m.date.isoformat()}), after its publication date "
+                   f"{published.isoformat()}: one of the two is wrong (or the date is a plan); the date is taken as "
+                   "written (it can date a move, and the study then warns that day 0 follows publication), and "
+                   "relative dates are counted from the publication date")
+    if line is not None and abs((line[0] - published).days) > PUBLICATION_SLACK_DAYS:
+        out.append(f"the dateline {line[1]!r} ({line[0].isoformat()}) contradicts the publication date "
+                   f"{published.isoformat()}: relative dates are counted from the publication date")
+    for m in mentions:
+        wd = getattr(m, "weekday_conflict", None)
+        if wd:
+            out.append(wd)
+    return out

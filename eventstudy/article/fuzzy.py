@@ -14,30 +14,32 @@ from __future__ import annotations
 import weakref
 
 from ..reference.gazetteer import Entity, Gazetteer
-from ..reference.names import fold_accents, strip_legal_form
+from ..reference.names import FUZZY_MIN_LENGTH as _MIN, fold_accents, fuzzy_key, strip_legal_form
 
 #: Smallest rapidfuzz ratio (0-100) for a fuzzy match, shortest name it runs on, and the lead the
 #: best match must have over any other security's.
-FUZZY_MIN_SCORE, FUZZY_MIN_LENGTH, FUZZY_MARGIN = 90.0, 6, 4.0
+FUZZY_MIN_SCORE, FUZZY_MIN_LENGTH, FUZZY_MARGIN = 90.0, _MIN, 4.0
 
 _FUZZY_CHOICES: "weakref.WeakKeyDictionary[Gazetteer, tuple[list[str], list[Entity]]]" = weakref.WeakKeyDictionary()
 
 
-def _fuzzy_choices(gazetteer: Gazetteer) -> tuple[list[str], list[Entity]]:
+def _fuzzy_choices(gazetteer: Gazetteer) -> tuple[list[str], list[str]]:
+    """Folded names without legal form and the ids owning them: the universe's as the build
+    computed them (``universe.json``), then the gazetteer's and the user's entries."""
     cached = _FUZZY_CHOICES.get(gazetteer)
     if cached is not None:
         return cached
-    names, owners = [], []
-    for e in gazetteer:
-        if e.asset_class not in ("equity", "etf"):
-            continue
-        for alias in e.all_aliases():
-            if alias in e.common_words or len(alias) < FUZZY_MIN_LENGTH:
-                continue
-            key = fold_accents(strip_legal_form(alias)).lower()
-            if len(key) >= FUZZY_MIN_LENGTH:
-                names.append(key)
-                owners.append(e)
+    compiled = gazetteer.universe_names
+    names, owners = compiled.fuzzy_choices() if compiled is not None else ([], [])
+    for e in gazetteer.eager():
+        if compiled is not None and e.source.startswith("universe:"):
+            continue  # its names are among the compiled choices
+        if e.asset_class in ("equity", "etf"):
+            for alias in e.all_aliases():
+                key = fuzzy_key(alias) if alias not in e.common_words else None
+                if key:
+                    names.append(key)
+                    owners.append(e.id)
     _FUZZY_CHOICES[gazetteer] = (names, owners)
     return names, owners
 
@@ -65,8 +67,8 @@ def _lookup(gazetteer: Gazetteer, name: str) -> tuple[Entity | None, float, tupl
     if not best or best[0][1] < FUZZY_MIN_SCORE:
         return None, 0.0, ()
     top = owners[best[0][2]]
-    rivals = tuple(dict.fromkeys(owners[i].id for _, sc, i in best if owners[i].id != top.id
+    rivals = tuple(dict.fromkeys(owners[i] for _, sc, i in best if owners[i] != top
                                  and sc >= best[0][1] - FUZZY_MARGIN))
     if rivals:
-        return None, best[0][1], (top.id, *rivals)
-    return top, best[0][1], ()
+        return None, best[0][1], (top, *rivals)
+    return gazetteer.get(top), best[0][1], ()

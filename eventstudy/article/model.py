@@ -126,6 +126,13 @@ class ExtractedEvent:
     written ("Le 21 janvier"); ``sentence`` is the sentence it came from. ``time`` and ``timezone``
     (IANA) only when the text gives a clock time; ``timing`` is a session word (see
     :data:`SESSION_TIMINGS`) or the relative expression as written ("hier", "on Tuesday").
+
+    ``date_basis`` says where the date comes from: "move" — the day of the main price move the
+    article reports (day 0 of a study is the session the market moved, so a result published on
+    Tuesday evening that sends the stock down on Wednesday is dated Wednesday, and ``news_date``
+    keeps Tuesday); "publication" — moves reported without a day are those of the publication
+    date; "news" — the article dates no move, so the date of the news itself. ``kind`` is
+    "market_move" when the article reports a move and names no news kind.
     """
 
     name: str
@@ -141,6 +148,8 @@ class ExtractedEvent:
     date_text: str | None = None
     date_precision: str | None = None
     primary: bool = False
+    news_date: dt.date | None = None
+    date_basis: str | None = None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 #: A number: spaced thousands, comma thousands, dotted thousands (two groups or more), or plain.
 NUM = r"\d{1,3}(?: \d{3})+(?:[.,]\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d+(?:[.,]\d+)?"
 
-_RANGE = r"(?:\s?(?:-|–|—|à|to)\s?(?P<num2>{num}))?"
+_RANGE = r"(?:\s?(?:-|–|—|à|to|(?<=\d)\s(?:and|et)(?=\s\d))\s?(?P<num2>{num}))?"
 
 PERCENT = re.compile(
     rf"(?P<sign>[+\-–](?=\s?\d))?\s?(?<![\w.,])(?P<num>{NUM})(?![\d])"
@@ -71,7 +71,9 @@ def parse_number(text: str, language: str = "en") -> float:
     """A number as written in ``language``: "10,47" (fr) = 10.47, "1,000" (en) = 1000, "100 000" = 100000.
 
     A lone comma is a decimal comma except in English when it groups thousands ("1,250"); when both
-    a comma and a point occur, the last one is the decimal separator.
+    a comma and a point occur, the last one is the decimal separator. In French a lone point before
+    exactly three digits groups thousands ("3.000 milliards", "17.603 dollars"); before one, two or
+    four digits and more it is a decimal point, as crypto sites write ("21.34 %").
     """
     s = text.replace(" ", "")
     if "," in s and "." in s:
@@ -82,8 +84,8 @@ def parse_number(text: str, language: str = "en") -> float:
             s = s.replace(",", "")
         else:
             s = s.replace(",", ".")
-    elif s.count(".") > 1:
-        s = s.replace(".", "")
+    elif s.count(".") > 1 or (language == "fr" and re.fullmatch(r"\d{1,3}\.\d{3}", s)):
+        s = s.replace(".", "")  # "3.000 milliards", "17.603 dollars": French thousands written with a point
     return float(s)
 
 
@@ -111,11 +113,21 @@ def _number_or_range(m: re.Match, language: str) -> float | None:
     return value
 
 
+_BETWEEN = re.compile(r"(?<![\w])(?:between|entre)\s*$", re.I)
+
+
 def find_percents(text: str, language: str = "en", start: int = 0, end: int | None = None) -> list[PercentMatch]:
-    """Every percentage in ``text[start:end]``; a range ("7 à 8 %") gives its midpoint, flagged approximate."""
+    """Every percentage in ``text[start:end]``; a range ("7 à 8 %", "between 11 and 15 percent") gives its
+    midpoint, flagged approximate."""
     end = len(text) if end is None else end
     out: list[PercentMatch] = []
     for m in PERCENT.finditer(text, start, end):
+        if m.group("num2") and re.search(r"\s(?:and|et)\s", m.group(0)) and \
+                not _BETWEEN.search(text[max(start, m.start() - 12):m.start()]):
+            # "3 and 2 percent" is no range ("between 11 and 15 percent" is): the second figure alone
+            m = PERCENT.search(text, m.start("num2"), end)
+            if m is None:
+                continue
         value = _number_or_range(m, language)
         if value is None:
             continue

@@ -9,7 +9,8 @@
   takes more than :data:`MAX_BYTES` + 1 bytes (:func:`read_bytes_bounded`).
 * HTML (by suffix or content): trafilatura takes the article body, its title and its publication
   date from the page metadata (never guessed from the body text).
-* Plain text: header lines at the top (``published: YYYY-MM-DD``, ``title: ...``, ``source: ...``)
+* Plain text: header lines at the top (``published: YYYY-MM-DD``, ``title: ...``, ``source: ...``,
+  ``url: ...``, ``language: ...``)
   give metadata and are removed from the text.
 """
 
@@ -30,7 +31,8 @@ from ..safety import file_problem
 MAX_BYTES = 10_000_000
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 _HEADER_LINE = re.compile(
-    r"^[ \t]*(?P<key>published|publié(?:\s+le)?|publication|date|title|titre|source|url|author|auteur)[ \t]*:[ \t]*"
+    r"^[ \t]*(?P<key>published|publié(?:\s+le)?|publication|date|title|titre|source|url|author|auteur|language|langue)"
+    r"[ \t]*:[ \t]*"
     r"(?P<value>[^\n]*?)[ \t]*$", re.I)
 _PUBLISHED_KEYS = {"published", "publié", "publié le", "publication", "date"}
 
@@ -85,7 +87,7 @@ def split_header(text: str, where: str = "the article") -> Header:
                                    "'published: YYYY-MM-DD'") from None
         elif key in ("title", "titre"):
             title = value
-        else:
+        elif key in ("source", "url") or source is None and key not in ("language", "langue"):
             source = value
         last = i
     if last is None:

@@ -37,6 +37,10 @@ _SUFFIXES = sorted({"PA", "AS", "BR", "LS", "IR", "DE", "L", "SW", "S", "VX", "M
 SUFFIXED = re.compile(r"(?<![\w.$])(?P<code>[A-Z0-9]{1,6}(?:[-_][A-Za-z0-9]{1,2}|[a-z]{1,2})?)\.(?P<sfx>"
                       + "|".join(_SUFFIXES) + r")(?![\w.])")
 PAREN_TICKER = re.compile(r"\((?P<tk>[A-Z]{2,5})\)")
+#: "under the symbol SNAP", "with the ticker ABNB", "sous le symbole FDJ", "sous le code mnémonique ALO".
+SYMBOL_PHRASE = re.compile(r"(?:under|with|using)\s+the\s+(?:ticker|stock|trading)?\s*(?:symbol|ticker)\s+[\"“']?"
+                           r"(?P<tk>[A-Z][A-Z0-9.\-]{0,7})(?![\w])|sous\s+le\s+(?:symbole|code(?:\s+mnémonique)?|"
+                           r"mnémonique|ticker)\s+[\"«“']?\s*(?P<tk2>[A-Z][A-Z0-9.\-]{0,7})(?![\w])")
 #: Capitals in parentheses that are never a ticker on their own.
 _NOT_TICKERS = frozenset("AI IA CEO CFO PDG DG US USA UK UE EU ETF ETFS IPO GDP PIB SEC FED BCE ECB IMF FMI OPEC "
                          "OPEP CPU GPU API NFT DAO DEX TVL APY ATH EPS PER BPA CA EBIT EBITDA FY RHS LHS YOY QOQ "
@@ -73,6 +77,9 @@ def resolve_exchange_ticker(gazetteer: Gazetteer, exchange: str, ticker: str) ->
             found += gazetteer.by_symbol(f"{ticker}.{ric}")
         if not found:
             found += [e for e in gazetteer.by_symbol(ticker) if e.calendar == market.calendar]
+        on_market = [e for e in found if e.calendar == market.calendar]
+        if on_market:  # "NYSE: ARC" is the New York line, not a London company whose ticker is also ARC
+            found = on_market
     else:  # OTC: a US line
         found += [e for e in gazetteer.by_symbol(ticker) if e.calendar == "XNYS"]
     return _unique(found), found
@@ -85,6 +92,14 @@ def resolve_suffixed(gazetteer: Gazetteer, code: str, suffix: str) -> tuple[Enti
         market = BY_REUTERS[suffix]
         found = gazetteer.by_symbol(code if market.suffix == "" else f"{code}.{market.suffix}")
     return _unique(found), found
+
+
+def _abbreviation_of(tk: str, prefix: str) -> bool:
+    """True when ``tk`` is the initials of the capitalised words written just before it
+    ("Associated Press (AP)", "Banque centrale européenne (BCE)", "Bank of England (BoE)")."""
+    words = re.findall(r"[A-Za-zÀ-ÿ][\w'’-]*", prefix)[-len(tk) - 3:]
+    initials = "".join(w[0] for w in words if w[0].isupper())
+    return len(tk) >= 2 and initials.endswith(tk.upper())
 
 
 def find_symbols(norm: str, gazetteer: Gazetteer, named_before) -> list[SymbolHit]:
@@ -104,6 +119,13 @@ def find_symbols(norm: str, gazetteer: Gazetteer, named_before) -> list[SymbolHi
         if found:
             hits.append(SymbolHit(m.start(), m.end(), entity, tuple(dict.fromkeys(e.id for e in found)),
                                   f"symbol {m.group(0)}"))
+    for m in SYMBOL_PHRASE.finditer(norm):
+        group = "tk" if m.group("tk") else "tk2"
+        tk = m.group(group)
+        found = [e for e in gazetteer.by_symbol(tk) if e.ticker == tk or f"${tk}" in e.cashtags or e.id == tk]
+        entity = _unique(found)
+        if entity is not None:
+            hits.append(SymbolHit(m.start(group), m.end(group), entity, (entity.id,), f"its symbol ({tk}) is named"))
     for m in PAREN_TICKER.finditer(norm):
         tk = m.group("tk")
         if tk in _NOT_TICKERS:
@@ -116,7 +138,12 @@ def find_symbols(norm: str, gazetteer: Gazetteer, named_before) -> list[SymbolHi
                                       f"its ticker ({tk}) follows the name"))
             continue
         us = [e for e in found if f"${tk}" in e.cashtags]
-        prefix = norm[max(0, m.start() - 40):m.start()]
+        prefix = norm[max(0, m.start() - 60):m.start()]
+        if _abbreviation_of(tk, prefix):
+            continue  # "Associated Press (AP)", "European Central Bank (ECB)": an abbreviation defined
+        if re.search(r"(?<![\w])[A-Z]{2,}(?:\s+[A-Z]{2,})*\s*$", prefix):
+            continue  # a dateline ("NEW YORK (AP)"), not a company's name and ticker
+        us = [e for e in us if not e.source.endswith("equities_wide")]  # a small company: only after its name
         if len({e.id for e in us}) == 1 and re.search(r"[A-Z][\w&.'-]+\s*$", prefix):
             hits.append(SymbolHit(m.start("tk"), m.end("tk"), us[0], (us[0].id,), f"ticker ({tk}) after a name"))
     hits.sort(key=lambda h: h.start)

@@ -22,6 +22,11 @@ Paragraphs
     normalised text and in the sentences reported (a line ending with a hyphen inside a word is
     joined without one: "start-" / "up" is "start-up"), so a hard-wrapped article and its one-line
     version give the same sentences.
+
+Sentences
+    A sentence ends at ".", "!", "?" or "…" followed by a capital, a digit or a quote (not after an
+    abbreviation such as "Inc." or "janv."). A sentence longer than :data:`MAX_SENTENCE_CHARS` is
+    cut at clause marks, so that no rule ever works on more than that many characters at once.
 """
 
 from __future__ import annotations
@@ -204,7 +209,32 @@ def _split_paragraph(norm: str, start: int, end: int) -> list[tuple[int, int]]:
         cursor = m.end()
     if cursor < end:
         spans.append((cursor, end))
-    return spans
+    return [piece for a, b in spans for piece in _bounded(norm, a, b)]
+
+
+#: Longest sentence, in characters; a longer run of text without a full stop (a market wrap listing
+#: hundreds of moves, a table pasted as one line) is cut at its last clause mark before the limit.
+#: This bounds the work of every per-sentence rule, so extraction stays linear in the article's length.
+MAX_SENTENCE_CHARS = 1000
+_CLAUSE_MARKS = (";", ":", ",", " ")
+
+
+def _bounded(norm: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` cut into pieces of at most :data:`MAX_SENTENCE_CHARS` characters, each ending
+    after a clause mark (";", ":", ",", else a space) when there is one in its second half."""
+    out = []
+    while end - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        cut = limit
+        for mark in _CLAUSE_MARKS:
+            at = norm.rfind(mark, start + MAX_SENTENCE_CHARS // 2, limit)
+            if at >= 0:
+                cut = at + 1
+                break
+        out.append((start, cut))
+        start = cut
+    out.append((start, end))
+    return out
 
 
 def segment(text: str) -> Segmented:

@@ -52,7 +52,7 @@ def _block_inputs(panel: CalendarPanel, tick: np.ndarray, bench: np.ndarray, fac
         if "RF" in fm.columns:  # excess returns over the risk-free rate
             R = R - fm[["RF"]].to_numpy(dtype=float)
         return R, F, col, fcol
-    if K and all(isinstance(b, str) for b in bench):
+    if K and bool(pd.notna(bench).all()):
         return R, R, col, np.array([where[b] for b in bench], dtype=np.int64)[:, None]
     return R, np.zeros((T, 0)), col, np.zeros((K, 0), dtype=np.int64)
 

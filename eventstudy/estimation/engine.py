@@ -48,27 +48,40 @@ class Windows:
         return np.array([[a - self.event[0], b - self.event[0]] for a, b in self.cars], dtype=int).reshape(-1, 2)
 
 
-def gather(matrix: np.ndarray, rows: np.ndarray, cols: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+def gather(matrix: np.ndarray, rows: np.ndarray, cols: np.ndarray, offsets: np.ndarray,
+           transposed: np.ndarray | None = None) -> np.ndarray:
     """Gather ``matrix[rows[k] + offsets, cols[k]]`` for every event k; NaN outside the matrix.
 
     ``matrix`` is (T, S) returns on one calendar; ``rows`` (K,) day-0 positions; ``cols`` (K,)
-    column of each event's series. Returns (K, len(offsets)).
+    column of each event's series. Returns (K, len(offsets)). ``transposed`` (the same data as
+    a C-contiguous (S, T) array, see :func:`series_major`) makes each event's window one
+    contiguous run of memory: the same values, read far faster for long windows.
     """
     T, S = matrix.shape
-    pos = rows[:, None] + offsets[None, :]
     if rows.size and rows.min() + offsets.min() >= 0 and rows.max() + offsets.max() < T:
-        return matrix.ravel()[pos * S + cols[:, None]]  # every bar inside: plain take
+        if transposed is not None:
+            return transposed.ravel()[(cols * T + rows)[:, None] + offsets[None, :]]
+        return matrix.ravel()[(rows * S + cols)[:, None] + (offsets * S)[None, :]]  # every bar inside: plain take
+    pos = rows[:, None] + offsets[None, :]
     inside = (pos >= 0) & (pos < T)
     out = matrix[np.clip(pos, 0, T - 1), cols[:, None]]
     return np.where(inside, out, np.nan)
 
 
-def gather_columns(F: np.ndarray, rows: np.ndarray, fcol: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+def gather_columns(F: np.ndarray, rows: np.ndarray, fcol: np.ndarray, offsets: np.ndarray,
+                   transposed: np.ndarray | None = None) -> np.ndarray:
     """Several regressor columns per event: (K, len(offsets), q) from ``F`` and ``fcol`` (K, q)."""
     K, q = fcol.shape
     if q == 0:
         return np.zeros((K, len(offsets), 0))
-    return np.stack([gather(F, rows, fcol[:, j], offsets) for j in range(q)], axis=2)
+    if q == 1:
+        return gather(F, rows, fcol[:, 0], offsets, transposed)[..., None]
+    return np.stack([gather(F, rows, fcol[:, j], offsets, transposed) for j in range(q)], axis=2)
+
+
+def series_major(matrix: np.ndarray) -> np.ndarray:
+    """The (T, S) matrix as a C-contiguous (S, T) copy: each series' bars side by side."""
+    return np.ascontiguousarray(matrix.T)
 
 
 @dataclass(frozen=True)
@@ -355,6 +368,9 @@ def estimate_panel(
     pairs = keys[first]
     P = len(pairs)
     est_off, evt_off = windows.est_offsets, windows.evt_offsets
+    if isinstance(model, MarketAdjusted) and q >= 1 and (T + 1) * P * 3 <= max_cells:
+        return _market_adjusted_panel(R, F, pos, col, fcol, pairs, pair_of, windows, min_estimation,
+                                      short_estimation, prediction_error)
     if isinstance(model, MarketAdjusted) or not getattr(model, "prefix_sums", True) \
             or (T + 1) * P * (q + 1) ** 2 > max_cells:
         # No parameters to fit, a model that is not OLS on the whole window (rolling, Scholes-Williams,
@@ -422,17 +438,21 @@ def estimate_panel(
         j = icol[0]
         shift = ybar[pair_of] - (coef_c * xshift[pair_of]).sum(axis=1)
         coef[:, j] = coef_c[:, j] + shift
-    r_evt = gather(R, pos, col, evt_off)
-    f_evt = gather_columns(F, pos, fcol, evt_off)
+    Rt = series_major(R)
+    Ft = Rt if F is R else series_major(F)
+    r_evt = gather(R, pos, col, evt_off, Rt)
+    f_evt = gather_columns(F, pos, fcol, evt_off, Ft)
     fit = BatchFit(coef, xtx_inv, sigma2, n, df, None)
     model_c = _Centred(model, xshift[pair_of])
 
     def est_rows(sel: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        r_est = gather(R, pos[sel], col[sel], est_off)
-        f_est = gather_columns(F, pos[sel], fcol[sel], est_off)
-        Xe = model.design(f_est)
-        resid = r_est - np.matmul(Xe, coef[sel][..., None])[..., 0]
-        resid = np.where(np.isfinite(r_est) & np.isfinite(Xe).all(axis=2), resid, np.nan)
+        r_est = gather(R, pos[sel], col[sel], est_off, Rt)
+        f_est = gather_columns(F, pos[sel], fcol[sel], est_off, Ft)
+        c = coef[sel]
+        resid = r_est - c[:, :1]  # R - alpha - sum_j beta_j F_j, column by column
+        for j in range(1, p):
+            resid -= c[:, j, None] * f_est[..., j - 1]
+        resid[~np.isfinite(resid)] = np.nan  # a missing (or non-finite) return or regressor
         fb = est.status[sel] == "fallback"
         if fb.any():
             resid[fb] = MarketAdjusted().fit(r_est[fb], f_est[fb]).resid
@@ -504,6 +524,56 @@ def concat_estimates(parts: list[EventEstimates]) -> EventEstimates:
         expected=cat("expected"), ar=cat("ar"), var_ar=cat("var_ar"), car_path=cat("car_path"),
         var_car_path=cat("var_car_path"), car=cat("car"), var_car=cat("var_car"), windows=windows,
         est_arrays=lambda: est_rows(np.arange(bounds[-1])), est_rows=est_rows)
+
+
+def _window_sums(v: np.ndarray, lo: np.ndarray, hi: np.ndarray, pair_of: np.ndarray) -> np.ndarray:
+    """Sum of a (T, P) series over each event's window [lo, hi) of its pair's column (prefix sums)."""
+    T, P = v.shape
+    c = np.empty((T + 1, P))
+    c[0] = 0.0
+    np.cumsum(v, axis=0, out=c[1:])
+    return c[hi, pair_of] - c[lo, pair_of]
+
+
+def _market_adjusted_panel(R, F, pos, col, fcol, pairs, pair_of, windows, min_estimation, short_estimation,
+                           prediction_error) -> EventEstimates:
+    """The market-adjusted model (AR = R - R_m) from prefix sums: the estimation-window variance of
+    each event's ARs (divisor n - 1) from the window's count, sum and sum of squares of the ARs,
+    centred by each (security, benchmark) pair's mean AR for accuracy. Same numbers as
+    :meth:`MarketAdjusted.fit` on the gathered windows, without gathering them."""
+    T = R.shape[0]
+    est_off, evt_off = windows.est_offsets, windows.evt_offsets
+    d = R[:, pairs[:, 0]] - F[:, pairs[:, 1]]
+    valid = np.isfinite(d)
+    cnt = valid.sum(axis=0)
+    shift = np.where(valid, d, 0.0).sum(axis=0) / np.maximum(cnt, 1)
+    dc = np.where(valid, d - shift[None, :], 0.0)
+    lo = np.clip(pos + est_off[0], 0, T)
+    hi = np.clip(pos + est_off[-1] + 1, 0, T)
+    n = np.rint(_window_sums(valid.astype(float), lo, hi, pair_of)).astype(int)
+    s1 = _window_sums(dc, lo, hi, pair_of)
+    s2 = _window_sums(dc * dc, lo, hi, pair_of)
+    df = n - 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ssd = np.maximum(s2 - s1 * s1 / np.maximum(n, 1), 0.0)
+        sigma2 = np.where(df > 0, ssd / np.maximum(df, 1), np.nan)
+    K = len(pos)
+    fit = BatchFit(np.zeros((K, 0)), np.zeros((K, 0, 0)), sigma2, n, df, None)
+    Rt = series_major(R)
+    Ft = Rt if F is R else series_major(F)
+    r_evt = gather(R, pos, col, evt_off, Rt)
+    f_evt = gather_columns(F, pos, fcol, evt_off, Ft)
+
+    def est_rows(sel: np.ndarray):
+        r_est = gather(R, pos[sel], col[sel], est_off, Rt)
+        f_est = gather_columns(F, pos[sel], fcol[sel], est_off, Ft)
+        return r_est, f_est, r_est - f_est[..., 0]
+
+    def no_fallback(sel):  # pragma: no cover - the market-adjusted model is the fallback itself
+        raise AssertionError("the market-adjusted model has no fallback")
+
+    return _assemble(MarketAdjusted(), fit, r_evt, f_evt, windows, min_estimation, short_estimation,
+                     prediction_error, no_fallback, lambda: est_rows(np.arange(K)), est_rows)
 
 
 class _Centred:

@@ -249,15 +249,27 @@ def _fmt(ts: pd.Timestamp, tz) -> str:
     return ts.tz_convert(tz).strftime("%Y-%m-%d %H:%M %Z")
 
 
+def _calendar_class(xcals, code: str):
+    """The exchange_calendars class of a code (aliases resolved), or None if it cannot tell."""
+    try:
+        dispatcher = xcals.calendar_utils.global_calendar_dispatcher
+        return dispatcher._calendar_factories.get(dispatcher.resolve_alias(code))
+    except Exception:  # a private table of exchange_calendars: fall back to building the default
+        return None
+
+
 @lru_cache(maxsize=32)
 def _exchange_calendar(code: str):
     import exchange_calendars as xcals
 
     try:
-        default = xcals.get_calendar(code)  # covers the last 20 years
-        bound = type(default).bound_min()
+        cls = _calendar_class(xcals, code)
+        if cls is None:  # unknown to the dispatcher's table: build the default to read its bound
+            default = xcals.get_calendar(code)  # covers the last 20 years
+            cls = type(default)
+        bound = cls.bound_min()
         start = max(pd.Timestamp("1990-01-01"), bound) if bound is not None else pd.Timestamp("1990-01-01")
-        return xcals.get_calendar(code, start=start) if start < default.first_session else default
+        return xcals.get_calendar(code, start=start)  # built once, from 1990 (or the calendar's first year)
     except xcals.errors.InvalidCalendarName:
         raise StudyFileError(
             f"unknown trading calendar {code!r}; use an exchange_calendars code such as XNYS, XTKS, XLON "

@@ -106,7 +106,7 @@ def _check_block(spec: StudySpec, plan: EventPlan, f: pd.DataFrame, gp: GroupPla
     rows = f.iloc[sel]
     tick = rows["ticker"].to_numpy(dtype=object)
     bench = rows["benchmark"].to_numpy(dtype=object)
-    symbols = list(dict.fromkeys([*tick, *[b for b in bench if isinstance(b, str)]]))
+    symbols = list(dict.fromkeys([*pd.unique(tick), *[b for b in pd.unique(bench) if isinstance(b, str)]]))
     for sym in symbols:
         off = sb.off_calendar.get(sym, pd.DatetimeIndex([]))
         if len(off):
@@ -215,8 +215,6 @@ def _check_block(spec: StudySpec, plan: EventPlan, f: pd.DataFrame, gp: GroupPla
             if covered >= spec.model.min_estimation:  # shorter windows are reported by the engine
                 out.append({"ticker": labels[j], "check": "partial estimation window", "message": notes[j],
                             "action": "estimated on the bars available"})
-    if "note" not in f.columns:
-        f["note"] = ""
     f.iloc[sel, f.columns.get_loc("note")] = notes
     return gp
 

@@ -29,7 +29,15 @@ stage           the stage that dropped the pair ("plan", "prices", "coverage", "
 reason          why it was dropped, in words ("" when kept)
 drop_code       the check that dropped it (:data:`DROP_CODES`; 0 when kept)
 seq             position of a studied pair in the result tables (-1 until coverage is checked)
+group_order     the group's place in the study; ``block`` the calendar's place in its group
+benchmark_calendar, calendar_error   the benchmark's calendar; why a calendar is unknown ("")
+note            what the coverage check noted (e.g. a partial estimation window)
 ==============  ===============================================================================
+
+A distributed run (issue #11) splits the frame (:meth:`EventPlan.partition`), runs the map
+:func:`eventstudy.pipeline.analyse` on each part where its prices are, and the reduce
+:func:`eventstudy.pipeline.combine` on the parts' results; the coverage checks need only each
+symbol's first and last bar on its calendar, so they can run before the split.
 
 Positions count bars of the pair's own calendar in the plan's bar index for that calendar, which
 depends only on the calendar and the plan (never on the prices), so any partition of the plan
@@ -213,19 +221,23 @@ def calendar_name(sym: str, group: GroupSpec, gaz: Gazetteer) -> str:
 
 def _calendars_of(frame: pd.DataFrame, column: str, groups: dict[str, GroupSpec], gaz: Gazetteer
                   ) -> tuple[np.ndarray, np.ndarray]:
-    """Calendar name (or None) and calendar error (or "") of ``column``'s symbol, per row."""
-    keys = frame[["group", column]].drop_duplicates()
-    names, errors = {}, {}
-    for g, sym in keys.itertuples(index=False):  # one per distinct (group, symbol), not per event
-        if sym is None or (isinstance(sym, float) and np.isnan(sym)):
+    """Calendar name (or None) and calendar error (or "") of ``column``'s symbol, per row (looked up
+    once per distinct (group, symbol))."""
+    g = frame["group"].to_numpy(dtype=object)
+    sym = frame[column].to_numpy(dtype=object)
+    codes, uniq = pd.factorize(pd.Series(list(zip(g, sym)), dtype=object))
+    names = np.full(len(uniq), None, dtype=object)
+    errors = np.full(len(uniq), "", dtype=object)
+    for i, (grp, s) in enumerate(uniq):
+        if not isinstance(s, str):
             continue
         try:
-            names[(g, sym)] = calendar_name(sym, groups[g], gaz)
+            names[i] = calendar_name(s, groups[grp], gaz)
         except StudyFileError as exc:
-            errors[(g, sym)] = str(exc)
-    pairs = list(zip(frame["group"], frame[column]))
-    return (np.array([names.get(p) for p in pairs], dtype=object),
-            np.array([errors.get(p, "") for p in pairs], dtype=object))
+            errors[i] = str(exc)
+    if not len(codes):
+        return np.array([], dtype=object), np.array([], dtype=object)
+    return names[codes], errors[codes]
 
 
 def build_plan(spec: StudySpec, event_time: EventTime | None, gazetteer: Gazetteer,
@@ -260,6 +272,7 @@ def build_plan(spec: StudySpec, event_time: EventTime | None, gazetteer: Gazette
     frame["status"] = "pending"
     frame["stage"] = ""
     frame["reason"] = ""
+    frame["note"] = ""
     frame["drop_code"] = np.int64(KEPT)
 
     no_bench = frame["benchmark"].isna().to_numpy() & frame["model_kind"].isin(BENCHMARK_KINDS).to_numpy()
@@ -282,8 +295,10 @@ def build_plan(spec: StudySpec, event_time: EventTime | None, gazetteer: Gazette
             continue  # reported by the data-quality pass for the symbols that have prices
         calendars[cal_obj.name] = cal_obj
         named[name] = cal_obj.name  # "24/7" studied on 4-hour bars is the calendar "24/7 4h"
-    if named:
-        frame["calendar"] = frame["calendar"].map(lambda c: named.get(c, c) if isinstance(c, str) else None)
+    if named and any(k != v for k, v in named.items()):
+        cal_codes, cal_uniq = pd.factorize(frame["calendar"].to_numpy(dtype=object))
+        renamed = np.array([named.get(c, c) for c in cal_uniq], dtype=object)
+        frame["calendar"] = np.where(cal_codes >= 0, renamed[np.maximum(cal_codes, 0)] if len(renamed) else None, None)
     _day0(frame, calendars, many, event_source)
     bars = _calendar_bars(frame, calendars, spec)
     _window_positions(frame, bars, spec, many)

@@ -236,9 +236,14 @@ class YahooSource:
 
     @classmethod
     def from_gazetteer(cls, gazetteer, **kwargs) -> "YahooSource":
-        """A source whose symbol mapping comes from a :class:`~eventstudy.reference.gazetteer.Gazetteer`."""
+        """A source whose symbol mapping comes from a :class:`~eventstudy.reference.gazetteer.Gazetteer`.
+
+        Synonym ids map like their entity: a study naming ``LVMH.PA`` (a Reuters code) or ``FB``
+        (Meta's old ticker) asks Yahoo for ``MC.PA`` or ``META``. The wider equity layer's lines
+        (Yahoo symbol = id, not checked on Yahoo) are mapped without making their entities."""
         mapping, unverified, unlisted = {}, set(), set()
-        for entity in gazetteer:
+        eager = gazetteer.eager() if hasattr(gazetteer, "eager") else gazetteer
+        for entity in eager:
             if not entity.is_listed:
                 unlisted.add(entity.id)
                 continue
@@ -246,6 +251,16 @@ class YahooSource:
                 mapping[entity.id] = entity.yahoo
                 if not entity.yahoo_verified:
                     unverified.add(entity.id)
+        for key in getattr(gazetteer, "lazy_ids", lambda: ())():
+            mapping.setdefault(key, key)
+            unverified.add(key)
+        for old, new in getattr(gazetteer, "synonyms", {}).items():
+            if new in mapping and old not in mapping:
+                mapping[old] = mapping[new]
+                if new in unverified:
+                    unverified.add(old)
+            elif new in unlisted:
+                unlisted.add(old)
         return cls(yahoo_symbols=mapping, unverified=frozenset(unverified), not_listed=frozenset(unlisted), **kwargs)
 
     def yahoo_symbol(self, symbol: str) -> str:

@@ -63,6 +63,9 @@ INDEX_MARKET = {
 WORD_LISTS = ("/usr/share/dict/american-english", "/usr/share/dict/british-english", "/usr/share/dict/french")
 EQUITY_COLUMNS = ("id", "name", "aliases", "common_words", "ticker", "isin", "exchange", "calendar", "currency",
                   "listings", "indices", "source")
+WIDE_COLUMNS = EQUITY_COLUMNS[:-2] + ("source",)
+#: The investpy snapshot the wider equity layer is generated from (see PROVENANCE.md).
+WIDE_SOURCE = "investpy-1.0.8-stocks.csv"
 CRYPTO_COLUMNS = ("id", "name", "aliases", "common_words", "yahoo", "rank", "coingecko", "source")
 #: Words after a company's own name that describe its business ("Abbott Laboratories", "Ford Motor
 #: Company", "Lear Corporation"): articles often drop them. Dropped only when what remains is a
@@ -159,6 +162,13 @@ def choose_home(rec: _Company) -> str | None:
             if _yahoo_ok(sym):
                 candidates[sym] += 1
     if not candidates:
+        # only Frankfurt lines: a company of a German index (or with a German ISIN) trades on Xetra
+        # under its Frankfurt code (Hornbach: FRA:HBH -> HBH.DE)
+        german = any(i[:2] == "DE" for i in rec.isins[:1]) or any(INDEX_MARKET.get(i) == "DE" for i in rec.indices)
+        frankfurt = sorted({g.split(":")[1] for g in rec.google if g.startswith("FRA:")}
+                           | {y[:-2] for y in rec.yahoo if y.endswith(".F")})
+        if german and frankfurt and _yahoo_ok(f"{frankfurt[0]}.DE"):
+            return f"{frankfurt[0]}.DE"
         return None
     home_suffixes = {BY_ISIN_COUNTRY[i[:2]].suffix for i in rec.isins[:1] if i[:2] in BY_ISIN_COUNTRY}
 
@@ -239,7 +249,7 @@ def build_equities(indices: dict, overrides: dict, words: frozenset[str], reserv
     """Rows of ``equities.csv``. ``reserved``: names the curated layers use (indices, crypto), so a
     company's short name equal to one of them ("Nasdaq") is a collision."""
     rows: list[dict] = []
-    dropped: list[str] = []
+    left_out: list[str] = []
     by_isin = {o["isin"]: o for o in overrides.get("equity", []) if "isin" in o}
     by_name = {o["source_name"]: o for o in overrides.get("equity", []) if "source_name" in o}
     for key, rec in sorted(gather(indices).items()):
@@ -249,7 +259,7 @@ def build_equities(indices: dict, overrides: dict, words: frozenset[str], reserv
             continue
         home = ov.get("yahoo") or choose_home(rec)
         if home is None:
-            dropped.append(source_name)
+            left_out.append(source_name)
             continue
         code, suffix = split_symbol(home)
         market = BY_SUFFIX[suffix]
@@ -263,6 +273,11 @@ def build_equities(indices: dict, overrides: dict, words: frozenset[str], reserv
         aliases += ov.get("aliases", [])
         aliases = [a for a in dict.fromkeys(aliases) if a not in ov.get("remove_aliases", [])]
         listings = [s for s in _listings(rec, home) if s not in ov.get("remove_listings", [])]
+        primary = primary_class(home, listings) if not ov.get("yahoo") else home
+        if primary != home:
+            listings = sorted((set(listings) - {primary}) | {home})
+            home = primary
+            code, suffix = split_symbol(home)
         rows.append({
             "id": home, "name": name, "aliases": aliases, "ticker": code, "isin": rec.isins[0] if rec.isins else "",
             "exchange": market.exchange, "calendar": market.calendar, "currency": market.currency,
@@ -284,10 +299,11 @@ def build_equities(indices: dict, overrides: dict, words: frozenset[str], reserv
             "_not_common": set(ov.get("not_common", [])), "_dropped": set(),
         })
     rows = _merge_same_listing(rows)
+    _holdings_yield(rows)
     _drop_colliding_short_names(rows, {str(c).lower() for c in _countries(indices)} | GEOGRAPHIC)
     _mark_common(rows, words, reserved)
-    if dropped:
-        log(f"equities: {len(dropped)} companies left out, no home listing in the source: {', '.join(sorted(dropped))}")
+    if left_out:
+        log(f"equities: {len(left_out)} companies left out, no home listing in the source: {', '.join(sorted(left_out))}")
     return sorted(rows, key=lambda r: r["id"])
 
 
@@ -314,6 +330,30 @@ def _drop_colliding_short_names(rows: list[dict], places: set[str]) -> None:
     for r in rows:
         bad = {a for a in r["_dropped"] if (own.get(a.lower(), set()) - {r["id"]}) or a.lower() in places}
         r["aliases"] = [a for a in r["aliases"] if a not in bad]
+
+
+_HOLDING = re.compile(r"\b(?:Holding|Holdings|Beteiligungs?\w*|Participations)\b", re.I)
+
+
+def _holdings_yield(rows: list[dict]) -> None:
+    """A bare name shared by a holding company and an operating company is the operating
+    company's: "Porsche" is Porsche AG, the carmaker; Porsche Automobil Holding SE keeps its own
+    names ("Porsche SE", "Porsche Automobil Holding"). A row is a holding when one of its names
+    says so (Holding, Holdings, Beteiligungs-, Participations). Applied only when exactly one of
+    the rows sharing the name is not a holding; otherwise the collision rule makes it a
+    ``common_words`` entry."""
+    users: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        for a in r["aliases"]:
+            users[fold_accents(a).lower()].append(r)
+    for low, rs in users.items():
+        if len({r["id"] for r in rs}) < 2:
+            continue
+        holdings = [r for r in rs if any(_HOLDING.search(a) for a in r["aliases"])]
+        operating = [r for r in rs if r not in holdings]
+        if holdings and len({r["id"] for r in operating}) == 1:
+            for r in holdings:
+                r["aliases"] = [a for a in r["aliases"] if fold_accents(a).lower() != low]
 
 
 def _merge_same_listing(rows: list[dict]) -> list[dict]:
@@ -397,6 +437,183 @@ def build_crypto(snapshots: list[tuple[str, list[dict]]], overrides: dict, words
     return sorted(out, key=lambda r: r["id"])
 
 
+#: investpy's countries read into the wider equity layer -> the Yahoo suffix of their home market
+#: (None: China, where the code gives the exchange). A row is kept only when its ISIN's country
+#: is that market's (a home listing; cross-listings such as Snap in Vienna are left out).
+INVESTPY_MARKETS: dict[str, str | None] = {
+    "united states": "", "united kingdom": "L", "japan": "T", "china": None, "switzerland": "SW", "spain": "MC",
+    "netherlands": "AS", "belgium": "BR", "sweden": "ST", "denmark": "CO", "norway": "OL", "finland": "HE",
+    "austria": "VI", "portugal": "LS", "ireland": "IR",
+}
+#: Lines that are not a company's ordinary shares (preferred shares, warrants, rights, units, funds,
+#: notes, depositary receipts, blank-cheque companies), by the words of their name.
+_NOT_ORDINARY = re.compile(r"\b(?:Pref|Prf|Preferred|Preference|Warrants?|Rights|Units?|ETF|ETN|Fund|Funds|Notes?|"
+                           r"Debentures?|Depositary|Acquisition|Capital Trust|Bond|Bonds|Tracker)\b", re.I)
+#: Share-class and venue marks that end a name in investpy ("Bank of China A", "China Shenhua Energy SH",
+#: "Autoliv Inc. SDB", "Alphabet Inc Class C").
+_CLASS_MARK = re.compile(r"(?:\s+(?:Class\s+[A-Z]|Cl\.?\s?[A-Z]|[A-Z]|SH|SZ|SDB|DRC|ADR|BDR|Reg|Br|Ord|Non-Voting))+$")
+
+
+def investpy_yahoo(country: str, symbol: str) -> str | None:
+    """The Yahoo symbol of an investpy row's line, by the conventions of its market, or None.
+
+    US: a trailing lower-case class letter becomes Yahoo's "-X" ("BRKb" -> "BRK-B"); five-letter
+    symbols ending in Y or F are OTC lines of foreign companies (the fifth-letter convention of
+    Nasdaq/FINRA symbols) and are left out. Nordic markets: the class letter likewise ("ATCOa" ->
+    "ATCO-A.ST"). China: a Shanghai code starts with 6 or 9 (".SS"), a Shenzhen code with 0, 2 or 3
+    (".SZ"). Elsewhere the symbol plus the market's suffix; a symbol with other lower-case letters
+    is a Reuters-style code, not the exchange's, and is left out.
+    """
+    suffix = INVESTPY_MARKETS[country]
+    sym = symbol.strip().rstrip(".")
+    if suffix is None:
+        if not re.fullmatch(r"\d{6}", sym):
+            return None
+        return f"{sym}.{'SS' if sym[0] in '69' else 'SZ'}"
+    if suffix in ("", "ST", "CO", "OL", "HE"):
+        sym = re.sub(r"(?<=[A-Z0-9])([a-z])$", lambda m: "-" + m.group(1).upper(), sym)
+    if suffix == "" and re.fullmatch(r"[A-Z]{4}[YF]", sym):
+        return None
+    if re.search(r"[a-z]", sym) or not re.fullmatch(r"[A-Z0-9][A-Z0-9&-]{0,9}", sym):
+        return None
+    yahoo = f"{sym}.{suffix}" if suffix else sym
+    return yahoo if _yahoo_ok(yahoo) else None
+
+
+def _source_names(name: str, full_name: str) -> list[str]:
+    """The names an article may use for an investpy row: from its full and short names, class
+    marks removed, an all-capitals word name also in title case ("LYFT" -> "Lyft")."""
+    out: list[str] = []
+    for n in (full_name, name):
+        n = _CLASS_MARK.sub("", clean_name(n)).strip(" ,")
+        if len(n) < 2:
+            continue
+        for s in short_names(n):
+            out.append(s)
+            if re.fullmatch(r"[A-Z]{4,}", s) and re.search(r"[AEIOUY]", s[1:]):
+                out.append(s.title())
+    return list(dict.fromkeys(out))
+
+
+_CALENDAR_WORDS = ("Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June "
+                   "July August September October November December").split()
+
+
+def _wide_name_ok(alias: str, words: frozenset[str], proper: frozenset[str], calendar_words: set[str]) -> bool:
+    """Whether a name of the wider layer is kept. Left out: a name without a letter ("600"), one
+    that is a single proper noun of the word lists (a person's or a place's name: "Tokyo", "Lear";
+    the company's longer names stay: "Lear Corporation") or a place word, and one made only of
+    ordinary words, weekday and month names ("As One", "With Us", "Wealth Management",
+    "Tuesday Morning"): small companies must not take words an article uses for other things."""
+    if not re.search(r"[A-Za-z]", alias):
+        return False
+    tokens = re.findall(r"[A-Za-zÀ-ÿ0-9]+", alias)
+    if len(tokens) == 1 and (alias in proper or alias.lower() in GEOGRAPHIC or alias.lower() in calendar_words):
+        return False
+    plain = [t for t in tokens if t.lower() in words or t.lower() in calendar_words or t.lower() in GEOGRAPHIC]
+    if len(tokens) > 1 and len(plain) == len(tokens):
+        return False
+    return True
+
+
+def primary_class(home: str, listings: list[str]) -> str:
+    """The primary line of a US company with two share classes under one name: the class-A line
+    when its symbol is the other's plus "A" or "L" (FOXA over FOX, NWSA over NWS, UAA over UA,
+    GOOGL over GOOG: the voting class that the indices' data and most articles use); otherwise
+    ``home`` (a line with a dash class, BRK-B or BF-B, is already the one the indices list)."""
+    if "." in home or home.startswith("^"):
+        return home
+    for s in listings:
+        if s in (home + "A", home + "L"):
+            return s
+    return home
+
+
+def _class_rank(yahoo: str) -> tuple:
+    """Which of a company's share classes is its primary line (smaller first): a Chinese A share
+    before a B share (codes 2xxxxx/9xxxxx), a symbol without a class letter before one with
+    ("DISCA" before "DISCB"; "ERIC-A" before "ERIC-B"), then the shorter, then alphabetical."""
+    code, suffix = split_symbol(yahoo)
+    b_share = suffix in ("SS", "SZ") and code[:1] in "29"
+    return (b_share, bool(re.search(r"-[A-Z]$", code)), len(code), code)
+
+
+def build_wide(rows: list[dict], taken_isins: set[str], taken_ids: set[str], taken_names: set[str],
+               words: frozenset[str], proper: frozenset[str]) -> list[dict]:
+    """Rows of ``equities_wide.csv``: investpy's home listings the index layer lacks.
+
+    ``taken_*``: ISINs, ids and (folded, lower-case) names of the earlier layers. A company already
+    there is left out; a name an earlier layer uses stays that layer's (it is removed from the new
+    row, so an index constituent never loses its bare name to a small namesake). Among the new rows:
+    a name two of them use, an ordinary word, an acronym or a one-word proper noun of the word lists
+    (a person's or a place's name: "Carter", "Boston") is a ``common_words`` entry, read only with
+    context. Names shorter than 3 characters are dropped.
+    """
+    out: dict[str, dict] = {}
+    classes: dict[tuple[str, str], str] = {}
+    for r in rows:
+        country, isin = r["country"], r["isin"].strip()
+        if country not in INVESTPY_MARKETS or not isin or isin in taken_isins:
+            continue
+        if _NOT_ORDINARY.search(r["full_name"]) or _NOT_ORDINARY.search(r["name"]):
+            continue
+        yahoo = investpy_yahoo(country, r["symbol"])
+        if yahoo is None or yahoo in taken_ids:
+            continue
+        code, suffix = split_symbol(yahoo)
+        market = BY_SUFFIX.get(suffix)
+        if market is None:
+            continue
+        home = isin[:2] in market.isin or (suffix in ("SS", "SZ") and isin[:2] == "CN")
+        if not home:
+            continue
+        if yahoo in out:
+            continue
+        names = _source_names(r["name"], r["full_name"])
+        key = (market.calendar, fold_accents(names[0]).lower()) if names else None
+        primary = classes.get(key)
+        if primary is not None:  # another share class of a company already read: one entity
+            first = out[primary]
+            if _class_rank(yahoo) < _class_rank(primary):
+                del out[primary]
+                first.update(id=yahoo, ticker=code, isin=isin, listings=sorted({primary, *first["listings"]}))
+                out[yahoo] = first
+                classes[key] = yahoo
+            else:
+                first["listings"] = sorted({yahoo, *first["listings"]})
+            continue
+        names += [d for a in names if (d := drop_descriptor(a, words, proper)) and d not in names]
+        aliases = [a for a in dict.fromkeys(names) if len(a) >= 3 and fold_accents(a).lower() not in taken_names]
+        if not aliases:
+            continue
+        classes[key] = yahoo
+        out[yahoo] = {"id": yahoo, "name": names[0], "aliases": aliases, "ticker": code, "isin": isin,
+                      "exchange": market.exchange, "calendar": market.calendar, "currency": market.currency,
+                      "listings": [], "source": "investpy 1.0.8"}
+    calendar_words = {w.lower() for w in _CALENDAR_WORDS}
+    # a word that begins the names of five companies or more is a place or a common prefix
+    # ("Shenzhen", "Shanghai", "Nippon", "First"), never one company's name on its own
+    starts = Counter(fold_accents(row["name"].split()[0]).lower() for row in out.values() if " " in row["name"])
+    prefix_words = {w for w, n in starts.items() if n >= 5}
+    for row in out.values():
+        row["aliases"] = [a for a in row["aliases"] if _wide_name_ok(a, words, proper, calendar_words)
+                          and not (" " not in a and fold_accents(a).lower() in prefix_words)]
+    users: dict[str, set[str]] = defaultdict(set)
+    for row in out.values():
+        for a in row["aliases"]:
+            users[fold_accents(a).lower()].add(row["id"])
+    for row in out.values():
+        common = []
+        for a in row["aliases"]:
+            low = fold_accents(a).lower()
+            one_word = " " not in a and "-" not in a
+            if (low in words or a.lower() in words or (a.isupper() and a in ACRONYMS) or len(users[low]) > 1
+                    or (one_word and a in proper) or (one_word and a.lower() in GEOGRAPHIC)):
+                common.append(a)
+        row["common_words"] = common
+    return sorted(out.values(), key=lambda r: r["id"])
+
+
 def read_snapshot(path: Path) -> list[dict]:
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(row for row in fh if not row.startswith("#")))
@@ -430,13 +647,38 @@ def build(out_dir: Path | None = None, log=print) -> dict[str, str]:
     reserved |= {fold_accents(a).lower() for r in crypto for a in r["aliases"] if a != r["id"]}
     equities = build_equities(INDICES, _read_toml(ref / "equity_overrides.toml"), words, reserved, log,
                               proper_nouns())
+    listed = _read_toml(ref / "listings.toml").get("entity", [])
+    taken_isins = {r["isin"] for r in equities if r["isin"]} | {e["isin"] for e in listed if e.get("isin")}
+    taken_ids = {r["id"] for r in equities} | {s for r in equities for s in r["listings"]} | {e["id"] for e in listed}
+    taken_ids |= {s for e in listed for s in e.get("listings", [])}
+    taken_names = set(reserved) | {fold_accents(a).lower() for r in equities for a in r["aliases"]}
+    taken_names |= {fold_accents(a).lower() for e in listed for names in e.get("aliases", {}).values() for a in names}
+    # the hand-written gazetteer's names too ("SoftBank" is SoftBank Group there, not SoftBank Corp.)
+    from ..paths import gazetteer_path
+    hand = _read_toml(gazetteer_path()).get("entity", [])
+    for e in hand:
+        al = e.get("aliases") or {}
+        taken_names |= {fold_accents(a).lower() for names in (al.values() if isinstance(al, dict) else [al]) for a in names}
+    taken_isins |= {e["isin"] for e in hand if e.get("isin")}
+    taken_ids |= {e.get("yahoo") or e["id"] for e in hand}
+    # renamed and delisted lines and their old names belong to the renames layer ("RBS.L" is NatWest's)
+    for r in _read_toml(ref / "renames.toml").get("rename", []):
+        taken_ids |= {r["old_id"], r.get("new_id") or r["old_id"]}
+        taken_names |= {fold_accents(a).lower() for a in r.get("old_names", [])}
+    taken_ids |= set(_read_toml(ref / "reuters.toml").get("codes", {}))
+    wide_src = ref / "sources" / WIDE_SOURCE
+    wide = build_wide(read_snapshot(wide_src), taken_isins, taken_ids, taken_names, words, proper_nouns())
     pv = version("pytickersymbols")
     head = (f"# generated by `python -m eventstudy.reference.build` from pytickersymbols {pv} (MIT); "
             "do not edit: change equity_overrides.toml and rebuild\n")
     chead = ("# generated by `python -m eventstudy.reference.build` from the CoinGecko snapshots in sources/; "
              "do not edit: change crypto_overrides.toml and rebuild\n")
-    log(f"equities: {len(equities)} rows; crypto: {len(crypto)} rows (pytickersymbols {pv}, {pytickersymbols.__name__})")
+    whead = (f"# generated by `python -m eventstudy.reference.build` from sources/{WIDE_SOURCE} (investpy 1.0.8, MIT); "
+             "do not edit\n")
+    log(f"equities: {len(equities)} rows; wider equities: {len(wide)} rows; crypto: {len(crypto)} rows "
+        f"(pytickersymbols {pv}, {pytickersymbols.__name__})")
     return {"equities.csv": write_csv(equities, EQUITY_COLUMNS, head),
+            "equities_wide.csv": write_csv(wide, WIDE_COLUMNS, whead),
             "crypto.csv": write_csv(crypto, CRYPTO_COLUMNS, chead)}
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from ..errors import StudyFileError
 from ..paths import gazetteer_path
 
-ASSET_CLASSES = ("equity", "etf", "index", "crypto", "private", "project")
+ASSET_CLASSES = ("equity", "etf", "index", "crypto", "private", "project", "institution")
 #: Calendar name for assets that trade around the clock; a "day" is a UTC calendar day.
 CRYPTO_CALENDAR = "24/7"
 
@@ -73,7 +73,7 @@ class Entity:
     @property
     def is_listed(self) -> bool:
         """True when the entity has prices somewhere (not a private firm or a project)."""
-        return self.asset_class not in ("private", "project")
+        return self.asset_class not in ("private", "project", "institution")
 
     def all_aliases(self) -> tuple[str, ...]:
         """Every alias in every language, without duplicates, in file order."""
@@ -186,13 +186,27 @@ class Gazetteer:
     other ids to entity ids (old symbols of renamed companies: "FB" -> "META").
     """
 
-    def __init__(self, entities: Iterable[Entity], synonyms: dict[str, str] | None = None):
+    def __init__(self, entities: Iterable[Entity], synonyms: dict[str, str] | None = None, names=None,
+                 lazy=None):
+        #: the universe's compiled names table (eventstudy.reference.universe.CompiledNames), if any
+        self.universe_names = names
+        #: the wider equity layer (eventstudy.reference.lazy.LazyEntities, shared and never changed
+        #: here) and the ids of it that later entries replaced
+        self._lazy = lazy
+        self._hidden: set[str] = set()
         self._by_id: dict[str, Entity] = {}
         self._synonyms: dict[str, str] = dict(synonyms or {})
         by_yahoo: dict[tuple[str, str], str] = {}
         for entity in entities:
             key = (entity.yahoo, entity.asset_class) if entity.yahoo else None
             previous = by_yahoo.get(key) if key else None
+            if lazy is not None and entity.id in lazy:
+                self._hidden.add(entity.id)  # a later entry with the same id replaces the wider layer's
+            elif (lazy is not None and entity.yahoo and entity.yahoo in lazy and entity.asset_class == "equity"
+                  and entity.yahoo not in self._hidden):
+                self._hidden.add(entity.yahoo)
+                entity = _merge(lazy.get(entity.yahoo), entity)
+                self._synonyms[entity.yahoo] = entity.id
             if entity.id in self._by_id:
                 old = self._by_id[entity.id]
                 if old.yahoo and old.yahoo != entity.yahoo:
@@ -204,7 +218,7 @@ class Gazetteer:
             if key:
                 by_yahoo[key] = entity.id
         for old, new in list(self._synonyms.items()):
-            if old in self._by_id:
+            if old in self._by_id or (old != new and self._visible_lazy(old)):
                 del self._synonyms[old]  # a real entry wins over a synonym
             else:
                 while new in self._synonyms and new not in self._by_id:
@@ -227,19 +241,42 @@ class Gazetteer:
                 raise StudyFileError(f"cannot read gazetteer {path}: {exc.strerror}") from None
         return _load_cached(tuple(keys), universe)
 
+    def _visible_lazy(self, key: str) -> bool:
+        return self._lazy is not None and key in self._lazy and key not in self._hidden
+
+    def entity(self, key: str) -> Entity | None:
+        """The entity with id ``key`` (no synonyms, no symbols)."""
+        e = self._by_id.get(key)
+        if e is None and self._visible_lazy(key):
+            e = self._lazy.get(key)
+        return e
+
+    def eager(self):
+        """The entities held as objects (every layer but the wider equity layer's lines)."""
+        return iter(self._by_id.values())
+
+    def lazy_ids(self):
+        """The ids of the wider equity layer still in force."""
+        if self._lazy is None:
+            return iter(())
+        return (i for i in self._lazy.ids() if i not in self._hidden)
+
     @property
     def synonyms(self) -> dict[str, str]:
         """Other ids that name an entity (old symbols, ids a later layer replaced) -> its id."""
         return dict(self._synonyms)
 
     def __contains__(self, key: str) -> bool:
-        return key in self._by_id or key in self._synonyms
+        return key in self._by_id or key in self._synonyms or self._visible_lazy(key)
 
     def __iter__(self):
-        return iter(self._by_id.values())
+        """Every entity (the wider layer's lines are made into entities: slower than :meth:`eager`)."""
+        yield from self._by_id.values()
+        for key in self.lazy_ids():
+            yield self._lazy.get(key)
 
     def __len__(self) -> int:
-        return len(self._by_id)
+        return len(self._by_id) + (len(self._lazy) - len(self._hidden & set(self._lazy.ids())) if self._lazy else 0)
 
     def _symbol_index(self) -> dict[str, list[str]]:
         if self._symbols is None:
@@ -248,29 +285,37 @@ class Gazetteer:
                 for sym in dict.fromkeys((e.ticker, e.yahoo, *e.cashtags, *e.listings)):
                     if sym:
                         index.setdefault(sym, []).append(e.id)
+            if self._lazy is not None:
+                for sym, key in self._lazy.symbols():
+                    if key not in self._hidden:
+                        ids = index.setdefault(sym, [])
+                        if key not in ids:
+                            ids.append(key)
             self._symbols = index
         return self._symbols
 
     def get(self, key: str) -> Entity | None:
         """Entity by id or synonym id; else by ticker, cashtag, Yahoo symbol or listing when that is
         unambiguous."""
-        if key in self._by_id:
-            return self._by_id[key]
+        e = self.entity(key)
+        if e is not None:
+            return e
         if key in self._synonyms:
-            return self._by_id.get(self._synonyms[key])
+            return self.entity(self._synonyms[key])
         matches = self._symbol_index().get(key, [])
-        return self._by_id[matches[0]] if len(set(matches)) == 1 else None
+        return self.entity(matches[0]) if len(set(matches)) == 1 else None
 
     def by_symbol(self, symbol: str) -> list[Entity]:
         """Every entity trading or having traded under ``symbol`` (ticker, Yahoo symbol, listing, cashtag)."""
         ids = list(dict.fromkeys(self._symbol_index().get(symbol, [])))
         if symbol in self._synonyms and self._synonyms[symbol] not in ids:
             ids.insert(0, self._synonyms[symbol])
-        return [self._by_id[i] for i in ids if i in self._by_id]
+        return [e for i in ids if (e := self.entity(i)) is not None]
 
     def suggest(self, key: str, n: int = 3) -> list[str]:
         """Close ids for a misspelt one, for error messages."""
-        return difflib.get_close_matches(key.upper(), [k.upper() for k in self._by_id], n=n, cutoff=0.6)
+        ids = [*self._by_id, *self.lazy_ids()]
+        return difflib.get_close_matches(key.upper(), [k.upper() for k in ids], n=n, cutoff=0.6)
 
 
 @functools.lru_cache(maxsize=16)
@@ -279,14 +324,16 @@ def _load_cached(files: tuple[tuple[str, int], ...], universe: bool) -> Gazettee
 
     entities: list[Entity] = []
     synonyms: dict[str, str] = {}
+    names = lazy = None
     if universe:
         layer = load_universe()
         entities.extend(layer.entities)
         synonyms.update(layer.synonyms)
+        names, lazy = layer.names, layer.lazy
     for i, (path, _) in enumerate(files):
         try:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as exc:
             raise StudyFileError(f"cannot read gazetteer {path}: {exc.strerror}") from None
         entities.extend(parse_gazetteer(text, path, layer="gazetteer" if i == 0 else f"user:{Path(path).name}"))
-    return Gazetteer(entities, synonyms)
+    return Gazetteer(entities, synonyms, names, lazy)

@@ -60,6 +60,8 @@ MARKETS: tuple[Market, ...] = (
     Market("HK", "Hong Kong Exchanges", "XHKG", "HKD", ("HK", "KY", "BM", "CN"), ("HKG",), ("HK",), ("HKEX", "HKG", "SEHK")),
     Market("KS", "Korea Exchange", "XKRX", "KRW", ("KR",), ("KRX",), ("KS",), ("KRX", "KOSPI")),
     Market("SS", "Shanghai Stock Exchange", "XSHG", "CNY", (), ("SHA",), ("SS",), ("SSE", "SHA", "Shanghai")),
+    # Shenzhen keeps Shanghai's sessions (exchange_calendars has one calendar for both, XSHG)
+    Market("SZ", "Shenzhen Stock Exchange", "XSHG", "CNY", (), ("SHE",), ("SZ",), ("SZSE", "SHE", "Shenzhen")),
     Market("TW", "Taiwan Stock Exchange", "XTAI", "TWD", ("TW",), ("TPE",), ("TW",), ("TWSE", "TPE")),
     Market("NS", "National Stock Exchange of India", "XBOM", "INR", ("IN",), ("NSE",), ("NS",), ("NSE",)),
     Market("BO", "BSE (Bombay Stock Exchange)", "XBOM", "INR", (), ("BOM",), ("BO",), ("BSE", "BOM")),

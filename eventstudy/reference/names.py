@@ -77,3 +77,73 @@ def short_names(name: str) -> list[str]:
         if n and len(n) >= 2:
             seen.setdefault(n, None)
     return list(seen)
+
+
+# --- the matching key of a name (shared by the universe build and the linker) ---------------------
+
+#: A token of a name or of an article: a run of letters/digits, a cashtag ("$AAPL") or "&".
+TOKEN = re.compile(r"\$[^\W_][\w]*|[^\W_]+|&|\+")
+#: Words that stand for "&" inside a name ("Procter and Gamble", "Johnson et Johnson", "Müller und Söhne").
+_AND_WORDS = frozenset({"and", "et", "und"})
+
+
+def _fold_token(token: str) -> str:
+    return fold_accents(token).lower() if not token.isascii() else token.lower()
+
+
+def name_key(text: str) -> str:
+    """The key a name is matched under: tokens folded (accents, case), "and"/"et"/"und" as "&",
+    joined by single spaces. Hyphens, apostrophes, dots and spaces all separate tokens, so
+    "Mercedes-Benz" and "Mercedes Benz", "Société Générale" and "SOCIETE GENERALE", "Procter &
+    Gamble" and "Procter and Gamble", "McDonald's" and "McDonald s" have one key each; "L'Oréal"
+    is "l oreal"."""
+    out = []
+    for t in TOKEN.findall(text):
+        low = _fold_token(t)
+        out.append("&" if out and low in _AND_WORDS else low)  # a name's first word stays itself ("AND")
+    return " ".join(out)
+
+
+def surface(text: str) -> str:
+    """The case-keeping form of a name used for exact-case comparisons: accents folded, tokens as
+    in :func:`name_key` ("Mercedes-Benz" -> "Mercedes Benz", "AT&T" -> "AT & T")."""
+    out = []
+    for t in TOKEN.findall(text):
+        folded = fold_accents(t) if not t.isascii() else t
+        out.append("&" if out and folded.lower() in _AND_WORDS else folded)
+    return " ".join(out)
+
+
+def key_variants(text: str) -> list[str]:
+    """The keys a name is indexed under: its key and, for a name with a possessive-looking "'s"
+    ("McDonald's"), the key with the "s" joined ("mcdonalds": articles write both)."""
+    key = name_key(text)
+    out = [key]
+    if re.search(r"\w['’]s\b", text):
+        out.append(name_key(re.sub(r"(\w)['’]s\b", r"\1s", text)))
+    # initials written apart or together: "J D Wetherspoon" / "JD Wetherspoon", "U.S. Steel" / "US Steel"
+    joined = re.sub(r"(?<![^ ])([a-z0-9])((?: [a-z0-9](?![^ ]))+)", lambda m: m.group(0).replace(" ", ""), key)
+    if joined != key:
+        out.append(joined)
+    return [k for k in dict.fromkeys(out) if k]
+
+
+def camel_split(text: str) -> str | None:
+    """A name with a word in two capitalised parts, written as two words ("ExxonMobil" ->
+    "Exxon Mobil", "JPMorgan Chase" -> "JP Morgan Chase"), or None. Matched with its case only
+    ("a soft bank" is not SoftBank)."""
+    split = re.sub(r"(?<=[a-z]{2})(?=[A-Z][a-z]{2,})|(?<=[A-Z])(?=[A-Z][a-z]{3,})", " ", text)
+    return split if split != text and len(text) > 5 else None
+
+
+#: Shortest name (folded, legal form removed) the fuzzy fallback compares (eventstudy.article.fuzzy).
+FUZZY_MIN_LENGTH = 6
+
+
+def fuzzy_key(alias: str) -> str | None:
+    """The form the fuzzy fallback compares a name under (accents folded, legal form removed,
+    lower case), or None when it is shorter than :data:`FUZZY_MIN_LENGTH`."""
+    if len(alias) < FUZZY_MIN_LENGTH:
+        return None
+    key = fold_accents(strip_legal_form(alias)).lower()
+    return key if len(key) >= FUZZY_MIN_LENGTH else None

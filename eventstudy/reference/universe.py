@@ -43,9 +43,35 @@ from ..errors import StudyFileError
 from ..paths import reference_dir
 from .gazetteer import CRYPTO_CALENDAR, Entity, parse_gazetteer
 from .markets import split_symbol
+from .lazy import FIELDS as LAZY_FIELDS, LazyEntities, encode as encode_row
+from .name_table import names_table
+from .names import fuzzy_key
 
 #: The files of the universe, in the order they are layered.
-LAYER_FILES = ("equities.csv", "crypto.csv", "indices.toml", "listings.toml", "renames.toml", "reuters.toml")
+LAYER_FILES = ("equities.csv", "equities_wide.csv", "crypto.csv", "indices.toml", "listings.toml", "institutions.toml",
+               "renames.toml", "reuters.toml")
+
+
+@dataclass(frozen=True)
+class CompiledNames:
+    """The universe's names table as the build computed it (:mod:`.name_table`): key -> rows
+    ``[entity id, written form, flags]``, the ids it covers, every proper token prefix of a key
+    and the longest key's length in tokens."""
+
+    table: dict[str, list]
+    ids: frozenset[str]
+    prefixes: frozenset[str]
+    max_tokens: int
+    #: the wider layer's names: key -> its rows as text ("id\x1eform\x1eflags", joined by "\x1f")
+    wide: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: the fuzzy fallback's choices for the universe's equities and ETFs, as text ("name\tid" lines;
+    #: split by :meth:`fuzzy_choices` when the fallback first runs)
+    fuzzy_text: str = ""
+
+    def fuzzy_choices(self) -> tuple[list[str], list[str]]:
+        """(folded names, owner ids) of the universe's equities and ETFs for the fuzzy fallback."""
+        pairs = [line.split("\t") for line in self.fuzzy_text.split("\n") if line]
+        return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
 @dataclass(frozen=True)
@@ -55,6 +81,9 @@ class UniverseLayer:
     entities: tuple[Entity, ...]
     synonyms: dict[str, str]
     counts: dict[str, int]
+    names: CompiledNames | None = None
+    #: the wider equity layer, made into entities on first use (:mod:`.lazy`)
+    lazy: LazyEntities | None = None
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -70,8 +99,10 @@ def _rows(path: Path) -> list[dict[str, str]]:
                              "regenerate it with `python -m eventstudy.reference.build`") from None
 
 
-def _equities(path: Path) -> list[Entity]:
+def _equities(path: Path, source: str = "universe:equities", verified: bool = True) -> list[Entity]:
     out = []
+    if not path.exists() and source != "universe:equities":
+        return out
     for r in _rows(path):
         code, suffix = split_symbol(r["id"])
         listings = _split(r["listings"])
@@ -80,7 +111,7 @@ def _equities(path: Path) -> list[Entity]:
             id=r["id"], name=r["name"], asset_class="equity", ticker=r["ticker"] or code, exchange=r["exchange"],
             calendar=r["calendar"], currency=r["currency"], yahoo=r["id"], aliases={"any": _split(r["aliases"])},
             cashtags=tuple(f"${s}" for s in us), common_words=_split(r["common_words"]), isin=r["isin"] or None,
-            listings=listings, source="universe:equities",
+            listings=listings, source=source, yahoo_verified=verified,
         ))
     return out
 
@@ -145,6 +176,8 @@ def apply_renames(entities: dict[str, Entity], renames: list[dict], where: str) 
 
 
 COMPILED = "universe.json"
+#: The source of the wider equity layer's entities (kept as lines in universe.json: :mod:`.lazy`).
+WIDE = "universe:equities_wide"
 _TUPLE_FIELDS = {f.name for f in dataclasses.fields(Entity) if f.type in ("tuple[str, ...]",)}
 _DEFAULTS = {f.name: f.default for f in dataclasses.fields(Entity) if f.default is not dataclasses.MISSING}
 
@@ -158,12 +191,31 @@ def compile_universe(ref: Path) -> str:
     """The text of ``universe.json``: every entity of the layers, the synonyms, counts and hashes."""
     layer = _read_layers(ref)
     entities = []
-    for e in layer.entities:
+    core = [e for e in layer.entities if e.source != WIDE]
+    wide = [e for e in layer.entities if e.source == WIDE]
+    for e in core:
         d = {k: v for k, v in dataclasses.asdict(e).items() if v not in (None, (), {}, []) or k in ("id",)}
         d["aliases"] = {k: list(v) for k, v in e.aliases.items()}
         entities.append(d)
+    table = names_table(core)
+    wide_table = names_table(wide)
+    keys = set(table) | set(wide_table)
+    prefixes = sorted({" ".join(k.split(" ")[:n]) for k in keys for n in range(1, k.count(" ") + 1)})
+    wide_names = "\n".join(k + "\t" + "\x1f".join(f"{i}\x1e{t}\x1e{fl}" for i, t, fl in rows)
+                           for k, rows in sorted(wide_table.items()))
+    fuzzy = []
+    for e in layer.entities:
+        if e.asset_class in ("equity", "etf"):
+            common = set(e.common_words)
+            for alias in e.all_aliases():
+                key = fuzzy_key(alias) if alias not in common else None
+                if key:
+                    fuzzy.append(f"{key}\t{e.id}")
     doc = {"about": "generated by `python -m eventstudy.reference.build`; do not edit (edit the layer files)",
-           "hashes": layer_hashes(ref), "counts": layer.counts, "synonyms": layer.synonyms, "entities": entities}
+           "hashes": layer_hashes(ref), "counts": layer.counts, "synonyms": layer.synonyms, "entities": entities,
+           "names": table, "prefixes": "\n".join(prefixes),
+           "wide_fields": list(LAZY_FIELDS), "wide": "\n".join(encode_row(e) for e in wide), "wide_names": wide_names,
+           "fuzzy": "\n".join(dict.fromkeys(fuzzy))}
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=False) + "\n"
 
 
@@ -187,7 +239,15 @@ def _from_compiled(ref: Path) -> UniverseLayer | None:
         e.__dict__.update(_DEFAULTS)
         e.__dict__.update(d)
         entities.append(e)
-    return UniverseLayer(tuple(entities), dict(doc["synonyms"]), dict(doc["counts"]))
+    if doc.get("wide_fields") != list(LAZY_FIELDS):
+        return None  # compiled by another version of the code
+    lazy = LazyEntities({line.split("\t", 1)[0]: line for line in doc["wide"].split("\n") if line})
+    wide = dict(line.split("\t", 1) for line in doc["wide_names"].split("\n") if line)
+    prefixes = frozenset(doc["prefixes"].split("\n"))
+    longest = 1 + max((p.count(" ") + 1 for p in prefixes), default=0)
+    names = CompiledNames(doc["names"], frozenset(e.id for e in entities), prefixes, longest, wide,
+                          doc.get("fuzzy", ""))
+    return UniverseLayer(tuple(entities), dict(doc["synonyms"]), dict(doc["counts"]), names, lazy)
 
 
 @functools.lru_cache(maxsize=4)
@@ -202,6 +262,10 @@ def _read_layers(ref: Path) -> UniverseLayer:
     for e in _equities(ref / "equities.csv"):
         entities[e.id] = e
     counts["equities"] = len(entities)
+    wide = _equities(ref / "equities_wide.csv", WIDE, verified=False)
+    counts["equities_wide"] = len(wide)
+    for e in wide:
+        entities.setdefault(e.id, e)
     crypto = _crypto(ref / "crypto.csv")
     counts["crypto"] = len(crypto)
     for e in crypto:
@@ -217,6 +281,12 @@ def _read_layers(ref: Path) -> UniverseLayer:
     counts["listings"] = len(extra)
     for e in extra:
         entities.setdefault(e.id, e)
+    if (ref / "institutions.toml").exists():
+        inst = parse_gazetteer((ref / "institutions.toml").read_text(encoding="utf-8"), str(ref / "institutions.toml"),
+                               layer="universe:institutions")
+        counts["institutions"] = len(inst)
+        for e in inst:
+            entities.setdefault(e.id, e)
     renames = _toml(ref / "renames.toml").get("rename", [])
     counts["renames"] = len(renames)
     synonyms = apply_renames(entities, renames, str(ref / "renames.toml"))

@@ -1,32 +1,31 @@
 """Render the self-contained HTML report from a jinja2 template (figures embedded as PNG data URIs).
 
 Autoescaping is on: text from articles and data files cannot inject markup or scripts, and the
-page loads nothing from the network.
+page loads nothing from the network. The report stays small for any number of events: long
+tables show their first rows, or the rows with the largest and smallest values, and say where the
+full table is (the CSV files); see :data:`~eventstudy.results.views.TABLE_ROWS`.
 """
 
 from __future__ import annotations
 
 import base64
-import io
 import math
 from typing import TYPE_CHECKING
 
 import jinja2
 import pandas as pd
-from matplotlib.figure import Figure
 
 from .. import __version__
+from ..plots.style import MAX_PANELS, figure_png
+from ..results.views import TABLE_ROWS, capped, main_window, many_events, top_bottom, window_order
 from ..stats.conventions import BY_NAME
+from .relpaths import PathRewriter, relative_results
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..results.findings import Findings
     from ..results.results import EventStudyResults
 
-
-def figure_png(fig: Figure) -> bytes:
-    """PNG bytes of a figure at its own dpi (150 by default)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=fig.dpi, bbox_inches="tight")
-    return buf.getvalue()
+__all__ = ["figure_png", "render_findings", "render_report", "results_html"]
 
 
 def _data_uri(png: bytes) -> str:
@@ -65,23 +64,27 @@ _ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_ENV.filters.update(pct=_pct, pp=_pp, num=_num, pval=_pval, date=_date)
+def _cell(v) -> str:
+    if _missing(v):
+        return ""
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, pd.Timestamp):
+        return v.strftime("%Y-%m-%d") if v == v.normalize() else v.strftime("%Y-%m-%d %H:%M")
+    return str(v)
+
+
+def _cells(frame: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    """Column names and the rows of a small frame as display strings (any columns)."""
+    return [str(c) for c in frame.columns], [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
+
+
+_ENV.filters.update(pct=_pct, pp=_pp, num=_num, pval=_pval, date=_date, cells=_cells)
 _ENV.tests["missing"] = _missing
 
 RATE_LIKE = {"sign", "generalized_sign", "corrado_rank", "car_rank_test"}
 ROBUST_NAMES = {"kp_bmp_t": "Kolari & Pynnönen's adjusted BMP", "portfolio_t": "the portfolio t",
                 "brown_warner_t": "Brown & Warner's time-series t", "corrado_rank": "Corrado's rank test"}
-
-
-def _relative(text: str) -> str:
-    """Paths inside the project shown relative to it (the report travels; local folders need not)."""
-    try:
-        from ..paths import data_dir
-
-        root = str(data_dir().parent) + "/"
-    except Exception:  # noqa: BLE001 - no project folder: leave the text as it is
-        return text
-    return text.replace(root, "")
 
 
 def claims_finding(claims: pd.DataFrame) -> str:
@@ -100,11 +103,12 @@ def claims_finding(claims: pd.DataFrame) -> str:
 def _tests_by_group(res: "EventStudyResults") -> list[dict]:
     out = []
     t = res.test_table
-    for g in res.spec.groups:
+    present = set(res.securities["group"])
+    for g in [g for g in res.spec.groups if g.name in present][:MAX_PANELS]:
         sub = t[t["group"] == g.name]
         if sub.empty:
             continue
-        order = {w: i for i, w in enumerate(dict.fromkeys(res.cars.loc[res.cars["group"] == g.name, "window"]))}
+        order = {w: i for i, w in enumerate(window_order(res, g.name))}
         car = sub[sub["kind"] == "car"].assign(_o=lambda f: f["window"].map(order))
         car = car.sort_values(["_o", "primary"], ascending=[True, False], kind="stable").drop(columns="_o")
         day = sub[sub["kind"] == "day"]
@@ -119,33 +123,98 @@ def _tests_by_group(res: "EventStudyResults") -> list[dict]:
     return out
 
 
-def render_report(res: "EventStudyResults", figures: dict[str, tuple[str, bytes]]) -> str:
-    """The report's HTML. ``figures`` maps a key to (caption, PNG bytes)."""
-    template = _ENV.get_template("report.html.j2")
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return frame.to_dict("records") if frame is not None and not frame.empty else []
+
+
+def _table(frame: pd.DataFrame, csv: str, how: str = "first", column: str | None = None) -> dict:
+    """A capped table for the template: rows, the number left out and where the full table is."""
+    if how == "extremes" and column is not None:
+        rows, left = top_bottom(frame, column)
+        what = f"the {TABLE_ROWS} largest and {TABLE_ROWS} smallest by {column}"
+    else:
+        rows, left = capped(frame)
+        what = f"the first {len(rows)}"
+    note = f"Showing {what} of {len(frame):,} rows; the full table is in {csv}." if left else ""
+    return {"rows": _records(rows), "left": left, "note": note, "total": len(frame)}
+
+
+def _cars_table(res) -> dict:
+    """Every CAR row for few pairs; for many, the main window's largest and smallest CARs per group."""
+    cars = res.cars
+    if len(cars) <= 4 * TABLE_ROWS:
+        return _table(cars, "results.csv")
+    parts, total = [], 0
+    for g in pd.unique(cars["group"]):
+        main = cars[(cars["group"] == g) & (cars["window"] == main_window(res, g))]
+        rows, _ = top_bottom(main.dropna(subset=["car"]), "car")
+        parts.append(rows)
+        total += len(main)
+    shown = pd.concat(parts) if parts else cars.head(0)
+    note = (f"Showing, per group, the {TABLE_ROWS} largest and {TABLE_ROWS} smallest CARs over the main window "
+            f"({len(shown):,} of {len(cars):,} rows); every security and window is in results.csv.")
+    return {"rows": _records(shown), "left": len(cars) - len(shown), "note": note, "total": len(cars)}
+
+
+def _context(res: "EventStudyResults", figures: dict[str, tuple[str, bytes]]) -> dict:
+    from ..results.findings import findings
+
     ar = res.abnormal_returns
-    day0_returns = ar[ar["rel_day"] == 0][["event", "ticker", "group", "date", "return", "benchmark_return", "ar",
-                                           "t_ar", "p_ar"]]
+    day0 = ar[ar["rel_day"] == 0][["event", "ticker", "group", "date", "return", "benchmark_return", "ar",
+                                   "t_ar", "p_ar"]]
     table = res.extras.get("provenance_table") or {}
-    prov = {sym: {"source": _relative(src), **{k: table.get(sym, {}).get(k, "") for k in ("venue", "time_convention")}}
-            for sym, src in res.provenance.items()}
-    context = {
+    prov = pd.DataFrame([{"symbol": sym, "source": src, **{k: table.get(sym, {}).get(k, "") or ""
+                                                          for k in ("venue", "time_convention")}}
+                         for sym, src in sorted(res.provenance.items())],
+                        columns=["symbol", "source", "venue", "time_convention"])
+    several = many_events(res)
+    return {
         "res": res,
         "spec": res.spec,
         "version": __version__,
         "generated": pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M UTC"),
+        "findings": findings(res),
         "figures": [(key, caption, _data_uri(png)) for key, (caption, png) in figures.items()],
-        "securities": res.securities.drop(columns=["_dates"], errors="ignore").to_dict("records"),
-        "cars": res.cars.to_dict("records"),
+        "many": several,
+        "securities": _table(res.securities.drop(columns=["_dates"], errors="ignore"), "securities.csv"),
+        "cars": _cars_table(res),
         "groups": _tests_by_group(res),
-        "day0_returns": day0_returns.to_dict("records"),
-        "dropped": res.dropped,
-        "warnings": res.warnings,
-        "provenance": sorted(prov.items()),
+        "n_groups": int(res.securities["group"].nunique()),
+        "max_panels": MAX_PANELS,
+        "day0_returns": (_table(day0, "abnormal_returns.csv (rel_day = 0)", "extremes", "ar") if len(day0) > 4 * TABLE_ROWS
+                         else _table(day0, "abnormal_returns.csv")),
+        "dropped": _table(res.dropped_frame, "dropped.csv"),
+        "warnings": _table(pd.DataFrame(list(res.warnings), columns=["ticker", "check", "message", "action"]),
+                           "warnings.csv"),
+        "provenance": _table(prov, "securities.csv (column source)"),
         "extraction": res.extraction,
-        "claims": res.claims.to_dict("records") if not res.claims.empty else [],
+        "claims": _records(res.claims),
         "claims_finding": claims_finding(res.claims),
-        "diagnostics": res.diagnostics.to_dict("records") if not res.diagnostics.empty else [],
+        "diagnostics": _table(res.diagnostics, "diagnostics.csv"),
         "conventions": BY_NAME[res.spec.model.conventions].as_rows(),
         "rate_like": RATE_LIKE,
+        "study_file": res.spec.path.name if getattr(res.spec, "path", None) else "",
     }
-    return template.render(**context)
+
+
+def render_report(res: "EventStudyResults", figures: dict[str, tuple[str, bytes]]) -> str:
+    """The report's HTML. ``figures`` maps a key to (caption, PNG bytes). Paths in it are relative
+    to the study file (see :mod:`eventstudy.report.relpaths`)."""
+    res = relative_results(res, PathRewriter.for_study(res.spec))
+    return _ENV.get_template("report.html.j2").render(**_context(res, figures))
+
+
+def render_findings(f: "Findings") -> str:
+    """The findings block as an HTML fragment (the report's first section; Jupyter's display)."""
+    return _ENV.get_template("findings.html.j2").render(findings=f)
+
+
+def results_html(res: "EventStudyResults") -> str:
+    """The rich display of a results object in Jupyter: the findings and the main tables (capped)."""
+    from ..results.findings import findings
+
+    res = relative_results(res, PathRewriter.for_study(res.spec))
+    tests = res.test_table[(res.test_table["kind"] == "car") & res.test_table["primary"].astype(bool)]
+    return _ENV.get_template("results.html.j2").render(
+        res=res, findings=findings(res), cars=_cars_table(res), tests=_table(tests, "results.tests()"),
+        dropped=_table(res.dropped_frame, "results.dropped"), rate_like=RATE_LIKE)

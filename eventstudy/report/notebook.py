@@ -4,6 +4,10 @@ The notebook (``notebooks/stargate.ipynb``) has a cell tagged ``parameters`` (pa
 :func:`run_notebook` injects the study file, output folder and price-source mode in a cell
 tagged ``injected-parameters`` right after it, executes every cell with nbclient, and writes the
 executed notebook and its HTML export into the output folder.
+
+The HTML export (:func:`export_html`) is self-contained: nbconvert's lab template without the
+scripts it would load from CDNs (``templates/notebook.html.j2``), the figures embedded, and the
+study's title as the page title.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 from ..errors import EventStudyError
 
 PARAMETERS_TAG = "parameters"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def default_notebook() -> Path:
@@ -36,6 +41,30 @@ def inject_parameters(nb, params: dict) -> None:
     nb.cells.insert(idx + 1, cell)
 
 
+def export_html(nb, title: str) -> str:
+    """The executed notebook as one self-contained HTML page titled ``title`` (nothing loaded
+    from the network: no require.js, MathJax, mermaid or widget scripts)."""
+    from nbconvert import HTMLExporter
+
+    nb = nb.copy()
+    nb.metadata = {**nb.metadata, "title": title}
+    exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(TEMPLATES)],
+                            template_file="notebook.html.j2")
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def _study_title(study: Path) -> str:
+    """The study's title (or name) for the page title; the file name if the file cannot be read."""
+    try:
+        from ..study.spec import load_study
+
+        spec = load_study(study)
+        return f"Event study: {spec.title or spec.name}"
+    except Exception:  # noqa: BLE001 - the notebook ran; a title is not worth failing the export for
+        return f"Event study: {study.stem}"
+
+
 def run_notebook(study: Path | str, out_dir: Path | str, *, notebook: Path | str | None = None,
                  source: str | None = "pinned", timeout: int = 600,
                  progress: Callable[[str], None] | None = None) -> dict[str, Path]:
@@ -47,8 +76,6 @@ def run_notebook(study: Path | str, out_dir: Path | str, *, notebook: Path | str
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
-    from nbconvert import HTMLExporter
-
     say = progress or (lambda msg: None)
     study, out = Path(study).resolve(), Path(out_dir).resolve()
     template = Path(notebook) if notebook else default_notebook()
@@ -71,7 +98,6 @@ def run_notebook(study: Path | str, out_dir: Path | str, *, notebook: Path | str
     ipynb, html = out / f"{stem}.ipynb", out / f"{stem}.html"
     nbformat.write(nb, ipynb)
     say("exporting to HTML")
-    body, _ = HTMLExporter().from_notebook_node(nb)
-    html.write_text(body, encoding="utf-8")
+    html.write_text(export_html(nb, _study_title(study)), encoding="utf-8")
     os.utime(html)
     return {"notebook": ipynb, "html": html, "report": out / "report" / "report.html"}

@@ -1,17 +1,35 @@
-"""Write a run's files: report.html, PNG figures and CSV tables, into one folder."""
+"""Write a run's files: report.html, PNG figures and CSV tables (and Parquet on request), into one folder.
+
+Each table is written in one vectorised pass: date columns formatted as whole columns, then
+Arrow's C++ CSV writer (``pyarrow.csv.write_csv``) streams the frame to a temporary file that is
+renamed into place. pandas' ``to_csv`` formats every float through Python (about 5 µs a value:
+some 90 s for the 100,000-event ``abnormal_returns.csv``); Arrow writes the same shortest
+round-trip decimals (``1e-05`` may read ``0.00001``) in a fraction of that. Format: a header line,
+text fields in double quotes, missing values empty, booleans ``true``/``false``; formula-like text
+cells neutralised (:func:`eventstudy.safety.spreadsheet_safe`). Texts name paths relative to the
+study file (:mod:`eventstudy.report.relpaths`). The folder is staged and published whole
+(:mod:`eventstudy.report.outdir`).
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import csv
+import io
+
+import numpy as np
 import pandas as pd
 
-from ..prices.bars import atomic_write_bytes, atomic_write_text
-from ..safety import csv_text
-from .html import figure_png, render_report
+from ..plots.style import figure_png
+from ..safety import spreadsheet_safe
+from .html import render_report
 from .outdir import publish_folder
+from .relpaths import PathRewriter, relative_results
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..results.results import EventStudyResults
@@ -21,48 +39,161 @@ RESULTS_COLUMNS = ["ticker", "group", "day0", "window", "car", "t_stat", "p_valu
 AR_COLUMNS = ["ticker", "group", "date", "rel_day", "return", "benchmark_return", "expected", "ar", "car", "model"]
 
 FIGURES = {
-    "prices": ("Prices around the event, 100 = close on day -1; dashed: day 0, dotted: dates the article gives", "prices"),
-    "car_paths": ("Cumulative abnormal return of each security over the event window", "car"),
+    "prices": ("Prices around the event, 100 = close on day -1; dashed: day 0, dotted: dates the article gives "
+               "(many events: median and percentile bands)", "prices"),
+    "car_paths": ("Cumulative abnormal return of each security over the event window (many events: percentile "
+                  "bands, the CAAR, the largest and smallest CAR, and the distribution of the main window's CARs)",
+                  "car"),
     "caar": ("Cumulative average abnormal return per group, with the band of the test reported beside it", "caar"),
-    "abnormal_returns": ("Abnormal return per bar, day 0 highlighted", "ar"),
-    "tests": ("Which days are significant under which test (two-sided p-values; cell text = statistic)", "tests"),
-    "claims": ("The article's claims against the measured moves", "claims"),
+    "abnormal_returns": ("Abnormal return per bar, day 0 highlighted (many events: average abnormal return and the "
+                         "interquartile range of the ARs)", "ar"),
+    "tests": ("Which days are significant under which test (colour: two-sided p-value band; cell text = statistic; "
+              "grey: cannot be computed)", "tests"),
+    "claims": ("The article's claims against the measured moves, each on its own scale", "claims"),
 }
 CLAIM_COLUMNS_OUT = ["ticker", "claimed_percent", "horizon", "date", "measured_percent", "difference", "verdict",
                      "note", "matched", "name", "sentence", "measured_on", "tolerance", "range_low", "range_high"]
+WARNING_COLUMNS = ["ticker", "check", "message", "action"]
+
+
+def _event_first(frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    """``columns``, led by ``event`` when the frame has several events (rows are then identified by it)."""
+    if "event" in frame and frame["event"].nunique() > 1 and "event" not in columns:
+        return ["event", *columns]
+    return columns
+
+
+def tables(res: "EventStudyResults") -> dict[str, pd.DataFrame]:
+    """The CSV tables of a run, by file name (frames as they are written, before formatting)."""
+    claims = res.claims if not res.claims.empty else pd.DataFrame(columns=CLAIM_COLUMNS_OUT)
+    out = {
+        "results.csv": res.cars[_event_first(res.cars, RESULTS_COLUMNS)],
+        "abnormal_returns.csv": res.abnormal_returns[_event_first(res.abnormal_returns, AR_COLUMNS)],
+        "tests.csv": res.tests(),
+        "securities.csv": res.securities.drop(columns=["_dates"], errors="ignore"),
+        "dropped.csv": res.dropped_frame,
+        "claims.csv": claims[[c for c in CLAIM_COLUMNS_OUT if c in claims]
+                             + [c for c in claims.columns if c not in CLAIM_COLUMNS_OUT]],
+        "diagnostics.csv": res.diagnostics,
+        "warnings.csv": pd.DataFrame(list(res.warnings), columns=WARNING_COLUMNS),
+    }
+    confounding = getattr(res, "confounding", None)
+    if isinstance(confounding, pd.DataFrame):
+        out.setdefault("confounding.csv", confounding)
+    return out
+
+
+def _arrow_column(col: pd.Series):
+    """One column as an Arrow array, dates formatted as whole columns: a datetime column whose
+    values are all midnights becomes a date (``YYYY-MM-DD``), any other ``YYYY-MM-DDTHH:MM`` text
+    (UTC for tz-aware columns); a column Arrow cannot type (mixed Python objects) becomes text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pd.api.types.is_datetime64_any_dtype(col.dtype):
+        if getattr(col.dt, "tz", None) is not None:
+            col = col.dt.tz_convert("UTC").dt.tz_localize(None)
+        values = col.to_numpy(dtype="datetime64[ns]")
+        valid = ~np.isnat(values)
+        midnight = values[valid] == values[valid].astype("datetime64[D]").astype("datetime64[ns]")
+        arr = pa.array(values, mask=~valid)
+        return pc.cast(arr, pa.date32()) if midnight.all() else pc.strftime(arr, format="%Y-%m-%dT%H:%M")
+    try:
+        return pa.array(col, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return pa.array(col.map(lambda v: None if v is None or v != v else str(v)), type=pa.string())
+
+
+def _atomic_path(path: Path):
+    """A temporary path beside ``path`` to write to, and a function that publishes it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+
+    def publish() -> None:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+
+    return Path(tmp), publish
+
+
+def _arrow_table(frame: pd.DataFrame):
+    import pyarrow as pa
+
+    return pa.table({str(c): _arrow_column(frame[c]) for c in frame.columns})
+
+
+def _header(columns) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([str(c) for c in columns])
+    return buf.getvalue()
+
+
+def write_csv(path: Path, frame: pd.DataFrame) -> None:
+    """One CSV file in one pass (see the module docstring), atomically."""
+    import pyarrow.csv as pacsv
+
+    tmp, publish = _atomic_path(path)
+    try:
+        table = _arrow_table(spreadsheet_safe(frame).reset_index(drop=True))  # formula-like cells neutralised
+        with open(tmp, "wb") as fh:
+            fh.write(_header(frame.columns).encode("utf-8"))
+            if len(frame):
+                pacsv.write_csv(table, fh, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+        publish()
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_table(path: Path, frame: pd.DataFrame, parquet: bool = False) -> list[Path]:
+    """Write ``frame`` as CSV at ``path`` in one pass (and as Parquet beside it); return the paths."""
+    write_csv(path, frame)
+    written = [path]
+    if parquet:
+        pq = path.with_suffix(".parquet")
+        tmp, publish = _atomic_path(pq)
+        try:
+            frame.reset_index(drop=True).to_parquet(tmp, index=False)
+            publish()
+        finally:
+            tmp.unlink(missing_ok=True)
+        written.append(pq)
+    return written
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    tmp, publish = _atomic_path(path)
+    try:
+        tmp.write_bytes(data)
+        publish()
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def write_outputs(res: "EventStudyResults", out_dir: Path | str,
-                  progress: Callable[[str], None] | None = None) -> dict[str, Path]:
+                  progress: Callable[[str], None] | None = None, *, parquet: bool = False) -> dict[str, Path]:
     """Write everything into ``out_dir``; return name -> path.
 
     The files are written into a staging folder and published as ``out_dir`` at the end (see
     :mod:`.outdir`): a failed run leaves ``out_dir`` as it was, and a folder that holds files
-    eventstudy did not write is refused, never overwritten.
+    eventstudy did not write is refused, never overwritten. ``parquet=True`` also writes every
+    table as ``<name>.parquet`` (typed columns: dates stay dates) beside its CSV.
     """
-    return publish_folder(out_dir, lambda stage: _write_files(res, stage, progress), spec=res.spec)
+    shown = relative_results(res, PathRewriter.for_study(res.spec, out_dir))
+    return publish_folder(out_dir, lambda stage: _write_files(shown, stage, progress, parquet), spec=res.spec)
 
 
-def _write_files(res: "EventStudyResults", out: Path, progress: Callable[[str], None] | None) -> dict[str, Path]:
+def _write_files(res: "EventStudyResults", out: Path, progress: Callable[[str], None] | None,
+                 parquet: bool) -> dict[str, Path]:
     """Write every file into the (staging) folder ``out``; return name -> path."""
     say = progress or (lambda msg: None)
     paths: dict[str, Path] = {}
 
-    def csv(name: str, frame) -> None:
-        path = out / name
-        atomic_write_text(path, csv_text(frame))  # formula-like text cells neutralised (safety.csv_text)
-        paths[name] = path
-
-    csv("results.csv", res.cars[RESULTS_COLUMNS])
-    csv("abnormal_returns.csv", res.abnormal_returns[AR_COLUMNS])
-    csv("tests.csv", res.tests())
-    csv("securities.csv", res.securities.drop(columns=["_dates"], errors="ignore"))
-    csv("dropped.csv", res.dropped_frame)
-    claims = res.claims if not res.claims.empty else pd.DataFrame(columns=CLAIM_COLUMNS_OUT)
-    csv("claims.csv", claims[CLAIM_COLUMNS_OUT])
-    csv("diagnostics.csv", res.diagnostics)
-    csv("warnings.csv", pd.DataFrame(list(res.warnings), columns=["ticker", "check", "message", "action"]))
-    csv("confounding.csv", res.confounding)
+    say("writing the tables" + (" (CSV and Parquet)" if parquet else ""))
+    for name, frame in tables(res).items():
+        for path in write_table(out / name, frame, parquet):
+            paths[path.name] = path
 
     figures = {}
     for key, (caption, kind) in FIGURES.items():
@@ -70,10 +201,10 @@ def _write_files(res: "EventStudyResults", out: Path, progress: Callable[[str], 
             continue
         say(f"drawing {key}.png")
         png = figure_png(res.plot(kind))
-        atomic_write_bytes(out / f"{key}.png", png)
+        write_bytes(out / f"{key}.png", png)
         paths[f"{key}.png"] = out / f"{key}.png"
         figures[key] = (caption, png)
     say("writing report.html")
-    atomic_write_text(out / "report.html", render_report(res, figures))
+    write_bytes(out / "report.html", render_report(res, figures).encode("utf-8"))
     paths["report.html"] = out / "report.html"
     return paths

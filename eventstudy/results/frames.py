@@ -18,6 +18,18 @@ from ..stats.single import t_and_p
 META_COLUMNS = ["event", "ticker", "group", "benchmark", "calendar", "day0", "day0_rule", "note", "source"]
 
 
+def repeated_strings(values: np.ndarray, times: int):
+    """Each of ``values`` (strings) repeated ``times`` times, as a pandas ``str`` column built by
+    pyarrow from the distinct values (no Python object per row of the long tables)."""
+    import pyarrow as pa
+
+    codes, uniq = pd.factorize(np.asarray(values, dtype=object))
+    if not len(uniq) or (codes < 0).any():  # a missing label: the generic (slower) path
+        return np.repeat(np.asarray(values, dtype=object), times)
+    taken = pa.array(list(uniq), type=pa.large_string()).take(pa.array(np.repeat(codes, times)))
+    return pd.array(taken, dtype="str")
+
+
 @dataclass(frozen=True)
 class StudyFrames:
     """The result tables of a run (or of one partition of it), in ``seq`` order.
@@ -62,7 +74,8 @@ def pair_meta(plan: EventPlan, g: GroupEstimates, sources: dict[str, str]) -> pd
     f = plan.frame.set_index("row").loc[g.rows]
     est = g.est
     meta = pd.DataFrame({c: f[c].to_numpy() for c in META_COLUMNS if c != "source"})
-    meta["source"] = [sources.get(t) for t in meta["ticker"]]
+    codes, uniq = pd.factorize(meta["ticker"].to_numpy(dtype=object))
+    meta["source"] = np.array([sources.get(t) for t in uniq], dtype=object)[codes] if len(uniq) else None
     meta["benchmark"] = meta["benchmark"].astype(object).where(meta["benchmark"].notna(), None)
     meta["model"] = est.model
     meta["status"] = est.status
@@ -82,18 +95,24 @@ def ar_frame(meta: pd.DataFrame, g: GroupEstimates, keep: np.ndarray) -> pd.Data
     offsets = est.windows.evt_offsets
     W = len(offsets)
     k = np.flatnonzero(keep)
-    t_ar, p_ar = t_and_p(est.ar[k], est.var_ar[k], est.df[k][:, None])
+    every = len(k) == len(keep)
+
+    def rows(a):  # every pair kept: the engine's own array, viewed flat (no copy)
+        return (a if every else a[k]).reshape(-1)
+
+    ar, var_ar = rows(est.ar), rows(est.var_ar)
+    t_ar, p_ar = t_and_p(ar, var_ar, np.repeat(est.df[k], W))
 
     def rep(col):
-        return np.repeat(meta[col].to_numpy(dtype=object)[k], W)
+        return repeated_strings(meta[col].to_numpy(dtype=object)[k], W)
 
     return pd.DataFrame({
-        "event": rep("event"), "ticker": rep("ticker"), "group": rep("group"), "date": g.dates[k].ravel(),
-        "rel_day": np.tile(offsets, len(k)), "return": est.r_evt[k].ravel(),
+        "event": rep("event"), "ticker": rep("ticker"), "group": rep("group"), "date": rows(g.dates),
+        "rel_day": np.tile(offsets, len(k)), "return": rows(est.r_evt),
         "benchmark_return": est.f_evt[k, :, 0].ravel() if est.f_evt.shape[2] else np.nan,
-        "expected": est.expected[k].ravel(), "ar": est.ar[k].ravel(), "car": est.car_path[k].ravel(),
-        "var_ar": est.var_ar[k].ravel(), "t_ar": t_ar.ravel(), "p_ar": p_ar.ravel(), "model": rep("model"),
-    })
+        "expected": rows(est.expected), "ar": ar, "car": rows(est.car_path), "var_ar": var_ar,
+        "t_ar": t_ar, "p_ar": p_ar, "model": rep("model"),
+    }, copy=False)
 
 
 def car_frame(meta: pd.DataFrame, g: GroupEstimates, keep: np.ndarray) -> pd.DataFrame:
@@ -106,19 +125,19 @@ def car_frame(meta: pd.DataFrame, g: GroupEstimates, keep: np.ndarray) -> pd.Dat
     t, p = t_and_p(est.car[k], est.var_car[k], est.df[k][:, None])
 
     def rep(col):
-        return np.repeat(meta[col].to_numpy(dtype=object)[k], C)
+        return repeated_strings(meta[col].to_numpy(dtype=object)[k], C)
 
     df = est.df[k]
     return pd.DataFrame({
         "event": rep("event"), "ticker": rep("ticker"), "group": rep("group"),
         "day0": np.repeat(meta["day0"].to_numpy()[k], C),
-        "window": np.tile(np.array(labels, dtype=object), len(k)),
+        "window": pd.array(np.tile(np.array(labels, dtype=object), len(k)), dtype="str"),
         "start": np.tile(np.array([a for a, _ in cars], dtype=np.int64), len(k)),
         "end": np.tile(np.array([b for _, b in cars], dtype=np.int64), len(k)),
         "car": est.car[k].ravel(), "se": np.sqrt(est.var_car[k]).ravel(), "t_stat": t.ravel(), "p_value": p.ravel(),
         "df": np.repeat(np.where(df > 0, df, np.nan), C), "n_estimation": np.repeat(est.n[k].astype(int), C),
         "model": rep("model"), "status": rep("status"),
-    })
+    }, copy=False)
 
 
 def study_frames(plan: EventPlan, groups: list[GroupEstimates], sources: dict[str, str]) -> StudyFrames:

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .display import ResultsDisplay
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
@@ -35,7 +37,7 @@ class Dropped:
 
 
 @dataclass(frozen=True)
-class EventStudyResults:
+class EventStudyResults(ResultsDisplay):
     """Everything a study produced.
 
     Attributes

@@ -1,9 +1,20 @@
-"""Plain-text summary of a study's results (what ``results.summary()`` prints)."""
+"""Plain-text summary of a study's results (what ``results.summary()`` prints).
+
+It leads with the findings block (:func:`eventstudy.results.findings.findings`, shared with the
+report and the notebook). Long listings are capped for many events: per group the CARs of the
+pairs with the largest and smallest CAR over the main window, the first dropped securities and
+warnings; the full tables are in ``results.cars``, ``results.dropped``, ``results.warnings``
+and the CSV files.
+"""
 
 from __future__ import annotations
 
 import math
 from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .views import TABLE_ROWS, main_window, many_events, pair_label, top_bottom
 
 if TYPE_CHECKING:  # pragma: no cover
     from .results import EventStudyResults
@@ -38,7 +49,7 @@ def _tests_block(res: "EventStudyResults", group: str, n_sec: int) -> list[str]:
     out = []
     clustered = bool(t["primary"].any() and t.loc[t["primary"], "robust_to_clustering"].all())
     if res.spec.model.conventions == "estudy2":
-        out.append(f"  CAR tests (estudy2 conventions)")
+        out.append("  CAR tests (estudy2 conventions)")
     elif clustered:
         out.append(f"  Tests across securities (N = {n_sec}). All share day 0: ARs are cross-correlated, so the")
         out.append("  dependence-robust tests (marked >) are the ones to read; the others assume independent events.")
@@ -59,6 +70,34 @@ def _tests_block(res: "EventStudyResults", group: str, n_sec: int) -> list[str]:
     return out
 
 
+def _day0_text(sec: pd.DataFrame) -> str:
+    d0 = sec[["calendar", "day0"]].drop_duplicates()
+    if len(d0) > 3:
+        return (f"{len(d0):,} distinct dates, {pd.Timestamp(d0['day0'].min()):%Y-%m-%d} .. "
+                f"{pd.Timestamp(d0['day0'].max()):%Y-%m-%d}")
+    return ", ".join(sorted(f"{c} {_bar(pd.Timestamp(d), c)}" for c, d in zip(d0["calendar"], d0["day0"])))
+
+
+def _car_rows(res: "EventStudyResults", group: str) -> tuple[pd.DataFrame, str]:
+    """The group's CAR rows to list: all of them for few pairs, else the main window's extremes."""
+    cars = res.cars[res.cars["group"] == group]
+    if len(cars) <= 4 * TABLE_ROWS:
+        return cars, ""
+    w = main_window(res, group)
+    main = cars[cars["window"] == w].dropna(subset=["car"])
+    rows, _ = top_bottom(main, "car")
+    return rows, (f"  (the {TABLE_ROWS} largest and {TABLE_ROWS} smallest CAR{w} of {len(main):,}; every row is in "
+                  "results.cars and results.csv)")
+
+
+def _capped_lines(items: list[str], what: str) -> list[str]:
+    n = 2 * TABLE_ROWS
+    out = items[:n]
+    if len(items) > n:
+        out.append(f"  ... and {len(items) - n:,} more {what}")
+    return out
+
+
 def _confounding_lines(res: "EventStudyResults") -> list[str]:
     """The confounding check, one line per group (see eventstudy.stats.confounding)."""
     from ..stats.confounding import summary_lines
@@ -67,8 +106,12 @@ def _confounding_lines(res: "EventStudyResults") -> list[str]:
 
 
 def render_summary(res: "EventStudyResults") -> str:
+    from .findings import findings
+
     spec = res.spec
     lines = ["=" * WIDTH, f"Event study: {spec.title or spec.name}".center(WIDTH), "=" * WIDTH]
+    lines.extend(findings(res).to_text(WIDTH).splitlines()[1:])
+    lines.append("=" * WIDTH)
     lines.append(f"Event:        {res.event_time.describe() if res.event_time else 'several (events file)'}")
     src = res.event_source
     lines.append(f"  from:       {src if len(src) <= WIDTH - 14 else src[:WIDTH - 17].rsplit(' ', 1)[0] + ' ...'}")
@@ -81,15 +124,18 @@ def render_summary(res: "EventStudyResults") -> str:
         if sec.empty:
             lines.append(f"Group: {group.name}: no security could be studied (see Dropped)")
             continue
-        d0 = ", ".join(sorted({f"{r.calendar} {_bar(r.day0, r.calendar)}" for r in sec.itertuples()}))
-        lines.append(f"Group: {group.name}    benchmark: {group.benchmark or '-'}    day 0: {d0}")
+        lines.append(f"Group: {group.name}    benchmark: {group.benchmark or '-'}    day 0: {_day0_text(sec)}")
         ww = max(10, int(res.cars["window"].str.len().max()) + 2)
-        lines.append(f"  {'ticker':<9}{'window':<{ww}}{'CAR':>10}{'s.e.':>9}{'t':>8}{'p':>8}{'n_est':>7}  model")
-        cars = res.cars[res.cars["group"] == group.name]
-        for r in cars.itertuples():
+        cars, note = _car_rows(res, group.name)
+        names = pair_label(cars, many_events(res)).tolist()
+        nw = max([9, *(len(n) + 2 for n in names)])
+        lines.append(f"  {'ticker':<{nw}}{'window':<{ww}}{'CAR':>10}{'s.e.':>9}{'t':>8}{'p':>8}{'n_est':>7}  model")
+        for name, r in zip(names, cars.itertuples()):
             flag = f" *{r.status}*" if r.status in ("fallback", "short") else ""
-            lines.append(f"  {r.ticker:<9}{r.window:<{ww}}{_pct(r.car):>10}{_pct(r.se).lstrip('+'):>9}{_num(r.t_stat, '{:.2f}'):>8}"
-                         f"{_num(r.p_value):>8}{r.n_estimation:>7}  {r.model}{flag}")
+            lines.append(f"  {name:<{nw}}{r.window:<{ww}}{_pct(r.car):>10}{_pct(r.se).lstrip('+'):>9}"
+                         f"{_num(r.t_stat, '{:.2f}'):>8}{_num(r.p_value):>8}{r.n_estimation:>7}  {r.model}{flag}")
+        if note:
+            lines.append(note)
         lines.extend(_tests_block(res, group.name, len(sec)))
     confounding = _confounding_lines(res)
     if confounding:
@@ -98,13 +144,13 @@ def render_summary(res: "EventStudyResults") -> str:
     if res.dropped:
         lines.append("-" * WIDTH)
         lines.append("Dropped:")
-        for d in res.dropped:
-            lines.append(f"  {d.ticker} ({d.group}): {d.reason}")
+        lines.extend(_capped_lines([f"  {d.ticker} ({d.group}): {d.reason}" for d in res.dropped],
+                                   "(results.dropped, dropped.csv)"))
     if res.warnings:
         lines.append("-" * WIDTH)
         lines.append("Warnings:")
-        for w in res.warnings:
-            lines.append(f"  {w['ticker']}: {w['check']}: {w['message']} -> {w['action']}")
+        lines.extend(_capped_lines([f"  {w['ticker']}: {w['check']}: {w['message']} -> {w['action']}"
+                                    for w in res.warnings], "(results.warnings, warnings.csv)"))
     lines.append("=" * WIDTH)
     lines.append("CAR and s.e. in percent of price; t uses Student t with the estimation df; p two-sided.")
     return "\n".join(lines)

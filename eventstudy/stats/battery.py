@@ -46,7 +46,6 @@ import pandas as pd
 from ..estimation.engine import EventEstimates
 from ..estimation.models import NormalReturnModel
 from . import estudy2 as e2
-from .bootstrap import bootstrap_mean_ci
 from .crosscorr import mean_cross_correlation, pairwise_correlation, pairwise_mean_cross_correlation  # noqa: F401
 from .nonparametric import corrado_rank, generalized_sign_from, sign_test_from, wilcoxon_signed_rank
 from .parametric import bmp_t_from, brown_warner_t, cross_sectional_t_from, kp_adjusted, patell_z_from
@@ -132,7 +131,7 @@ def event_labels(meta: pd.DataFrame) -> np.ndarray | None:
         return None
     tickers = meta["ticker"].astype(str).to_numpy(dtype=object)
     if "event" in meta and meta["event"].nunique() > 1:
-        return np.array([f"{t} ({e})" for t, e in zip(tickers, meta["event"].astype(str))], dtype=object)
+        return (meta["ticker"].astype(str) + " (" + meta["event"].astype(str) + ")").to_numpy(dtype=object)
     return tickers
 
 
@@ -216,7 +215,7 @@ def _wilcoxon(c: ColumnStats, g: GroupStats) -> TestResult:
 
 
 def _bootstrap(c: ColumnStats, g: GroupStats) -> TestResult | None:
-    return bootstrap_mean_ci(c.values, seed=g.context.seed) if c.kind == "car" else None
+    return g.bootstrap(c) if c.kind == "car" else None
 
 
 #: The textbook battery, in the order of its rows (see the module doc for sources).
@@ -244,11 +243,15 @@ PRIMARY_INDEPENDENT = {t.name for t in TEXTBOOK_TESTS if t.primary_independent}
 def members_mask(test: str, j: int, g: GroupStats) -> np.ndarray:
     """Which of the group's kept events enter ``test`` on column ``j`` (K,): the rule of
     :data:`MIN_N` (raw values; standardised values; events with estimation-window ARs; ...)."""
-    x = np.asarray(g.columns[j].values, dtype=float)
+    cache = getattr(g, "_cache", {})
+    base = cache.get(("members", j))
+    if base is None:  # the column's values once per column, not once per test
+        x = np.asarray(g.columns[j].values, dtype=float)
+        sx_j = np.ascontiguousarray(g.values_sx[:, j]) if g.values_sx.size else np.full(len(x), np.nan)
+        base = cache[("members", j)] = (x, np.isfinite(x), sx_j)
+    x, fin, sx = base
     K = len(x)
-    fin = np.isfinite(x)
     has_est = g.has_est if g.has_est is not None else np.ones(K, dtype=bool)
-    sx = g.values_sx[:, j] if g.values_sx.size else np.full(K, np.nan)
     if test in ("patell_z",):
         return np.isfinite(sx) & np.isfinite(g.df) & (g.df > 2)
     if test in ("bmp_t", "kp_patell_z", "kp_bmp_t"):

@@ -11,6 +11,7 @@ from .result import TestResult, nan_result
 
 MIN_N = 10  # fewest events for a bootstrap interval
 MAX_RESAMPLED = 10_000_000  # values drawn per interval: bounds time and memory for large samples
+CACHE_VALUES = 65_536  # resampled values gathered in one step (0.5 MB): the draws themselves are unchanged
 
 
 def bootstrap_mean_ci(x: np.ndarray, *, level: float = 0.95, n_boot: int = 2000, seed: int = 20250121) -> TestResult:
@@ -24,17 +25,43 @@ def bootstrap_mean_ci(x: np.ndarray, *, level: float = 0.95, n_boot: int = 2000,
     independent: with events on a common date the interval is too narrow (see the
     dependence-robust tests).
     """
-    x = np.asarray(x, float)
-    x = x[np.isfinite(x)]
+    return bootstrap_mean_cis([x], level=level, n_boot=n_boot, seed=seed)[0]
+
+
+def bootstrap_mean_cis(xs: list[np.ndarray], *, level: float = 0.95, n_boot: int = 2000,
+                       seed: int = 20250121) -> list[TestResult]:
+    """:func:`bootstrap_mean_ci` of several samples (e.g. the CARs of each window), each exactly as
+    that function computes it alone. Samples of the same size draw the same resample indices from
+    the same seed, so the indices are drawn once per size and shared: the numbers are unchanged,
+    the random draws are not repeated for every window."""
+    out: list[TestResult | None] = [None] * len(xs)
+    finite = [np.asarray(x, float)[np.isfinite(np.asarray(x, float))] for x in xs]
+    by_n: dict[int, list[int]] = {}
+    for i, x in enumerate(finite):
+        n = len(x)
+        if n < MIN_N:
+            out[i] = nan_result(n, "bootstrap", x.mean() if n else math.nan,
+                                f"needs N >= {MIN_N}: with fewer events the resamples cannot represent the sampling "
+                                "distribution")
+        else:
+            by_n.setdefault(n, []).append(i)
+    for n, members in by_n.items():
+        draws = int(max(500, min(n_boot, MAX_RESAMPLED // n)))
+        rng = np.random.default_rng(seed)
+        chunk = max(1, min(draws, 4_000_000 // n))  # bounded memory for large N
+        means = {i: [] for i in members}
+        step = max(1, CACHE_VALUES // n)  # resamples gathered at once: the values stay in cache
+        for start in range(0, draws, chunk):
+            idx = rng.integers(0, n, size=(min(chunk, draws - start), n), dtype=np.int32)
+            for i in members:
+                means[i].extend(finite[i][idx[j: j + step]].mean(axis=1) for j in range(0, len(idx), step))
+        for i in members:
+            out[i] = _result(finite[i], np.concatenate(means[i]), level, draws, seed)
+    return out
+
+
+def _result(x: np.ndarray, means: np.ndarray, level: float, n_boot: int, seed: int) -> TestResult:
     n = len(x)
-    if n < MIN_N:
-        return nan_result(n, "bootstrap", x.mean() if n else math.nan,
-                          f"needs N >= {MIN_N}: with fewer events the resamples cannot represent the sampling distribution")
-    n_boot = int(max(500, min(n_boot, MAX_RESAMPLED // n)))
-    rng = np.random.default_rng(seed)
-    chunk = max(1, min(n_boot, 4_000_000 // n))  # bounded memory for large N
-    means = np.concatenate([x[rng.integers(0, n, size=(min(chunk, n_boot - i), n), dtype=np.int32)].mean(axis=1)
-                            for i in range(0, n_boot, chunk)])
     m = x.mean()
     lo, hi = np.quantile(means, [(1 - level) / 2, 1 - (1 - level) / 2])
     centred = means - m

@@ -26,7 +26,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import statsmodels.api as sm
 
 from .result import TestResult, nan_result, t_label
 
@@ -60,6 +59,8 @@ def calendar_portfolio(R: np.ndarray, pos: np.ndarray, col: np.ndarray, window: 
 def calendar_time_alpha(rp: np.ndarray, F: np.ndarray, rf: np.ndarray | None = None, *,
                         hac_lags: int | None = None, n_events: np.ndarray | None = None) -> TestResult:
     """Intercept of R_p - RF on the factors ``F`` (T, q) (module docstring); estimate = alpha per bar."""
+    import statsmodels.api as sm  # imported when used: it takes seconds to import
+
     y = np.asarray(rp, float) - (0.0 if rf is None else np.asarray(rf, float))
     F = np.asarray(F, float).reshape(len(y), -1)
     ok = np.isfinite(y) & np.isfinite(F).all(axis=1)

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 
 from ..errors import DataError
@@ -39,6 +38,8 @@ COLUMNS = ["term", "coef", "se", "t", "p_value", "df", "n", "clusters", "cov_typ
 
 def design(characteristics: pd.DataFrame) -> pd.DataFrame:
     """The regressors: numeric/bool columns as floats, text columns as dummies, plus a constant."""
+    import statsmodels.api as sm  # imported when used: it takes seconds to import
+
     parts = []
     for c in characteristics.columns:
         s = characteristics[c]
@@ -61,6 +62,8 @@ def robust_ols(y: np.ndarray, X: np.ndarray, cov_type: str = "HC3", groups: np.n
     two-way). Returns (coef, se, t, p, df, clusters, r2); p two-sided from t(df), df = n - k for
     HC3 and min(G) - 1 for clusters; a negative variance (two-way, not PSD) gives se = NaN.
     """
+    import statsmodels.api as sm  # imported when used: it takes seconds to import
+
     model = sm.OLS(y, X)
     if cov_type == "HC3":
         res = model.fit(cov_type="HC3", use_t=True)

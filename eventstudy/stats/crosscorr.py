@@ -71,37 +71,46 @@ class ClusterSums:
         return ClusterSums(tuple(index), z_sum, z_cnt, z_sq, n_std, n_z)
 
 
-def standardise(resid: np.ndarray, min_overlap: int = 20) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(z, present, used): residuals standardised on each event's own bars (0 where missing), the
-    mask of present bars and which events have at least ``min_overlap`` bars and some variation."""
-    present = np.isfinite(resid)
+def standardise(resid: np.ndarray, min_overlap: int = 20, present: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(z, n, used): residuals standardised on each event's own bars (0 where missing, and for
+    events not used), each event's number of bars, and which events have at least
+    ``min_overlap`` bars and some variation. sum_t z_it^2 = n_i for a used event."""
+    present = np.isfinite(resid) if present is None else present
     n = present.sum(axis=1)
+    z = np.where(present, resid, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(present, resid, 0.0).sum(axis=1) / n
-        d = np.where(present, resid - mean[:, None], 0.0)
-        ss = (d * d).sum(axis=1)
+        mean = z.sum(axis=1) / n
+        z -= mean[:, None]
+        z[~present] = 0.0
+        ss = np.einsum("ij,ij->i", z, z)
         used = (n >= min_overlap) & (ss > 0)
-        z = np.where(used[:, None], d / np.sqrt(ss / n)[:, None], 0.0)
-    return z, present & used[:, None], used
+        scale = np.where(used, 1.0 / np.sqrt(ss / n), 0.0)
+    z *= scale[:, None]
+    return z, n, used
 
 
-def cluster_sums(resid: np.ndarray, cluster: np.ndarray, keys: tuple, min_overlap: int = 20) -> ClusterSums:
+def cluster_sums(resid: np.ndarray, cluster: np.ndarray, keys: tuple, min_overlap: int = 20,
+                 present: np.ndarray | None = None) -> ClusterSums:
     """The r-bar sums of events with residuals ``resid`` (K, L) and cluster codes ``cluster`` (K,)
     into ``keys`` (one key per code)."""
     m, L = len(keys), resid.shape[1]
-    z, present, used = standardise(resid, min_overlap)
-    order = np.argsort(cluster, kind="stable")
-    c_sorted = cluster[order]
-    starts = np.flatnonzero(np.r_[True, c_sorted[1:] != c_sorted[:-1]]) if len(order) else np.array([], int)
-    z_sum, z_cnt = np.zeros((m, L)), np.zeros((m, L), dtype=np.int64)
-    z_sq = np.zeros(m)
+    present = np.isfinite(resid) if present is None else present
+    z, n, used = standardise(resid, min_overlap, present)
     n_std = np.bincount(cluster, minlength=m).astype(np.int64)
     n_z = np.bincount(cluster, weights=used, minlength=m).astype(np.int64)
-    if len(order):
-        at = c_sorted[starts]
-        z_sum[at] = np.add.reduceat(z[order], starts, axis=0)
-        z_cnt[at] = np.add.reduceat(present[order].astype(np.int64), starts, axis=0)
-        z_sq[at] = np.add.reduceat((z * z).sum(axis=1)[order], starts)
+    z_sq = np.bincount(cluster, weights=np.where(used, n, 0), minlength=m).astype(float)
+    if len(cluster) and used.any():
+        from scipy import sparse
+
+        onehot = sparse.csr_matrix((np.ones(len(cluster)), (cluster, np.arange(len(cluster)))), shape=(m, len(cluster)))
+        z_sum = np.asarray(onehot @ z)
+        if (n == L).all():  # no missing bar: each cluster has its used events on every bar
+            z_cnt = np.repeat(n_z[:, None], L, axis=1)
+        else:
+            z_cnt = np.rint(np.asarray(onehot @ (present & used[:, None]).astype(float))).astype(np.int64)
+    else:
+        z_sum, z_cnt = np.zeros((m, L)), np.zeros((m, L), dtype=np.int64)
     return ClusterSums(tuple(keys), z_sum, z_cnt, z_sq, n_std, n_z)
 
 

@@ -29,11 +29,12 @@ class Moments:
         """Moments of each column of ``x`` (K, J) over its finite values (NaN = missing)."""
         x = np.asarray(x, dtype=float)
         J = x.shape[1]
+        xt = x.T if x.flags.f_contiguous else np.ascontiguousarray(x.T)
         n = np.zeros(J, dtype=np.int64)
         mean = np.full(J, np.nan)
         m2 = np.full(J, np.nan)
         for j in range(J):  # one 1-D pass per column (as numpy's mean and std compute it)
-            v = x[:, j]
+            v = xt[j]
             v = v[np.isfinite(v)]
             n[j] = len(v)
             if len(v):

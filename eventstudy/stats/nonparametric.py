@@ -25,6 +25,43 @@ def normalised_ranks(ar_full: np.ndarray) -> np.ndarray:
         return K / (m + 1.0)
 
 
+def centred_rank_sums(ar_full: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per bar, the sum over events of U_it - 1/2 (U the :func:`normalised_ranks`) and the number
+    of events with a value: what :func:`rank_day_series` averages, as sums a partition hands on.
+
+    One sort per row; each value's centred rank is added to its bar with :func:`numpy.bincount`
+    in row order (the same additions, in the same order, as summing the (K, T) matrix of U - 1/2
+    over events), so the ranks are never scattered back into a matrix.
+    """
+    a = np.asarray(ar_full, dtype=float)
+    k, L = a.shape
+    fin = ~np.isnan(a)
+    counts = fin.sum(axis=0)
+    if not a.size:
+        return np.zeros(L), counts
+    m = fin.sum(axis=1)
+    order = np.argsort(a, axis=1)  # NaN sorts last: the finite values hold sorted positions 0 .. m_i - 1
+    ranks = _sorted_ranks(np.sort(a, axis=1))
+    ranks /= (m + 1.0)[:, None]
+    ranks -= 0.5
+    ranks[np.arange(L)[None, :] >= m[:, None]] = 0.0  # the missing bars (sorted last) add nothing
+    return np.bincount(order.ravel(), weights=ranks.ravel(), minlength=L), counts
+
+
+def _sorted_ranks(s: np.ndarray) -> np.ndarray:
+    """Average ranks (1-based) of each row's values given sorted rows ``s`` (ties share the mean
+    of their positions)."""
+    k, L = s.shape
+    ranks = np.broadcast_to(np.arange(1, L + 1, dtype=float), (k, L)).copy()
+    tie = s[:, 1:] == s[:, :-1]  # NaN == NaN is False: missing bars never tie
+    if tie.any():
+        new = np.ones((k, L), dtype=bool)
+        new[:, 1:] = ~tie
+        run = np.cumsum(new.ravel()) - 1  # every row starts a run
+        ranks = (np.bincount(run, weights=ranks.ravel()) / np.bincount(run))[run].reshape(k, L)
+    return ranks
+
+
 def row_ranks(a: np.ndarray) -> np.ndarray:
     """Average ranks (1 = smallest) of the values of each row of ``a`` (K, L); NaN stays NaN and is
     not ranked. The same numbers as ``scipy.stats.rankdata(a, axis=1, nan_policy="omit")`` from
@@ -34,14 +71,7 @@ def row_ranks(a: np.ndarray) -> np.ndarray:
     if not a.size:
         return np.full(a.shape, np.nan)
     order = np.argsort(a, axis=1)  # NaN sorts last, so the finite values take ranks 1..m
-    s = np.take_along_axis(a, order, axis=1)
-    ranks = np.broadcast_to(np.arange(1, L + 1, dtype=float), (k, L)).copy()
-    tie = s[:, 1:] == s[:, :-1]
-    if tie.any():
-        new = np.ones((k, L), dtype=bool)
-        new[:, 1:] = ~tie
-        run = np.cumsum(new.ravel()) - 1  # every row starts a run
-        ranks = (np.bincount(run, weights=ranks.ravel()) / np.bincount(run))[run].reshape(k, L)
+    ranks = _sorted_ranks(np.sort(a, axis=1))
     out = np.empty((k, L))
     np.put_along_axis(out, order, ranks, axis=1)
     out[np.isnan(a)] = np.nan
@@ -133,8 +163,33 @@ def wilcoxon_signed_rank(x: np.ndarray) -> TestResult:
     n = len(xnz)
     if n < 1:
         return nan_result(n, "signed-rank")
-    ranks = stats.rankdata(np.abs(xnz))
-    v = float(ranks[xnz > 0].sum())
-    res = stats.wilcoxon(xnz, zero_method="wilcox", alternative="two-sided")
-    return TestResult(v, float(res.pvalue), n, "signed-rank (exact for small N)", float(np.median(x)),
+    fast = _wilcoxon_normal(xnz) if n > 50 else None
+    if fast is not None:
+        v, p = fast
+    else:
+        ranks = stats.rankdata(np.abs(xnz))
+        v = float(ranks[xnz > 0].sum())
+        p = float(stats.wilcoxon(xnz, zero_method="wilcox", alternative="two-sided").pvalue)
+    return TestResult(v, p, n, "signed-rank (exact for small N)", float(np.median(x)),
                       note="statistic = sum of positive ranks; estimate = median")
+
+
+def _wilcoxon_normal(xnz: np.ndarray) -> tuple[float, float] | None:
+    """(V, two-sided p) of the normal approximation scipy's ``wilcoxon`` uses above 50 values
+    (mean n(n+1)/4, variance n(n+1)(2n+1)/24, no continuity correction), from one sort of |x|;
+    None when there are ties (scipy then corrects the variance for them: the caller asks scipy)."""
+    from scipy import special
+
+    a = np.abs(xnz)
+    order = np.argsort(a)
+    s = a[order]
+    if (s[1:] == s[:-1]).any():
+        return None
+    ranks = np.empty(len(a))
+    ranks[order] = np.arange(1, len(a) + 1, dtype=float)
+    v = float(ranks[xnz > 0].sum())
+    count = float(len(a))
+    mn = count * (count + 1.0) * 0.25
+    se = math.sqrt(count * (count + 1.0) * (2.0 * count + 1.0) / 24)
+    z = (v - mn) / se
+    return v, float(2 * special.ndtr(-abs(z)))

@@ -31,11 +31,11 @@ from ..estimation.engine import EventEstimates, Windows, estimate_events
 from ..estimation.models import NormalReturnModel
 from .crosscorr import ClusterSums, cluster_sums, rbar_from_sums
 from .moments import Moments, Sums
-from .nonparametric import estimation_positive_share, normalised_ranks
+from .nonparametric import centred_rank_sums
 from .parametric import patell_sums
 
 #: Estimation bars read at once per chunk of events (the map's memory bound).
-CHUNK_CELLS = 2_000_000
+CHUNK_CELLS = 500_000
 
 
 @dataclass(frozen=True)
@@ -105,11 +105,14 @@ class BatteryPartial:
 
 
 def _cluster_codes(calendar: np.ndarray, day0: np.ndarray) -> tuple[np.ndarray, tuple]:
-    frame = pd.DataFrame({"c": pd.Series(calendar, dtype=object), "d": np.asarray(day0, dtype="datetime64[ns]")})
-    codes = frame.groupby(["c", "d"], sort=False, dropna=False).ngroup().to_numpy()
-    first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy() if len(codes) else np.array([], int)
-    keys = tuple((str(frame["c"].iloc[i]), int(frame["d"].iloc[i].value)) for i in first)
-    return codes.astype(np.int64), keys
+    """Cluster code per event (first appearance order) and the keys (calendar, day 0 in ns)."""
+    d = np.asarray(day0, dtype="datetime64[ns]").view(np.int64)
+    c_codes, c_uniq = pd.factorize(np.asarray(calendar, dtype=object))
+    d_codes, d_uniq = pd.factorize(d)
+    pair = pd.factorize(c_codes.astype(np.int64) * max(len(d_uniq), 1) + d_codes)[0]
+    first = pd.Series(np.arange(len(pair))).groupby(pair).first().to_numpy() if len(pair) else np.array([], int)
+    keys = tuple((str(c_uniq[c_codes[i]]), int(d[i])) for i in first)
+    return pair.astype(np.int64), keys
 
 
 def battery_map(ev: BatteryEvents, ctx: BatteryContext, chunk_cells: int = CHUNK_CELLS) -> BatteryPartial:
@@ -119,20 +122,29 @@ def battery_map(ev: BatteryEvents, ctx: BatteryContext, chunk_cells: int = CHUNK
     k_idx = np.flatnonzero(keep)
     W = est.ar.shape[1]
     Le = ctx.windows.estimation[1] - ctx.windows.estimation[0] + 1
+    every = len(k_idx) == len(keep)
+
+    def kept(a):  # the kept events' rows (the array itself when every event is kept)
+        return a if every else a[k_idx]
+
+    C = est.car.shape[1]
+    x = np.empty((len(k_idx), W + C))
+    x[:, :W], x[:, W:] = kept(est.ar), kept(est.car)
+    sx = np.empty_like(x)
     with np.errstate(invalid="ignore", divide="ignore"):
-        sar = est.ar[k_idx] / np.sqrt(est.var_ar[k_idx])
-        scar = est.car[k_idx] / np.sqrt(est.var_car[k_idx])
-    x = np.concatenate([est.ar[k_idx], est.car[k_idx]], axis=1)
-    sx = np.concatenate([sar, scar], axis=1)
+        np.sqrt(kept(est.var_ar), out=sx[:, :W])
+        np.sqrt(kept(est.var_car), out=sx[:, W:])
+        np.divide(x, sx, out=sx)  # SAR = AR / sd(AR), SCAR = CAR / sd(CAR)
     df = est.df[k_idx]
     J = x.shape[1]
-    x_m, sx_m = Moments.of_columns(x), Moments.of_columns(sx)
+    xt, sxt = np.ascontiguousarray(x.T), np.ascontiguousarray(sx.T)  # one contiguous row per column
+    x_m, sx_m = Moments.of_columns(xt.T), Moments.of_columns(sxt.T)
     pat = [np.zeros(J, dtype=np.int64), np.zeros(J), np.zeros(J)]
     sgn = [np.zeros(J, dtype=np.int64), np.zeros(J, dtype=np.int64)]
     for j in range(J):
-        n, s, v = patell_sums(sx[:, j], df)
+        n, s, v = patell_sums(sxt[j], df)
         pat[0][j], pat[1][j], pat[2][j] = n, s, v
-        col = x[:, j]
+        col = xt[j]
         nz = col[np.isfinite(col) & (col != 0)]
         sgn[0][j], sgn[1][j] = len(nz), int(np.sum(nz > 0))
 
@@ -140,52 +152,64 @@ def battery_map(ev: BatteryEvents, ctx: BatteryContext, chunk_cells: int = CHUNK
     std_ok = np.isfinite(est.sigma2[k_idx])
     ok = est.status[k_idx] == "ok"
     codes, keys = _cluster_codes(ev.calendar[k_idx], ev.day0[k_idx])
+    one_cluster = len(keys) == 1  # else the group cannot share one day 0: no portfolio
     p_hat = np.full(len(k_idx), np.nan)
-    aar, rank = Sums.zeros(Le), Sums.zeros(Le + W)
+    aar_s, aar_n = np.zeros(Le), np.zeros(Le, dtype=np.int64)
+    rank_s, rank_n = np.zeros(Le + W), np.zeros(Le + W, dtype=np.int64)
     port_est = Sums.zeros(Le)
     q = est.f_evt.shape[2]
     first_ok = None
-    clusters = []
+    m_cl = len(keys)
+    cl = ClusterSums(keys, np.zeros((m_cl, Le)), np.zeros((m_cl, Le), dtype=np.int64), np.zeros(m_cl),
+                     np.zeros(m_cl, dtype=np.int64), np.zeros(m_cl, dtype=np.int64))
     start = 0
     has_est = np.zeros(len(k_idx), dtype=bool)
     for rows, r_est, f_est, resid in est.chunks(k_idx, chunk_cells):
         loc = np.arange(start, start + len(rows))
         start += len(rows)
-        has_est[loc] = np.isfinite(resid).any(axis=1)
-        p_hat[loc] = estimation_positive_share(resid)
-        aar = aar + Sums.of_rows(resid)
-        U = normalised_ranks(np.concatenate([resid, est.ar[rows]], axis=1))
+        present = np.isfinite(resid)
+        n_bars = present.sum(axis=1)
+        has_est[loc] = n_bars > 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p_hat[loc] = (resid > 0).sum(axis=1) / n_bars  # estimation share of positive ARs
+        aar_s += np.where(present, resid, 0.0).sum(axis=0)
+        aar_n += present.sum(axis=0)
         # an event without estimation-window ARs has no ranks to compare its event bars with
-        U[~has_est[loc]] = np.nan
-        rank = rank + Sums.of_rows(U - 0.5)
-        del U
+        full = np.concatenate([resid, est.ar[rows]], axis=1)
+        s_, n_ = centred_rank_sums(full if has_est[loc].all() else full[has_est[loc]])
+        rank_s += s_
+        rank_n += n_
         s_ok = std_ok[loc]
-        clusters.append(cluster_sums(resid[s_ok], codes[loc][s_ok], keys, ctx.min_overlap))
+        part = (cluster_sums(resid, codes[loc], keys, ctx.min_overlap, present) if s_ok.all() else
+                cluster_sums(resid[s_ok], codes[loc][s_ok], keys, ctx.min_overlap, present[s_ok]))
+        for name in ("z_sum", "z_cnt", "z_sq", "n_std", "n_z"):  # same keys in every chunk: add in place
+            getattr(cl, name)[...] += getattr(part, name)
         o = ok[loc]
-        if o.any():
+        if one_cluster and o.any():
             port_est = port_est + Sums.of_rows(r_est[o])
             if first_ok is None:
                 i = int(np.flatnonzero(o)[0])
                 first_ok = (int(ev.order[k_idx][loc[i]]), f_est[i].copy(), est.f_evt[rows[i]].copy())
-    cl = ClusterSums.combine(clusters, Le) if clusters else ClusterSums.combine([], Le)
-    ok_rows = k_idx[ok]
-    port = Portfolio(port_est, Sums.of_rows(est.r_evt[ok_rows]), int(ok.sum()), first_ok,
-                     frozenset("" if not isinstance(b, str) else b for b in ev.benchmark[ok_rows]), q)
+    aar, rank = Sums(aar_s, aar_n), Sums(rank_s, rank_n)
+    ok_rows = k_idx[ok] if one_cluster else k_idx[:0]
+    port = Portfolio(port_est, Sums.of_rows(est.r_evt[ok_rows]) if len(ok_rows) else Sums.zeros(W), int(ok.sum()),
+                     first_ok, frozenset("" if not isinstance(b, str) else b for b in ev.benchmark[ok_rows]), q)
     fin_p = np.isfinite(p_hat)
     gs = [np.zeros(J, dtype=np.int64), np.zeros(J, dtype=np.int64), np.zeros(J)]
     for j in range(J):
-        good = np.isfinite(x[:, j]) & fin_p
-        gs[0][j], gs[1][j] = int(good.sum()), int(np.sum(x[good, j] > 0))
+        good = np.isfinite(xt[j]) & fin_p
+        gs[0][j], gs[1][j] = int(good.sum()), int(np.sum(xt[j][good] > 0))
         gs[2][j] = float(p_hat[good].sum()) if good.any() else 0.0
     order = ev.order[k_idx]
     firsts = {}
     if len(codes):
         idx_first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
-        for c, i in enumerate(idx_first):
-            firsts[keys[c]] = (int(order[i]), str(ev.calendar[k_idx][i]), pd.Timestamp(ev.day0[k_idx][i]))
+        cal_k, day_k = ev.calendar[k_idx][idx_first], pd.DatetimeIndex(ev.day0[k_idx][idx_first])
+        for c, i in enumerate(idx_first):  # one entry per cluster (distinct day 0), not per event
+            firsts[keys[c]] = (int(order[i]), str(cal_k[c]), day_k[c])
     labels = (np.asarray(ev.labels, dtype=object)[k_idx] if ev.labels is not None else
-              np.array([f"event {int(o)}" for o in order], dtype=object))
-    x_est_m = Moments.of_columns(np.where(has_est[:, None], x, np.nan))
+              ("event " + pd.Series(order).astype(str)).to_numpy(dtype=object))
+    x_est_m = Moments.of_columns(xt.T) if has_est.all() else Moments.of_columns(np.where(has_est[:, None], x, np.nan))
     return BatteryPartial(order, x, sx, df, p_hat, x_m, sx_m, tuple(pat), tuple(sgn), tuple(gs), aar, rank, port, cl,
                           len(k_idx), firsts, has_est, ok, labels, x_est_m)
 
@@ -232,6 +256,18 @@ class GroupStats:
     has_est: np.ndarray | None = None    # (K,) with estimation-window ARs
     status_ok: np.ndarray | None = None  # (K,) estimated with the study's model
     labels: np.ndarray | None = None     # (K,) their names
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def bootstrap(self, column: "ColumnStats"):
+        """The bootstrap CI of a CAR window's CAAR (all windows computed together on first use,
+        sharing their resample indices: see :func:`eventstudy.stats.bootstrap.bootstrap_mean_cis`)."""
+        if "bootstrap" not in self._cache:
+            from .bootstrap import bootstrap_mean_cis
+
+            cars = [c for c in self.columns if c.kind == "car"]
+            self._cache["bootstrap"] = dict(zip((c.window for c in cars),
+                                                bootstrap_mean_cis([c.values for c in cars], seed=self.context.seed)))
+        return self._cache["bootstrap"][column.window]
 
 
 def battery_reduce(parts: list[BatteryPartial], ctx: BatteryContext) -> GroupStats:
@@ -248,8 +284,8 @@ def battery_reduce(parts: list[BatteryPartial], ctx: BatteryContext) -> GroupSta
     x, sx, df, p_hat = cat("x"), cat("sx"), cat("df"), cat("p_hat")
     has_est, status_ok, labels = cat("has_est"), cat("status_ok"), cat("labels")
     x_m = Moments.combine([p.x_m for p in parts])
-    x_est_m = Moments.combine([p.x_est_m for p in parts])
     sx_m = Moments.combine([p.sx_m for p in parts])
+    x_est_m = Moments.combine([p.x_est_m for p in parts])
     pat = [sum(p.patell[i] for p in parts) for i in range(3)] if len(parts) > 1 else list(parts[0].patell)
     sgn = [sum(p.sign[i] for p in parts) for i in range(2)] if len(parts) > 1 else list(parts[0].sign)
     gs = [sum(p.gsign[i] for p in parts) for i in range(3)] if len(parts) > 1 else list(parts[0].gsign)

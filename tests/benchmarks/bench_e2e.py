@@ -1,8 +1,8 @@
 """Benchmark: many events end to end through the real command (`eventstudy run`), not collected by pytest.
 
 The synthetic user-prices study of issue #10: a wide CSV of 200 securities x 1,500 XNYS sessions
-(one-factor returns r_it = a_i + b_i m_t + e_it, as in bench_engine.py, turned into closes) and a
-benchmark column MKT, written to a temporary folder with an events file of N events drawn as in
+(one-factor returns r_it = a_i + b_i m_t + e_it, as in bench_engine.py, turned into closes from a
+first close of 100, so the returns the study computes are bench_engine's) and a benchmark column MKT, written to a temporary folder with an events file of N events drawn as in
 bench_engine.py (a random security and a random day 0 with the whole windows inside the data).
 Market model, estimation [-270, -21], event [-10, 10], CAR windows [-10,10], [0,0], [0,1], [-1,1],
 [0,5]. For each N, `eventstudy run STUDY --out DIR --timings` runs in a child process (CSVs,
@@ -74,9 +74,9 @@ def write_study(folder: Path, n_events: int) -> Path:
     """Write prices.csv (wide), events.csv and study.toml into ``folder``; return the study file."""
     folder.mkdir(parents=True, exist_ok=True)
     R, m = synthetic()
-    days = sessions(N_DAYS)
-    closes = 100.0 * np.cumprod(1.0 + R, axis=0)
-    market = 1000.0 * np.cumprod(1.0 + m)
+    days = sessions(N_DAYS + 1)  # a first close, then one close per return: the returns are bench_engine's
+    closes = 100.0 * np.cumprod(np.vstack([np.ones((1, N_SEC)), 1.0 + R]), axis=0)
+    market = 1000.0 * np.cumprod(np.r_[1.0, 1.0 + m])
     wide = pd.DataFrame(closes, index=days, columns=[f"S{j:03d}" for j in range(N_SEC)])
     wide["MKT"] = market
     wide.index.name = "date"
@@ -84,7 +84,7 @@ def write_study(folder: Path, n_events: int) -> Path:
     if not prices.exists():
         wide.to_csv(prices, float_format="%.12g", date_format="%Y-%m-%d")
     pos, col = draw_events(n_events)
-    events = pd.DataFrame({"security": [f"S{c:03d}" for c in col], "date": days[pos].strftime("%Y-%m-%d"),
+    events = pd.DataFrame({"security": [f"S{c:03d}" for c in col], "date": days[pos + 1].strftime("%Y-%m-%d"),
                            "event": [f"e{k:06d}" for k in range(n_events)], "group": "bench", "benchmark": "MKT"})
     events.to_csv(folder / f"events-{n_events}.csv", index=False)
     cars = ", ".join(f"[{a}, {b}]" for a, b in CARS)
@@ -123,8 +123,10 @@ def run_child(cmd: list[str], cwd: Path) -> tuple[float, float, int, str, str]:
 
 
 def parse_timings(stderr: str) -> list[tuple[str, float]]:
-    """The ``timing`` lines the CLI prints with --timings: ``timing <seconds> s  <stage>``."""
-    return [(m.group(2).strip(), float(m.group(1))) for m in re.finditer(r"^\s*timing\s+([0-9.]+) s\s+(.+)$", stderr, re.M)]
+    """The ``timing`` lines the CLI prints with --timings: ``timing <seconds> s  peak <MB> MB  <stage>``;
+    returns (stage, seconds, peak MB so far)."""
+    return [(m.group(3).strip(), float(m.group(1)), float(m.group(2)))
+            for m in re.finditer(r"^\s*timing\s+([0-9.]+) s\s+peak\s+([0-9.]+) MB\s+(.+)$", stderr, re.M)]
 
 
 def peer_child(n_events: int, peer: Path) -> dict:
@@ -138,8 +140,8 @@ def peer_child(n_events: int, peer: Path) -> dict:
     sys.modules["eventstudy_pypi"] = mod
     spec.loader.exec_module(mod)
     R, m = synthetic()
-    days = sessions(N_DAYS)
-    dates = days.to_numpy().astype("datetime64[D]")
+    days = sessions(N_DAYS + 1)
+    dates = days[1:].to_numpy().astype("datetime64[D]")  # the date of each return (its closing session)
     data = {"date": dates, "MKT": m}
     for j in range(N_SEC):
         data[f"S{j:03d}"] = R[:, j]
@@ -173,7 +175,7 @@ def main() -> None:
     sizes = sorted(int(s.replace("_", "")) for s in args.events.split(",") if s.strip())
     folder = args.folder or Path(tempfile.mkdtemp(prefix="bench-e2e-"))
     print(f"folder: {folder}")
-    print(f"study: {N_SEC} securities x {N_DAYS} XNYS sessions (wide CSV), market model, estimation "
+    print(f"study: {N_SEC} securities x {N_DAYS + 1:,} XNYS sessions ({N_DAYS:,} returns; wide CSV), market model, estimation "
           f"{list(ESTIMATION)}, event {list(EVENT)}, CAR windows {', '.join(f'[{a},{b}]' for a, b in CARS)}")
     rows = []
     for n in sizes:
@@ -199,24 +201,29 @@ def main() -> None:
                 print(f"peer failed on {n:,} events:\n{perr[-2000:]}")
         rows.append(row)
         _print_row(row)
-    print("\n| events | `eventstudy run` | peak RSS | PyPI eventstudy | ours / peer |")
-    print("|---|---|---|---|---|")
+    print("\n| events | `eventstudy run` (process wall) | peak RSS | PyPI eventstudy: its events | with imports "
+          "(process wall) | ours / peer's events | ours / peer's process |")
+    print("|---|---|---|---|---|---|---|")
     for r in rows:
-        peer = f"{r['peer_s']:.2f} s" if "peer_s" in r else "-"
-        ratio = f"{r['ours_s'] / r['peer_s']:.2f}" if "peer_s" in r else "-"
+        if "peer_s" in r:
+            peer = f"{r['peer_s']:.2f} s | {r['peer_wall']:.2f} s"
+            ratio = f"{r['ours_s'] / r['peer_s']:.2f} | {r['ours_s'] / r['peer_wall']:.2f}"
+        else:
+            peer, ratio = "- | -", "- | -"
         print(f"| {r['events']:,} | {r['ours_s']:.2f} s | {r['peak_mb']:.0f} MB | {peer} | {ratio} |")
 
 
 def _print_row(r: dict) -> None:
     print(f"\n{r['events']:,} events: eventstudy run {r['ours_s']:.2f} s wall, peak RSS {r['peak_mb']:.0f} MB "
          )
-    for stage, sec in r.get("timings", []):
-        print(f"    {sec:8.3f} s  {stage}")
+    for stage, sec, peak in r.get("timings", []):
+        print(f"    {sec:8.3f} s  (peak so far {peak:6.0f} MB)  {stage}")
     if "peer_s" in r:
-        print(f"  PyPI eventstudy 0.1a12: {r['peer_s']:.2f} s for the events ({r['peer_wall']:.1f} s with its "
-              f"imports); ours / peer = {r['ours_s'] / r['peer_s']:.2f}")
+        print(f"  PyPI eventstudy 0.1a12: {r['peer_s']:.2f} s for the events ({r['peer_wall']:.1f} s for its process, "
+              f"imports and data included); ours / peer = {r['ours_s'] / r['peer_s']:.2f} (events), "
+              f"{r['ours_s'] / r['peer_wall']:.2f} (process)")
         print(f"  CAAR[-10,+10]: ours {r['ours_caar']:.10f}, peer {r['peer_caar']:.10f} "
-              f"(|difference| {abs(r['ours_caar'] - r['peer_caar']):.1e}; prices are written with 12 digits)")
+              f"(|difference| {abs(r['ours_caar'] - r['peer_caar']):.1e}; prices are written with 12 significant digits)")
 
 
 if __name__ == "__main__":

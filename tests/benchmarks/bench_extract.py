@@ -9,7 +9,7 @@ with its section number so that no paragraph repeats (repeated paragraphs are sk
 extractor, which would flatter the figure). A page is 3,000 characters (about 500 words). The
 first call includes loading lingua's language models and dateparser's locale data; the following
 calls show the steady state. It also times the securities universe apart: reading
-``data/reference/`` into entities (once per process), building the name automaton (once per
+``data/reference/`` into entities (once per process), building the name index (once per
 gazetteer), and a new process's load + extract (a fresh interpreter, imports excluded), and prints
 the size the universe's files add to the package. Prints the numbers; asserts nothing.
 """
@@ -49,7 +49,7 @@ def build_article(pages: int) -> str:
 
 
 def universe_figures(text: str) -> None:
-    """Universe load and automaton build (this process, first use), and the files' size."""
+    """Universe load and name index build (this process, first use), and the files' size."""
     from eventstudy.article.name_index import name_index
     from eventstudy.paths import reference_dir
     from eventstudy.reference.gazetteer import Gazetteer
@@ -70,7 +70,7 @@ def universe_figures(text: str) -> None:
     size = sum(p.stat().st_size for p in ref.rglob("*") if p.is_file())
     print(f"universe: {len(gaz):,} entities ({', '.join(f'{k} {v}' for k, v in layer.counts.items())})")
     print(f"universe load (read data/reference, first call): {t_universe * 1000:.0f} ms; gazetteer merge "
-          f"{t_gaz * 1000:.0f} ms; name automaton {t_index * 1000:.0f} ms (CPU time of the three: {c_all * 1000:.0f} ms)")
+          f"{t_gaz * 1000:.0f} ms; name index {t_index * 1000:.0f} ms (CPU time of the three: {c_all * 1000:.0f} ms)")
     print(f"universe files: {size / 1e6:.2f} MB in {ref} (what it adds to the package)")
 
 
