@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, StudyFileError
+from .factors import read_factor_cells
 
 PRESETS: dict[str, tuple[str, ...]] = {
     "ff3": ("Mkt-RF", "SMB", "HML"),
@@ -107,14 +108,8 @@ def read_factor_preset(path: Path | str, preset: str, units: str = "auto") -> Fa
         raise StudyFileError(f"factor preset {preset!r} is not one of {', '.join(PRESETS)}{hint}")
     if units not in UNITS:
         raise StudyFileError(f"factor units {units!r} is not one of {', '.join(UNITS)}")
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such factors file") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: not a readable CSV ({exc})") from None
-    cols = [c.strip() for c in raw.columns]
-    raw.columns = cols
+    raw = read_factor_cells(path)
+    cols = list(raw.columns)
     first = cols[0] if cols else ""
     if not cols or not (_key(first) in ("date", "") or first.lower().startswith("unnamed")):
         raise DataError(f"{path}, line 1: the first column must be the date (named `date`, or unnamed as in "

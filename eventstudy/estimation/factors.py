@@ -17,17 +17,23 @@ import pandas as pd
 from ..errors import DataError
 
 
-def read_factors(path: Path | str) -> pd.DataFrame:
-    """Factor returns indexed by date (tz-naive), one float column per factor."""
-    path = Path(path)
+def read_factor_cells(path: Path) -> pd.DataFrame:
+    """The factors file as text cells (column names stripped), or a DataError naming the file."""
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError:
         raise DataError(f"{path}: no such factors file") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: not a readable CSV ({exc})") from None
-    cols = [c.strip() for c in raw.columns]
-    raw.columns = cols
+    raw.columns = [c.strip() for c in raw.columns]
+    return raw
+
+
+def read_factors(path: Path | str) -> pd.DataFrame:
+    """Factor returns indexed by date (tz-naive), one float column per factor."""
+    path = Path(path)
+    raw = read_factor_cells(path)
+    cols = list(raw.columns)
     if not cols or cols[0].lower() != "date" or len(cols) < 2:
         raise DataError(f"{path}, line 1: expected `date,<factor>,...` (e.g. date,Mkt-RF,SMB,HML,RF); found {cols}")
     if [c for c in cols[1:] if c != "RF"] == []:

@@ -63,17 +63,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-
-def _p_norm(z: np.ndarray) -> np.ndarray:
-    return 2.0 * stats.norm.sf(np.abs(z))
-
-
-def _p_t(t: np.ndarray, df) -> np.ndarray:
-    df = np.broadcast_to(np.asarray(df, float), np.shape(t))
-    out = np.full(np.shape(t), np.nan)
-    ok = np.isfinite(t) & (df > 0)
-    out[ok] = 2.0 * stats.t.sf(np.abs(np.asarray(t)[ok]), df[ok])
-    return out
+from .estudy2 import p_normal as _p_norm
+from .estudy2 import p_student as _p_t
 
 
 def _nanmean(a: np.ndarray, axis: int) -> np.ndarray:

@@ -61,15 +61,8 @@ def pseudo_event_rejections(
     rejections, samples, rate.
     """
     rng = np.random.default_rng(seed)
-    R = returns.to_numpy(dtype=float)
-    m = market.reindex(returns.index).to_numpy(dtype=float)
-    T, S = R.shape
-    lo, hi = -windows.estimation[0], T - 1 - windows.event[1]
-    if hi <= lo:
-        raise ValueError("the return series are too short for these windows")
-    K = n_samples * n_events
-    pos = rng.integers(lo, hi + 1, size=K)
-    col = rng.integers(0, S, size=K)
+    R, m, pos, col = _draw_pseudo_events(rng, returns, market, windows, n_samples * n_events)
+    K = len(pos)
     est_off, evt_off = windows.est_offsets, windows.evt_offsets
     r_evt = gather(R, pos, col, evt_off)
     r_evt[:, -windows.event[0]] += inject
@@ -147,15 +140,8 @@ def size_power(
     from .volume import abnormal_volume, volume_measure
 
     rng = np.random.default_rng(seed)
-    R = returns.to_numpy(dtype=float)
-    m = market.reindex(returns.index).to_numpy(dtype=float)
-    T, S = R.shape
-    lo, hi = -windows.estimation[0], T - 1 - windows.event[1]
-    if hi <= lo:
-        raise ValueError("the return series are too short for these windows")
-    K = n_samples * n_events
-    pos = rng.integers(lo, hi + 1, size=K)
-    col = rng.integers(0, S, size=K)
+    R, m, pos, col = _draw_pseudo_events(rng, returns, market, windows, n_samples * n_events)
+    K = len(pos)
     est_off, evt_off = windows.est_offsets, windows.evt_offsets
     j0 = -windows.event[0]
     mm, zeros = m[:, None], np.zeros(K, dtype=int)
@@ -219,3 +205,15 @@ def size_power(
     rows = [{"family": k[0], "test": k[1], "window": k[2], "rejections": v[0], "samples": v[1],
              "rate": v[0] / v[1] if v[1] else np.nan} for k, v in counts.items()]
     return pd.DataFrame(rows)
+
+
+def _draw_pseudo_events(rng: np.random.Generator, returns: pd.DataFrame, market: pd.Series, windows: Windows,
+                        k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Returns and market as arrays, and ``k`` random (day-0 bar, column) pairs whose windows fit."""
+    R = returns.to_numpy(dtype=float)
+    m = market.reindex(returns.index).to_numpy(dtype=float)
+    T, S = R.shape
+    lo, hi = -windows.estimation[0], T - 1 - windows.event[1]
+    if hi <= lo:
+        raise ValueError("the return series are too short for these windows")
+    return R, m, rng.integers(lo, hi + 1, size=k), rng.integers(0, S, size=k)
