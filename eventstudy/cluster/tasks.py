@@ -208,8 +208,9 @@ def analyse_partition(context_path: str, part_path: str) -> PartitionResult:
     series, missing = load_prices(symbols, [ParquetPriceSource(Path(ctx.dataset), ctx.frequency)])
     gone = [s for s in symbols if s not in series]
     if gone:  # the driver found them: the dataset changed under the run
-        raise EventStudyError(f"{gone[0]}: {missing.get(gone[0], 'not found')}; the price dataset {ctx.dataset} "
-                              "changed during the run; export it again and rerun")
+        why = missing.get(gone[0])
+        raise EventStudyError(f"the price dataset {ctx.dataset} changed during the run: "
+                              + (why if why else f"{gone[0]} is no longer in it; export it again") + ", and rerun")
     provenance = {s: ctx.provenance.get(s, series[s].source) for s in symbols}
     prices = P.StudyPrices(series, {}, provenance, [])
     if not ParquetPriceSource(Path(ctx.dataset), ctx.frequency).manifest.get("quality_checked"):

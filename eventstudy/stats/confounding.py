@@ -248,23 +248,23 @@ def overlapping_events(rows: pd.DataFrame, spans: pd.DataFrame) -> pd.DataFrame:
         if not count.sum():
             continue
         which = np.repeat(np.arange(len(sp)), count)
-        other = np.concatenate([np.arange(a, b) for a, b in zip(lo[count > 0], hi[count > 0])])
-        pair = pd.DataFrame({"i": which, "j": other})
-        a, b = sp.iloc[pair["i"]].reset_index(drop=True), others.iloc[pair["j"]].reset_index(drop=True)
-        keep = (a["event"].to_numpy() != b["event"].to_numpy())
+        other = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count) + np.repeat(lo, count)
+        keep = sp["event"].to_numpy()[which] != others["event"].to_numpy()[other]
         if relation == "same group":
-            keep &= a["security"].to_numpy() != b["security"].to_numpy()
-        a, b = a[keep].reset_index(drop=True), b[keep].reset_index(drop=True)
-        if a.empty:
+            keep &= sp["security"].to_numpy()[which] != others["security"].to_numpy()[other]
+        which, other = which[keep], other[keep]
+        if not len(which):
             continue
-        rel = np.array([_first_at_or_after(lab, t0) + fo for lab, t0, fo in
-                        zip(a["labels"], b["day0_start"].to_numpy("datetime64[ns]"), a["first_offset"])])
+        a, b = sp.iloc[which].reset_index(drop=True), others.iloc[other].reset_index(drop=True)
+        rel = _first_at_or_after_each(sp["labels"], which, b["day0_start"].to_numpy("datetime64[ns]")) \
+            + a["first_offset"].to_numpy()
+        what = np.array([f"event {e!r} of {s} ({relation}), day 0 {pd.Timestamp(d):%Y-%m-%d}" for e, s, d in
+                         zip(others["event"], others["security"], others["day0_start"])], dtype=object)
         frames.append(pd.DataFrame({
             "group": a["group"], "event": a["event"], "security": a["security"], "calendar": a["calendar"],
             "window_kind": a["window_kind"], "window": a["window"], "date": b["day0_start"].to_numpy(),
             "rel_day": rel, "source": "events-file", "series": b["security"].to_numpy(),
-            "what": [f"event {e!r} of {s} ({relation}), day 0 {pd.Timestamp(d):%Y-%m-%d}" for e, s, d in
-                     zip(b["event"], b["security"], b["day0_start"])],
+            "what": what[other],
             "magnitude": math.nan, "center": math.nan, "threshold": math.nan, "robust_z": math.nan,
             "contaminates": True, "_w": a["order"].to_numpy()}))
     return _frame(frames)
@@ -276,10 +276,26 @@ def _sort_key(code: pd.Series, when: pd.Series) -> np.ndarray:
     return code.to_numpy(np.int64) * (1 << 40) + minutes
 
 
-def _first_at_or_after(labels: np.ndarray, t: np.datetime64) -> int:
-    """Position (from the first bar of the window) of the bar that carries time ``t``."""
-    pos = int(np.searchsorted(labels, t, side="left"))
-    return max(pos, 1)
+def _first_at_or_after_each(labels: pd.Series, which: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Position (from the first bar of the window) of the bar that carries time ``t[k]``, in the
+    window whose bar labels are ``labels[which[k]]``: ``max(searchsorted(labels, t, "left"), 1)``,
+    for every k at once.
+
+    The windows' label arrays (each sorted) are laid end to end and every time is replaced by its
+    rank among all the times involved; then (window, rank) is one sorted integer key and one
+    ``searchsorted`` finds, for every k, how many labels of its window come before ``t[k]``.
+    """
+    used, inv = np.unique(which, return_inverse=True)
+    arrays = [np.asarray(labels.iloc[u], dtype="datetime64[ns]") for u in used]
+    lens = np.array([len(x) for x in arrays], dtype=np.int64)
+    flat = np.concatenate(arrays).view(np.int64)
+    q = np.asarray(t, dtype="datetime64[ns]").view(np.int64)
+    times = np.unique(np.concatenate([flat, q]))
+    K = len(times) + 1
+    key_labels = np.repeat(np.arange(len(used), dtype=np.int64), lens) * K + np.searchsorted(times, flat)
+    key_t = inv.astype(np.int64) * K + np.searchsorted(times, q)
+    pos = np.searchsorted(key_labels, key_t, side="left") - (np.cumsum(lens) - lens)[inv]
+    return np.maximum(pos, 1)
 
 
 def _few(values: np.ndarray, n: int = 3) -> str:
@@ -312,18 +328,28 @@ def sort_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def clean_windows(frame: pd.DataFrame, cars: dict[tuple[str, str], Sequence[str]]) -> pd.DataFrame:
     """Per (group, event) and CAR window: ``clean`` (no contaminating row) and the flagged dates.
 
-    ``cars`` maps (group, event) to its CAR window labels, in the study's order.
+    ``cars`` maps (group, event) to its CAR window labels, in the study's order. One join of the
+    contaminating rows onto the windows (no filtering of the frame per event); each window's
+    flagged dates are its distinct dates, sorted, formatted as :func:`_when` does.
     """
+    keys = [(group, event, label) for (group, event), labels in cars.items() for label in labels]
+    out = pd.DataFrame(keys, columns=["group", "event", "window"])
+    flagged = pd.Series("", index=out.index, dtype=object)
     bad = frame[frame["contaminates"] & (frame["window_kind"] == "car")] if not frame.empty else frame
-    rows = []
-    for (group, event), labels in cars.items():
-        sub = bad[(bad["group"] == group) & (bad["event"] == event)] if not bad.empty else bad
-        for label in labels:
-            hit = sub[sub["window"] == label] if not sub.empty else sub
-            dates = sorted({pd.Timestamp(d) for d in hit["date"]}) if not hit.empty else []
-            rows.append({"group": group, "event": event, "window": label, "clean": not dates,
-                         "flagged_dates": ", ".join(_when(d) for d in dates)})
-    return pd.DataFrame(rows, columns=["group", "event", "window", "clean", "flagged_dates"])
+    if not bad.empty and len(out):
+        hits = bad[["group", "event", "window"]].reset_index(drop=True)
+        dates = pd.Series([pd.Timestamp(d) for d in pd.unique(bad["date"].to_numpy())], dtype=object)
+        hits["d"] = pd.Index(dates).get_indexer(bad["date"].to_numpy())
+        slot = pd.MultiIndex.from_frame(out[["group", "event", "window"]]).get_indexer(
+            pd.MultiIndex.from_frame(hits[["group", "event", "window"]]))
+        hits = hits.assign(slot=slot)[slot >= 0].drop_duplicates(["slot", "d"])
+        rank = np.argsort(np.argsort(dates.to_numpy(), kind="stable"), kind="stable")  # the dates' sort order
+        hits = hits.assign(r=rank[hits["d"].to_numpy()]).sort_values(["slot", "r"], kind="stable")
+        text = np.array([_when(d) for d in dates], dtype=object)[hits["d"].to_numpy()]
+        joined = pd.Series(text, index=hits["slot"].to_numpy()).groupby(level=0, sort=False).agg(", ".join)
+        flagged.iloc[joined.index.to_numpy()] = joined.to_numpy()
+    return out.assign(clean=flagged.to_numpy() == "", flagged_dates=flagged.to_numpy())[
+        ["group", "event", "window", "clean", "flagged_dates"]]
 
 
 @dataclass(frozen=True)
