@@ -199,7 +199,7 @@ class DaskMap:
 
         try:
             with tqdm(total=len(futures), unit="partition", desc="  partitions", file=sys.stderr,
-                      disable=not self.show_progress, leave=False) as bar:
+                      disable=not self.show_progress, leave=False, mininterval=0, miniters=1) as bar:  # every one shown
                 for fut in as_completed(futures, loop=client.loop):  # this run's client, default or not
                     i = index[fut.key]
                     r = _result(fut, i, symbols[i], sizes[i])
