@@ -113,6 +113,7 @@ def test_exported_notebook_html_is_self_contained_and_titled(stargate_notebook):
     assert not REMOTE.search(body), REMOTE.search(body).group(0)
     assert "require.js" not in body and "mathjax" not in body.lower()
     assert body.count("data:image/png;base64,") >= 6
+    assert str(ROOT) not in body  # no absolute path of the machine (parameters, provenance, drop reasons)
 
 
 @pytest.mark.slow

@@ -135,6 +135,8 @@ def test_claims_rows_are_fitted_so_small_differences_show(stargate_results):
     orcl = plot_axes[list(stargate_results.claims["ticker"]).index("ORCL")]
     xmin, xmax = orcl.get_xlim()
     assert xmax - xmin < 2.0  # +7.00 vs +7.17 on an axis a couple of points wide, not -10 .. +150
+    fig.draw_without_rendering()
+    assert orcl.get_position().width > 0.4  # the plot is not squeezed to a third of the width
     # the legend's colours are those of the markers and range bars drawn
     drawn = {line.get_color() for ax in plot_axes for line in ax.get_lines() if line.get_marker() == "o"}
     legend = {h.get_color() for h in fig.legends[0].legend_handles if h.get_marker() == "o"}

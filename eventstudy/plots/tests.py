@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
+from ..results.further import other_measure
 from .style import DPI, StudyFigure, studied_groups
 
 #: p-value bands, dark = significant (a sequential, colour-blind-safe blue scale), then n/a grey.
@@ -51,7 +52,8 @@ def p_band(p: np.ndarray, computable: np.ndarray) -> np.ndarray:
 
 def grid_of_tests(table: pd.DataFrame, group: str) -> PValueGrid:
     """Build a group's grid from the day rows of ``results.test_table`` (vectorised pivots)."""
-    sub = table[(table["group"] == group) & (table["kind"] == "day") & table["rel_day"].notna()]
+    sub = table[(table["group"] == group) & (table["kind"] == "day") & table["rel_day"].notna()
+                & ~other_measure(table["test"])]  # abnormal volume and volatility have their own figures
     sub = sub.assign(rel_day=sub["rel_day"].astype(int))
     first = sub.drop_duplicates("test")
     primary = set(first.loc[first["primary"].astype(bool), "test"])

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .. import __version__
 from ..plots.style import MAX_PANELS, figure_png
+from ..results.further import METHOD_NAMES, further_tests, is_further, other_measure
 from ..results.views import TABLE_ROWS, capped, main_window, many_events, top_bottom, window_order
 from ..stats.conventions import BY_NAME
 from .relpaths import PathRewriter, relative_results
@@ -25,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..results.findings import Findings
     from ..results.results import EventStudyResults
 
-__all__ = ["figure_png", "render_findings", "render_report", "results_html"]
+__all__ = ["figure_png", "render_findings", "render_further", "render_report", "results_html"]
 
 
 def _data_uri(png: bytes) -> str:
@@ -104,14 +105,16 @@ def _tests_by_group(res: "EventStudyResults") -> list[dict]:
     out = []
     t = res.test_table
     present = set(res.securities["group"])
+    adjusted = "p_adjusted" in t and t["p_adjusted"].notna().any()
+    method = str(t["p_adjust_method"].dropna().iloc[0]) if adjusted and "p_adjust_method" in t else ""
     for g in [g for g in res.spec.groups if g.name in present][:MAX_PANELS]:
-        sub = t[t["group"] == g.name]
+        sub = t[(t["group"] == g.name) & ~other_measure(t["test"])]  # volume, volatility: in "Further tests"
         if sub.empty:
             continue
         order = {w: i for i, w in enumerate(window_order(res, g.name))}
-        car = sub[sub["kind"] == "car"].assign(_o=lambda f: f["window"].map(order))
+        car = sub[(sub["kind"] == "car") & ~is_further(sub["test"])].assign(_o=lambda f: f["window"].map(order))
         car = car.sort_values(["_o", "primary"], ascending=[True, False], kind="stable").drop(columns="_o")
-        day = sub[sub["kind"] == "day"]
+        day = sub[(sub["kind"] == "day") & ~is_further(sub["test"])]
         clustered = bool(car["primary"].any() and car.loc[car["primary"], "robust_to_clustering"].all()) \
             and res.spec.model.conventions != "estudy2"
         robust = [name for name in ("kp_bmp_t", "portfolio_t", "brown_warner_t", "corrado_rank")
@@ -119,6 +122,7 @@ def _tests_by_group(res: "EventStudyResults") -> list[dict]:
         out.append({"name": g.name, "car": car.to_dict("records"), "day": day.to_dict("records"),
                     "day0": day[day["rel_day"] == 0].to_dict("records"), "clustered": clustered,
                     "robust": [ROBUST_NAMES[r] for r in robust],
+                    "p_adjusted": METHOD_NAMES.get(method, method) if adjusted else "",
                     "note": next((str(n).split("; ")[-1] for n in car["note"] if "share day 0" in str(n)), "")})
     return out
 
@@ -174,6 +178,7 @@ def _context(res: "EventStudyResults", figures: dict[str, tuple[str, bytes]]) ->
         "version": __version__,
         "generated": pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M UTC"),
         "findings": findings(res),
+        "further": further_tests(res),
         "figures": [(key, caption, _data_uri(png)) for key, (caption, png) in figures.items()],
         "many": several,
         "securities": _table(res.securities.drop(columns=["_dates"], errors="ignore"), "securities.csv"),
@@ -209,6 +214,11 @@ def render_findings(f: "Findings") -> str:
     return _ENV.get_template("findings.html.j2").render(findings=f)
 
 
+def render_further(f) -> str:
+    """The further-tests block (:class:`eventstudy.results.further.FurtherTests`) as an HTML fragment."""
+    return _ENV.get_template("further.html.j2").render(further=f)
+
+
 def results_html(res: "EventStudyResults") -> str:
     """The rich display of a results object in Jupyter: the findings and the main tables (capped)."""
     from ..results.findings import findings
@@ -216,5 +226,8 @@ def results_html(res: "EventStudyResults") -> str:
     res = relative_results(res, PathRewriter.for_study(res.spec))
     tests = res.test_table[(res.test_table["kind"] == "car") & res.test_table["primary"].astype(bool)]
     return _ENV.get_template("results.html.j2").render(
-        res=res, findings=findings(res), cars=_cars_table(res), tests=_table(tests, "results.tests()"),
+        res=res, findings=findings(res), further=further_tests(res), cars=_cars_table(res),
+        tests=_table(tests, "results.tests()"),
+        adj=(METHOD_NAMES.get(str(tests["p_adjust_method"].iloc[0]), "") if "p_adjust_method" in tests and len(tests)
+             and tests["p_adjusted"].notna().any() else ""),
         dropped=_table(res.dropped_frame, "results.dropped"), rate_like=RATE_LIKE)

@@ -65,6 +65,15 @@ def _study_title(study: Path) -> str:
         return f"Event study: {study.stem}"
 
 
+def _relative(path: Path, base: str) -> str:
+    """``path`` relative to ``base`` with ``/`` separators (absolute when no relative path exists,
+    e.g. another drive on Windows)."""
+    try:
+        return Path(os.path.relpath(path, base)).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def run_notebook(study: Path | str, out_dir: Path | str, *, notebook: Path | str | None = None,
                  source: str | None = "pinned", timeout: int = 600,
                  progress: Callable[[str], None] | None = None) -> dict[str, Path]:
@@ -85,9 +94,11 @@ def run_notebook(study: Path | str, out_dir: Path | str, *, notebook: Path | str
         raise EventStudyError(f"{study}: no such study file")
     out.mkdir(parents=True, exist_ok=True)
     nb = nbformat.read(template, as_version=4)
-    inject_parameters(nb, {"study_file": str(study), "out_dir": str(out / "report"), "source": source})
+    env_path = str(template.parent.resolve())
+    # relative to the kernel's folder (the notebook's): the exported page names no absolute path of the machine
+    inject_parameters(nb, {"study_file": _relative(study, env_path), "out_dir": _relative(out / "report", env_path),
+                           "source": source})
     say(f"executing {template.name} for {study.name} ({sum(c.cell_type == 'code' for c in nb.cells)} code cells)")
-    env_path = str(template.parent)
     try:
         NotebookClient(nb, timeout=timeout, kernel_name="python3",
                        resources={"metadata": {"path": env_path}}).execute()

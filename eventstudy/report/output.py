@@ -25,6 +25,7 @@ import io
 import numpy as np
 import pandas as pd
 
+from ..plots import available_plots
 from ..plots.style import figure_png
 from ..safety import spreadsheet_safe
 from .html import render_report
@@ -50,6 +51,12 @@ FIGURES = {
     "tests": ("Which days are significant under which test (colour: two-sided p-value band; cell text = statistic; "
               "grey: cannot be computed)", "tests"),
     "claims": ("The article's claims against the measured moves, each on its own scale", "claims"),
+    "bhar": ("Buy-and-hold abnormal return from day 0 (mean BHAR[0, t] with the 95% band of its conventional t) "
+             "beside the CAAR of the same events", "bhar"),
+    "volume": ("Abnormal log volume per event day (mean, with the 95% interval of its cross-sectional t; right axis: "
+               "volume relative to normal)", "volume"),
+    "volatility": ("Abnormal volatility per event day (mean excess AR²/Var(AR); dark: the rank test of |SAR| "
+                   "has p < 0.05)", "volatility"),
 }
 CLAIM_COLUMNS_OUT = ["ticker", "claimed_percent", "horizon", "date", "measured_percent", "difference", "verdict",
                      "note", "matched", "name", "sentence", "measured_on", "tolerance", "range_low", "range_high"]
@@ -196,8 +203,9 @@ def _write_files(res: "EventStudyResults", out: Path, progress: Callable[[str], 
             paths[path.name] = path
 
     figures = {}
+    drawable = set(available_plots(res))  # claims only with claims; BHAR, volume, volatility when asked for
     for key, (caption, kind) in FIGURES.items():
-        if kind == "claims" and res.claims.empty:
+        if kind not in drawable:
             continue
         say(f"drawing {key}.png")
         png = figure_png(res.plot(kind))

@@ -185,6 +185,32 @@ def _group_sentences(res, group: str) -> list[str]:
     return out
 
 
+def _further_sentences(res, group: str) -> list[str]:
+    """One sentence on the further tests of the main window, when the study asked for them: the BHAR
+    with its conventional t (well specified where the LBT tests over-reject), the abnormal log volume
+    with the volume form of the group's lead test, the abnormal volatility with its rank test."""
+    w = main_window(res, group)
+    t = res.test_table
+    if w is None or t.empty:
+        return []
+    rows = t[(t["group"] == group) & (t["kind"] == "car") & (t["window"] == w)].set_index("test")
+    lead = lead_test(t[(t["group"] == group) & (t["kind"] == "car") & (t["window"] == w)
+                       & ~t["test"].astype(str).str.startswith(("volume_", "volatility_", "bhar_", "wild_", "car_reg"))])
+    parts = []
+    if "bhar_t" in rows.index:
+        r = rows.loc["bhar_t"]
+        parts.append(f"BHAR{w} {_pct(r['estimate'])} (conventional t {_p(r['p_value'])})")
+    vol = next((f"volume_{x}" for x in ([lead["test"]] if lead is not None else []) + ["bmp_t", "cross_sectional_t"]
+                if f"volume_{x}" in rows.index and not _missing(rows.loc[f"volume_{x}", "p_value"])), None)
+    if vol is not None:
+        r = rows.loc[vol]
+        parts.append(f"abnormal log volume {r['estimate']:+.3f} ({_name(vol.removeprefix('volume_'))} "
+                     f"{_p(r['p_value'])})")
+    if "volatility_rank" in rows.index:
+        parts.append(f"abnormal volatility: rank test {_p(rows.loc['volatility_rank', 'p_value'])}")
+    return [f"Further tests on {w}: " + "; ".join(parts) + " (see Further tests)."] if parts else []
+
+
 def _mover_sentences(res, group: str) -> list[str]:
     w = main_window(res, group)
     if w is None:
@@ -270,6 +296,21 @@ def _date_text(d) -> str:
     return f"{ts:%Y-%m-%d}" if ts == ts.normalize() else f"{ts:%Y-%m-%d %H:%M}"
 
 
+def contaminating(frame: pd.DataFrame) -> np.ndarray:
+    """Boolean mask of the confounding rows that spoil their window: ``contaminates`` true. Only a
+    true value counts: missing (NaN, None) is not true, and text read back from a CSV
+    ("true"/"false") is read as the word, not as a non-empty string. A frame without the column
+    (another detector's) counts every row."""
+    if "contaminates" not in frame:
+        return np.ones(len(frame), dtype=bool)
+    c = frame["contaminates"]
+    if pd.api.types.is_bool_dtype(c.dtype) and not c.hasnans:
+        return c.to_numpy(dtype=bool)
+    if pd.api.types.is_numeric_dtype(c.dtype):
+        return (c.fillna(0) != 0).to_numpy()
+    return c.astype("string").str.strip().str.lower().isin(["true", "1", "yes"]).fillna(False).to_numpy(dtype=bool)
+
+
 def _confounding(res) -> tuple[list[str], pd.DataFrame | None]:
     """Sentences and a small table on other events inside the windows, from ``results.confounding``
     (rows that contaminate a window, when the frame says so in a ``contaminates`` column) and
@@ -277,7 +318,7 @@ def _confounding(res) -> tuple[list[str], pd.DataFrame | None]:
     frame = getattr(res, "confounding", None)
     if not isinstance(frame, pd.DataFrame) or frame.empty:
         return [], None
-    flagged = frame[frame["contaminates"].astype(bool)] if "contaminates" in frame else frame
+    flagged = frame[contaminating(frame)]
     if flagged.empty:
         return [], None
     text_col = next((c for c in ("what", "message", "description", "note", "reason") if c in flagged), None)
@@ -310,7 +351,8 @@ def _confounding(res) -> tuple[list[str], pd.DataFrame | None]:
         if len(est):
             days = pd.unique(est["date"]) if "date" in est else []
             dates = [_date_text(d) for d in days[:MAX_NAMED]]
-            sentences.append(f"{len(est):,} flagged date(s) inside estimation windows"
+            n_bars = len(days) if "date" in est else len(est)  # a date flagged by two series is one date
+            sentences.append(f"{n_bars:,} flagged date(s) inside estimation windows"
                              + (f" ({_listing(dates, len(days))})" if dates else "")
                              + ": they widen the variance estimates.")
     if not sentences:
@@ -323,11 +365,16 @@ def _confounding(res) -> tuple[list[str], pd.DataFrame | None]:
 
 
 def findings(res) -> Findings:
-    """The findings block of a results object (see the module docstring)."""
+    """The findings block of a results object (see the module docstring). Paths in it are relative
+    to the study file's folder (:mod:`eventstudy.report.relpaths`)."""
+    from ..report.relpaths import PathRewriter, relative_results
+
+    res = relative_results(res, PathRewriter.for_study(res.spec))
     sections = []
     groups = [g.name for g in res.spec.groups if (res.securities["group"] == g.name).any()]
     for g in groups:
-        sections.append(Section(g, tuple(_group_sentences(res, g) + _mover_sentences(res, g))))
+        sections.append(Section(g, tuple(_group_sentences(res, g) + _further_sentences(res, g)
+                                         + _mover_sentences(res, g))))
     claims = _claim_sentences(res)
     if claims:
         sections.append(Section("The article's claims", tuple(claims)))

@@ -118,7 +118,8 @@ class EventStudyResults(ResultsDisplay):
         return f"<EventStudyResults {self.spec.name!r}: {n} securities, {len(self.dropped)} dropped>"
 
     def plot(self, kind: str = "car", **kwargs: Any) -> "Figure":
-        """Draw a figure: ``kind`` in "prices", "ar", "car", "caar", "tests", "claims"."""
+        """Draw a figure: ``kind`` in "prices", "ar", "car", "caar", "tests", "claims", and, when the
+        study asked for them, "bhar", "volume", "volatility"."""
         from .. import plots
 
         return plots.plot(self, kind, **kwargs)
@@ -134,6 +135,9 @@ class EventStudyResults(ResultsDisplay):
         from ..stats.small_n import inference_caveats
 
         out.extend(inference_caveats(self.test_table, self.securities, [g.name for g in self.spec.groups]))
+        from .further import further_caveats  # tests of [tests] known to over-reject here
+
+        out.extend(further_caveats(self))
         out.extend(self.confounding_report().sentences())
         for w in self.warnings:
             if w["check"] == "estimation-window drift":

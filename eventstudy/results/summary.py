@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .further import METHOD_NAMES, further_tests, is_further
 from .views import TABLE_ROWS, main_window, many_events, pair_label, top_bottom
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,7 +44,7 @@ def _window_text(w) -> str:
 
 def _tests_block(res: "EventStudyResults", group: str, n_sec: int) -> list[str]:
     t = res.test_table
-    t = t[(t["group"] == group) & (t["kind"] == "car")]
+    t = t[(t["group"] == group) & (t["kind"] == "car") & ~is_further(t["test"])]
     if t.empty:
         return []
     out = []
@@ -60,13 +61,20 @@ def _tests_block(res: "EventStudyResults", group: str, n_sec: int) -> list[str]:
         out.append(f"    (showing the primary tests and the usual t tests; all {t['test'].nunique()} tests per window "
                    "are in results.tests() and tests.csv)")
         t = shown
-    out.append(f"    {'test':<24}{'window':<9}{'estimate':>10}{'stat':>9}{'p':>8}  distribution")
+    adjusted = "p_adjusted" in t and t["p_adjusted"].notna().any()
+    method = str(t["p_adjust_method"].dropna().iloc[0]) if adjusted and "p_adjust_method" in t else ""
+    adj = METHOD_NAMES.get(method, method) if adjusted else ""
+    head = f"{'p ' + adj:>9}" if adjusted else ""
+    out.append(f"    {'test':<24}{'window':<9}{'estimate':>10}{'stat':>9}{'p':>8}{head}  distribution")
     for r in t.itertuples():
         mark = ">" if r.primary else " "
         est = _pct(r.estimate) if r.test not in COUNT_OR_RANK else _num(r.estimate, "{:.2f}")
         sig = f" {r.signif}" if isinstance(r.signif, str) and r.signif else ""
+        p_adj = f"{_num(r.p_adjusted):>9}" if adjusted else ""
         out.append(f"  {mark} {r.test:<24}{str(r.window):<9}{est:>10}{_num(r.statistic, '{:.2f}'):>9}"
-                   f"{_num(r.p_value):>8}  {r.distribution}{sig}")
+                   f"{_num(r.p_value):>8}{p_adj}  {r.distribution}{sig}")
+    if adjusted:
+        out.append(f"    p {adj}: adjusted over the CAR windows of each test and group (tests.csv column p_adjusted)")
     return out
 
 
@@ -106,8 +114,11 @@ def _confounding_lines(res: "EventStudyResults") -> list[str]:
 
 
 def render_summary(res: "EventStudyResults") -> str:
+    from ..report.relpaths import PathRewriter, relative_results
     from .findings import findings
 
+    res = relative_results(res, PathRewriter.for_study(res.spec))  # no absolute path of the machine
+    further = further_tests(res)
     spec = res.spec
     lines = ["=" * WIDTH, f"Event study: {spec.title or spec.name}".center(WIDTH), "=" * WIDTH]
     lines.extend(findings(res).to_text(WIDTH).splitlines()[1:])
@@ -137,6 +148,11 @@ def render_summary(res: "EventStudyResults") -> str:
         if note:
             lines.append(note)
         lines.extend(_tests_block(res, group.name, len(sec)))
+        mine = further.of_group(group.name)
+        if mine:
+            lines.append("  Further tests (beyond the battery: [tests] and [cross_section] of the study file; every row in "
+                         "tests.csv)")
+            lines.extend("  " + x for x in mine.to_text(indent="  ", headings=False, width=WIDTH - 2).splitlines())
     confounding = _confounding_lines(res)
     if confounding:
         lines.append("-" * WIDTH)
