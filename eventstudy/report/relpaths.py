@@ -85,8 +85,13 @@ class PathRewriter:
                                                           pd.api.types.infer_dtype(s, skipna=True) != "string"):
             return s
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
-        new = np.array([self.text(u) if isinstance(u, str) else u for u in uniques], dtype=object)
-        if all(a is b or a == b for a, b in zip(new, uniques)):
+        u = pd.Series(uniques, dtype=object)
+        slash = (u.str.contains("/", regex=False) | u.str.contains("\\", regex=False)).fillna(False).to_numpy(bool)
+        if not slash.any():  # only a value with a path separator can hold a path
+            return s
+        new = u.to_numpy(dtype=object).copy()
+        new[slash] = [self.text(v) for v in new[slash]]
+        if all(a is b or a == b for a, b in zip(new[slash], u.to_numpy(dtype=object)[slash])):
             return s
         out = np.where(codes >= 0, new[np.maximum(codes, 0)], None)
         return pd.Series(out, index=s.index, name=s.name).astype(s.dtype)

@@ -37,6 +37,7 @@ of the days after the previous bar up to D (a Saturday date falls on Monday's ba
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections.abc import Sequence
@@ -67,15 +68,24 @@ CONFOUNDING_COLUMNS = ["group", "event", "security", "calendar", "window_kind", 
 SOURCES = ("benchmark", "equal-weighted", "events-file", "article")
 
 
+#: Rows of estimation values per chunk in :func:`robust_band`.
+_BAND_CHUNK = 8192
+
+
 def robust_band(x: np.ndarray, min_bars: int = MIN_BAND_BARS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Median, robust standard deviation (MAD_TO_SIGMA * MAD) and count of each row of ``x``
     (NaN ignored); NaN median/sigma where fewer than ``min_bars`` values or a zero MAD."""
     x = np.atleast_2d(np.asarray(x, dtype=float))
     n = np.isfinite(x).sum(axis=1)
+    med, sigma = np.empty(len(x)), np.empty(len(x))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        med = np.nanmedian(x, axis=1)
-        sigma = MAD_TO_SIGMA * np.nanmedian(np.abs(x - med[:, None]), axis=1)
+        for a in range(0, len(x), _BAND_CHUNK):  # rows in chunks: the temporaries stay small
+            part = x[a:a + _BAND_CHUNK]
+            median = np.median if np.isfinite(part).all() else np.nanmedian  # same value; nanmedian is slower
+            m = median(part, axis=1)
+            med[a:a + _BAND_CHUNK] = m
+            sigma[a:a + _BAND_CHUNK] = MAD_TO_SIGMA * median(np.abs(part - m[:, None]), axis=1)
     bad = (n < min_bars) | ~(sigma > 0)
     return np.where(bad, np.nan, med), np.where(bad, np.nan, sigma), n
 
@@ -123,13 +133,18 @@ def market_shocks(ws: WindowSet, series: dict[str, tuple[str, np.ndarray, np.nda
     """Flag the bars of every window where a market series lies beyond its robust band.
 
     ``series`` maps a series name (a benchmark symbol, "equal-weighted (N securities)") to
-    (source, est (n, Le), evt (n, W), name per row (n,)); the band of each row comes from its
-    estimation values. Returns the rows (:data:`CONFOUNDING_COLUMNS`) and notes on series that
+    (source, est (n, Le), evt (n, W), name per row (n,)[, ids (n,)]); the band of each row comes from its
+    estimation values. With ``ids``, ``est`` and ``evt`` hold one row per distinct window (rows
+    sharing day 0 and the series share it) and ``ids`` gives each row's: bands and shocks are computed
+    once per window and reported for every row. Returns the rows (:data:`CONFOUNDING_COLUMNS`) and notes on series that
     could not be assessed.
     """
     frames, notes = [], []
-    for key, (source, est, evt, names) in series.items():
-        center, sigma, count = robust_band(est)
+    for key, (source, est, evt, names, *shared) in series.items():
+        ids = shared[0] if shared else np.arange(len(names))
+        members = _members(ids, len(est))
+        center_u, sigma_u, count_u = robust_band(est)
+        center, sigma, count = center_u[ids], sigma_u[ids], count_u[ids]
         missing = ~np.isfinite(sigma)
         if missing.any():
             need = (f"at least {MIN_EW_MEMBERS} securities with a return on at least {MIN_BAND_BARS} estimation bars"
@@ -137,17 +152,17 @@ def market_shocks(ws: WindowSet, series: dict[str, tuple[str, np.ndarray, np.nda
             notes.append(f"{ws.group}: the {key} return is not assessed for {_few(ws.event[missing])}: its estimation "
                          f"window has {int(count[missing].max())} usable bars; a threshold needs {need}.")
         thr = k * sigma
-        for order, (kind, label, values, offsets) in enumerate(_windows(ws, est, evt)):
-            with np.errstate(invalid="ignore"):
-                z = (values - center[:, None]) / sigma[:, None]
-            rows, cols = np.nonzero(np.abs(np.nan_to_num(z)) > k)
-            if not len(rows):
+        for order, (kind, label, values_u, offsets) in enumerate(_windows(ws, est, evt)):
+            hit_u, hit_c = _beyond(values_u, center_u, sigma_u, k)
+            if not len(hit_u):
                 continue
+            rows, cols, src = _expand(hit_u, hit_c, members)
             rel = offsets[cols]
+            mag = values_u[src, cols]
+            zz = (mag - center[rows]) / sigma[rows]
             dates = (ws.est_labels[rows, cols + 1] if kind == "estimation" else
                      ws.evt_labels[rows, rel - int(ws.evt_offsets[0]) + 1])
             own = np.isin(rel, ANNOUNCEMENT_BARS) & (source == "equal-weighted") & (kind == "car")
-            mag, zz = values[rows, cols], z[rows, cols]
             what = [f"{names[r]} return {100 * m:+.2f}% ({v:+.1f} robust sigma of its estimation window; beyond "
                     f"{k:g})" + (" on an announcement bar: the event's own move cannot be told from a coincident "
                                  "shock" if o else "") for r, m, v, o in zip(rows, mag, zz, own)]
@@ -157,6 +172,36 @@ def market_shocks(ws: WindowSet, series: dict[str, tuple[str, np.ndarray, np.nda
                 "source": source, "series": names[rows], "what": what, "magnitude": mag, "center": center[rows],
                 "threshold": thr[rows], "robust_z": zz, "contaminates": ~own, "_w": order}))
     return _frame(frames), notes
+
+
+def _members(ids: np.ndarray, n_ids: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rows sorted by id, start of each id's rows) for rows sharing a market window."""
+    order = np.argsort(ids, kind="stable")
+    return order, np.searchsorted(ids[order], np.arange(n_ids + 1))
+
+
+def _expand(hit_u: np.ndarray, hit_c: np.ndarray, members) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hits on shared windows -> (row, column, shared window) for every row of each, ordered by row then
+    column (as if each row had been scanned on its own)."""
+    order, start = members
+    n = start[hit_u + 1] - start[hit_u]
+    which = np.repeat(np.arange(len(hit_u)), n)
+    pos = np.repeat(start[hit_u] - np.cumsum(n) + n, n) + np.arange(int(n.sum()))
+    rows, cols, src = order[pos], hit_c[which], hit_u[which]
+    o = np.lexsort((cols, rows))
+    return rows[o], cols[o], src[o]
+
+
+def _beyond(values: np.ndarray, center: np.ndarray, sigma: np.ndarray, k: float) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, columns) where |(value - center) / sigma| > k (NaN never), in row chunks."""
+    rows, cols = [], []
+    for a in range(0, len(values), _BAND_CHUNK):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z = (values[a:a + _BAND_CHUNK] - center[a:a + _BAND_CHUNK, None]) / sigma[a:a + _BAND_CHUNK, None]
+        r, c = np.nonzero(np.abs(np.nan_to_num(z)) > k)
+        rows.append(r + a)
+        cols.append(c)
+    return (np.concatenate(rows), np.concatenate(cols)) if rows else (np.empty(0, int), np.empty(0, int))
 
 
 def _windows(ws: WindowSet, est: np.ndarray, evt: np.ndarray):
@@ -223,79 +268,183 @@ def _rel_day(ws: WindowSet, labels: np.ndarray, t: np.datetime64, kind: str, off
     return np.clip(rel, offsets[0], offsets[-1])
 
 
-def overlapping_events(rows: pd.DataFrame, spans: pd.DataFrame) -> pd.DataFrame:
+#: Event-securities of a group beyond which the *same group* relation is not listed: in a large
+#: sample, events of other securities inside a window are event-date clustering (the battery's
+#: Kolari-Pynnönen tests account for it), not a confounder of one security's own returns; the
+#: notes give how many CAR windows hold another security's day 0.
+MAX_GROUP_OVERLAP = 100
+#: Overlapping pairs beyond which a relation lists one row per window holding other events (their
+#: count, and the first of them) instead of one row per pair; whether a window is clean is the same.
+MAX_OVERLAP_PAIRS = 200_000
+
+
+def overlapping_events(rows: pd.DataFrame, spans: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Events of an events file whose day 0 falls inside another event's windows.
 
     ``rows``: one row per (group, event, security) with ``day0_start``, ``day0_end`` (the time
     span of its day-0 bar). ``spans``: one row per (group, event, security, window) with
     ``window_kind``, ``window``, ``start``, ``end``, ``calendar`` and ``labels`` (the window's
     bar labels, bar before first) and ``first_offset``. A pair counts when the events differ and
-    the securities are the same (any window) or the group is (CAR windows only). Sorted look-ups
-    (``searchsorted``) keep it O(n log n) plus the pairs found.
+    the securities are the same (any window) or the group is (CAR windows only, in a group of at
+    most :data:`MAX_GROUP_OVERLAP` event-securities). Sorted look-ups (``searchsorted``) keep it
+    O(n log n) plus the pairs found; beyond :data:`MAX_OVERLAP_PAIRS` pairs a relation gives one
+    row per window (``what`` says how many other events, and names the first). Returns the rows
+    and notes.
     """
-    frames = []
+    frames, notes = [], []
+    sizes = rows.groupby("group", sort=False).size()
+    large = sizes[sizes > MAX_GROUP_OVERLAP]
     for relation, key, kinds in (("same security", "security", ("estimation", "car")),
                                  ("same group", "group", ("car",))):
         others = rows.sort_values([key, "day0_start"]).reset_index(drop=True)
-        code = {v: i for i, v in enumerate(pd.unique(others[key]))}
-        sp = spans[spans["window_kind"].isin(kinds) & spans[key].isin(code)].reset_index(drop=True)
+        other_codes, uniques = pd.factorize(others[key])  # codes in sorted order: they sort like the key
+        code = pd.Index(uniques)
+        sp = spans[spans["window_kind"].isin(kinds) & (code.get_indexer(spans[key]) >= 0)]
+        if relation == "same group" and len(large):
+            notes.extend(n for n in (_clustering_note(g, int(k), rows, sp[sp["group"] == g]) for g, k in large.items()) if n)
+            sp = sp[~sp["group"].isin(large.index)]
+        sp = sp.reset_index(drop=True)
         if sp.empty:
             continue
-        sorted_keys = _sort_key(others[key].map(code), others["day0_start"])
-        lo = np.searchsorted(sorted_keys, _sort_key(sp[key].map(code), sp["start"]), side="left")
-        hi = np.searchsorted(sorted_keys, _sort_key(sp[key].map(code), sp["end"]), side="left")
+        sorted_keys = _sort_key(pd.Series(other_codes), others["day0_start"])
+        span_codes = pd.Series(code.get_indexer(sp[key]))
+        lo = np.searchsorted(sorted_keys, _sort_key(span_codes, sp["start"]), side="left")
+        hi = np.searchsorted(sorted_keys, _sort_key(span_codes, sp["end"]), side="left")
         count = hi - lo
         if not count.sum():
             continue
-        which = np.repeat(np.arange(len(sp)), count)
-        other = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count) + np.repeat(lo, count)
-        keep = sp["event"].to_numpy()[which] != others["event"].to_numpy()[other]
-        if relation == "same group":
-            keep &= sp["security"].to_numpy()[which] != others["security"].to_numpy()[other]
-        which, other = which[keep], other[keep]
+        o_event, o_sec = others["event"].to_numpy(dtype=object), others["security"].to_numpy(dtype=object)
+        s_event, s_sec = sp["event"].to_numpy(dtype=object), sp["security"].to_numpy(dtype=object)
+        if count.sum() <= MAX_OVERLAP_PAIRS:
+            which = np.repeat(np.arange(len(sp)), count)
+            other = np.repeat(lo - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
+            keep = o_event[other] != s_event[which]
+            if relation == "same group":
+                keep &= o_sec[other] != s_sec[which]
+            which, other = which[keep], other[keep]
+            n_other = None
+        else:  # one row per window: the first qualifying other event, and how many there are
+            which, other, n_other = _first_others(lo, hi, o_event, o_sec, s_event, s_sec, relation,
+                                                  others, sp, key, code)
         if not len(which):
             continue
-        a, b = sp.iloc[which].reset_index(drop=True), others.iloc[other].reset_index(drop=True)
-        rel = _first_at_or_after_each(sp["labels"], which, b["day0_start"].to_numpy("datetime64[ns]")) \
-            + a["first_offset"].to_numpy()
-        what = np.array([f"event {e!r} of {s} ({relation}), day 0 {pd.Timestamp(d):%Y-%m-%d}" for e, s, d in
-                         zip(others["event"], others["security"], others["day0_start"])], dtype=object)
+        a = sp.iloc[which].reset_index(drop=True)
+        d0 = others["day0_start"].to_numpy("datetime64[ns]")[other]
+        rel = _rel_of(a["labels"].to_numpy(dtype=object), d0) + a["first_offset"].to_numpy(np.int64)
+        # texts formatted once per distinct event, security and day, then one string per row (no
+        # intermediate arrays of partial strings)
+        parts = zip(_repr_text(o_event[other]), _str_text(o_sec[other]), _day_text(d0))
+        if n_other is None:
+            what = [f"event {e} of {sec} ({relation}), day 0 {day}" for e, sec, day in parts]
+        else:
+            what = [f"{c} other events of the events file ({relation}) with day 0 in the window; the first: event {e} "
+                    f"of {sec}, day 0 {day}" for c, (e, sec, day) in zip(n_other.tolist(), parts)]
         frames.append(pd.DataFrame({
             "group": a["group"], "event": a["event"], "security": a["security"], "calendar": a["calendar"],
-            "window_kind": a["window_kind"], "window": a["window"], "date": b["day0_start"].to_numpy(),
-            "rel_day": rel, "source": "events-file", "series": b["security"].to_numpy(),
-            "what": what[other],
+            "window_kind": a["window_kind"], "window": a["window"], "date": d0,
+            "rel_day": rel, "source": "events-file", "series": o_sec[other], "what": what,
             "magnitude": math.nan, "center": math.nan, "threshold": math.nan, "robust_z": math.nan,
             "contaminates": True, "_w": a["order"].to_numpy()}))
-    return _frame(frames)
+    return _frame(frames), notes
+
+
+def _first_others(lo, hi, o_event, o_sec, s_event, s_sec, relation, others, sp, key, code):
+    """Per window (span row): the position of the first other event whose day 0 is in it (sorted
+    by day 0) and the number of them; windows without one are left out. Counts by sorted look-ups
+    (inclusion-exclusion over the same event and the same security), the first by scanning from
+    ``lo`` in vectorised rounds (the excluded rows are the window's own event and security only)."""
+    n = len(sp)
+    first = np.full(n, -1, dtype=np.int64)
+    active = np.flatnonzero(hi > lo)
+    k = 0
+    while len(active):
+        pos = lo[active] + k
+        inside = pos < hi[active]
+        active, pos = active[inside], pos[inside]
+        ok = o_event[pos] != s_event[active]
+        if relation == "same group":
+            ok &= o_sec[pos] != s_sec[active]
+        first[active[ok]] = pos[ok]
+        active = active[~ok]
+        k += 1
+
+    def in_window(cols: list[str]) -> np.ndarray:
+        both = pd.concat([others[cols], sp[cols]], ignore_index=True)
+        c = both.groupby(cols, sort=False).ngroup().to_numpy(np.int64)
+        rc, sc = c[:len(others)], c[len(others):]
+        order = np.lexsort((others["day0_start"].to_numpy("datetime64[m]").astype(np.int64), rc))
+        keys = _sort_key(pd.Series(rc[order]), others["day0_start"].iloc[order])
+        return (np.searchsorted(keys, _sort_key(pd.Series(sc), sp["end"]), side="left")
+                - np.searchsorted(keys, _sort_key(pd.Series(sc), sp["start"]), side="left"))
+
+    total = hi - lo
+    if relation == "same security":
+        n_other = total - in_window(["security", "event"])
+    else:
+        n_other = (total - in_window(["group", "event"]) - in_window(["group", "security"])
+                   + in_window(["group", "event", "security"]))
+    found = np.flatnonzero(first >= 0)
+    return found, first[found], n_other[found]
+
+
+def _clustering_note(group: str, n: int, rows: pd.DataFrame, sp: pd.DataFrame) -> str:
+    """How many of a large group's CAR windows hold the day 0 of another security's event."""
+    if sp.empty:
+        return ""
+    g = rows[rows["group"] == group]
+    t = np.sort(g["day0_start"].to_numpy("datetime64[ns]"))
+    start, end = sp["start"].to_numpy("datetime64[ns]"), sp["end"].to_numpy("datetime64[ns]")
+    total = np.searchsorted(t, end, side="left") - np.searchsorted(t, start, side="left")
+    own = g.assign(_k=g["security"]).sort_values(["_k", "day0_start"])
+    own_codes, uniques = pd.factorize(own["_k"])
+    keys = _sort_key(pd.Series(own_codes), own["day0_start"])
+    sc = pd.Series(pd.Index(uniques).get_indexer(sp["security"]))
+    same = (np.searchsorted(keys, _sort_key(sc, sp["end"]), side="left")
+            - np.searchsorted(keys, _sort_key(sc, sp["start"]), side="left"))
+    held = pd.Series((total - same) > 0).groupby(sp["window"].to_numpy(), sort=False).mean()
+    shares = ", ".join(f"{w}: {100 * v:.0f} %" for w, v in held.items())
+    return (f"{group}: {n:,} event-securities, so events of other securities of the group inside a CAR window "
+            f"(share of windows holding one: {shares}) are event-date clustering, not listed as confounders "
+            f"(more than {MAX_GROUP_OVERLAP}); the Kolari-Pynnönen tests account for the cross-correlation.")
+
+
+def _rel_of(labels: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Per pair: the position (from the window's first bar, at least 1) of the bar that carries time
+    ``t``, in that pair's window labels (bar before first); vectorised per window length, in chunks."""
+    out = np.empty(len(t), dtype=np.int64)
+    lengths = np.fromiter((len(x) for x in labels), dtype=np.int64, count=len(labels))
+    for L in np.unique(lengths):
+        idx = np.flatnonzero(lengths == L)
+        for c in range(0, len(idx), 20_000):
+            part = idx[c:c + 20_000]
+            m = np.stack(labels[part]).astype("datetime64[ns]")
+            out[part] = np.maximum((m < t[part, None]).sum(axis=1), 1)
+    return out
+
+
+def _day_text(d: np.ndarray) -> np.ndarray:
+    """'YYYY-MM-DD' of each datetime64, formatted once per distinct day."""
+    days = d.astype("datetime64[D]")
+    u, inv = np.unique(days, return_inverse=True)
+    return np.array([str(x) for x in u], dtype=object)[inv]
+
+
+def _str_text(values: np.ndarray) -> np.ndarray:
+    """``str`` of each value as an object array (for elementwise concatenation)."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+    return np.array([str(x) for x in uniques], dtype=object)[codes] if len(values) else np.array([], dtype=object)
+
+
+def _repr_text(values: np.ndarray) -> np.ndarray:
+    """``repr`` of each value, computed once per distinct value."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+    return np.array([repr(x) for x in uniques], dtype=object)[codes] if len(values) else np.array([], dtype=object)
 
 
 def _sort_key(code: pd.Series, when: pd.Series) -> np.ndarray:
     """One int64 per (key code, time) that sorts like the pair: code * 2^40 + minutes since 1970."""
     minutes = when.to_numpy("datetime64[m]").astype(np.int64)
     return code.to_numpy(np.int64) * (1 << 40) + minutes
-
-
-def _first_at_or_after_each(labels: pd.Series, which: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Position (from the first bar of the window) of the bar that carries time ``t[k]``, in the
-    window whose bar labels are ``labels[which[k]]``: ``max(searchsorted(labels, t, "left"), 1)``,
-    for every k at once.
-
-    The windows' label arrays (each sorted) are laid end to end and every time is replaced by its
-    rank among all the times involved; then (window, rank) is one sorted integer key and one
-    ``searchsorted`` finds, for every k, how many labels of its window come before ``t[k]``.
-    """
-    used, inv = np.unique(which, return_inverse=True)
-    arrays = [np.asarray(labels.iloc[u], dtype="datetime64[ns]") for u in used]
-    lens = np.array([len(x) for x in arrays], dtype=np.int64)
-    flat = np.concatenate(arrays).view(np.int64)
-    q = np.asarray(t, dtype="datetime64[ns]").view(np.int64)
-    times = np.unique(np.concatenate([flat, q]))
-    K = len(times) + 1
-    key_labels = np.repeat(np.arange(len(used), dtype=np.int64), lens) * K + np.searchsorted(times, flat)
-    key_t = inv.astype(np.int64) * K + np.searchsorted(times, q)
-    pos = np.searchsorted(key_labels, key_t, side="left") - (np.cumsum(lens) - lens)[inv]
-    return np.maximum(pos, 1)
 
 
 def _few(values: np.ndarray, n: int = 3) -> str:
@@ -319,37 +468,49 @@ def sort_frame(frame: pd.DataFrame) -> pd.DataFrame:
         return frame.reset_index(drop=True)
     order = {"car": 0, "estimation": 1}
     w = frame["_w"] if "_w" in frame else 0
-    return (frame.assign(_k=frame["window_kind"].map(order), _w=w,
-                         _s=frame["source"].map({s: i for i, s in enumerate(SOURCES)}))
-            .sort_values(["group", "event", "_k", "_w", "date", "_s", "series"], kind="stable")
-            .drop(columns=["_k", "_s", "_w"]).reset_index(drop=True))
+    keys = pd.DataFrame({"group": frame["group"], "event": frame["event"], "_k": frame["window_kind"].map(order),
+                         "_w": w, "date": frame["date"],
+                         "_s": frame["source"].map({s: i for i, s in enumerate(SOURCES)}), "series": frame["series"]})
+    at = keys.sort_values(list(keys.columns), kind="stable").index.to_numpy()  # the keys only, then one take
+    return frame.drop(columns=["_w"], errors="ignore").take(at).reset_index(drop=True)
 
 
 def clean_windows(frame: pd.DataFrame, cars: dict[tuple[str, str], Sequence[str]]) -> pd.DataFrame:
     """Per (group, event) and CAR window: ``clean`` (no contaminating row) and the flagged dates.
 
-    ``cars`` maps (group, event) to its CAR window labels, in the study's order. One join of the
-    contaminating rows onto the windows (no filtering of the frame per event); each window's
-    flagged dates are its distinct dates, sorted, formatted as :func:`_when` does.
+    ``cars`` maps (group, event) to its CAR window labels, in the study's order. One pass over the
+    flagged rows (distinct dates per window, sorted, joined), merged on the windows: linear in events.
     """
-    keys = [(group, event, label) for (group, event), labels in cars.items() for label in labels]
-    out = pd.DataFrame(keys, columns=["group", "event", "window"])
-    flagged = pd.Series("", index=out.index, dtype=object)
+    columns = ["group", "event", "window", "clean", "flagged_dates"]
+    n = np.fromiter((len(v) for v in cars.values()), dtype=np.int64, count=len(cars))
+    if not n.sum():
+        return pd.DataFrame(columns=columns)
+    keys = list(cars)
+    out = pd.DataFrame({"group": np.repeat(np.array([k[0] for k in keys], dtype=object), n),
+                        "event": np.repeat(np.array([k[1] for k in keys], dtype=object), n),
+                        "window": list(itertools.chain.from_iterable(cars.values()))})
     bad = frame[frame["contaminates"] & (frame["window_kind"] == "car")] if not frame.empty else frame
-    if not bad.empty and len(out):
-        hits = bad[["group", "event", "window"]].reset_index(drop=True)
-        dates = pd.Series([pd.Timestamp(d) for d in pd.unique(bad["date"].to_numpy())], dtype=object)
-        hits["d"] = pd.Index(dates).get_indexer(bad["date"].to_numpy())
-        slot = pd.MultiIndex.from_frame(out[["group", "event", "window"]]).get_indexer(
-            pd.MultiIndex.from_frame(hits[["group", "event", "window"]]))
-        hits = hits.assign(slot=slot)[slot >= 0].drop_duplicates(["slot", "d"])
-        rank = np.argsort(np.argsort(dates.to_numpy(), kind="stable"), kind="stable")  # the dates' sort order
-        hits = hits.assign(r=rank[hits["d"].to_numpy()]).sort_values(["slot", "r"], kind="stable")
-        text = np.array([_when(d) for d in dates], dtype=object)[hits["d"].to_numpy()]
-        joined = pd.Series(text, index=hits["slot"].to_numpy()).groupby(level=0, sort=False).agg(", ".join)
-        flagged.iloc[joined.index.to_numpy()] = joined.to_numpy()
-    return out.assign(clean=flagged.to_numpy() == "", flagged_dates=flagged.to_numpy())[
-        ["group", "event", "window", "clean", "flagged_dates"]]
+    if bad.empty:
+        return out.assign(clean=True, flagged_dates="")[columns]
+    keys = ["group", "event", "window"]
+    hit = bad[keys].assign(_d=pd.to_datetime(bad["date"])).drop_duplicates()
+    code = hit.groupby(keys, sort=False).ngroup().to_numpy()
+    when = hit["_d"].to_numpy("datetime64[ns]")
+    order = np.lexsort((when, code))  # by window, then date
+    code, when = code[order], when[order]
+    u, inv = np.unique(when, return_inverse=True)
+    text = np.array([_when(d) for d in u], dtype=object)[inv]  # one string per distinct date
+    starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+    last = np.r_[starts[1:] - 1, len(code) - 1]
+    sep = np.full(len(code), ", ", dtype=object)
+    sep[last] = ""
+    joined = np.add.reduceat(text + sep, starts)  # "d1, d2, d3" per window, in C
+    first_rows = hit.iloc[order[starts]]
+    flagged = pd.Series(joined, index=pd.MultiIndex.from_frame(first_rows[keys]), name="flagged_dates")
+    out = out.join(flagged, on=keys)
+    out["clean"] = out["flagged_dates"].isna()
+    out["flagged_dates"] = out["flagged_dates"].fillna("")
+    return out[columns]
 
 
 @dataclass(frozen=True)

@@ -52,21 +52,36 @@ def assess_confounding(groups: Sequence[Any], *, series: dict[str, Any], frequen
             cars[(g.name, event)] = list(g.car_labels)
         for cal_name in dict.fromkeys(meta["calendar"]):
             m = meta[meta["calendar"] == cal_name].reset_index(drop=True)
-            block = _block(g.name, cal_name, m, w, est_label, car_defs, series, frequency, returns, crypto_cutoff)
-            if block is None:
-                continue
-            ws, market, row_labels = block
-            shocks, block_notes = market_shocks(ws, market, k)
-            frames += [shocks, dated_items(ws, items)]
-            notes += block_notes
-            if events_file:
-                r, s = _overlap_inputs(g.name, cal_name, m, w, est_label, car_defs, row_labels, ws.bar)
-                rows_all.append(r)
-                spans_all.append(s)
+            _assess_block(g.name, cal_name, m, w, est_label, car_defs, series, frequency, returns, crypto_cutoff,
+                          items, k, events_file, frames, notes, rows_all, spans_all)
     if events_file and rows_all:
-        frames.append(overlapping_events(pd.concat(rows_all, ignore_index=True), pd.concat(spans_all, ignore_index=True)))
-    frame = sort_frame(_frame(frames))
+        rows, spans = pd.concat(rows_all, ignore_index=True), pd.concat(spans_all, ignore_index=True)
+        rows_all.clear(), spans_all.clear()  # one copy of the inputs while the overlaps are found
+        overlaps, overlap_notes = overlapping_events(rows, spans)
+        del rows, spans
+        frames.append(overlaps)
+        notes += overlap_notes
+    frame = _frame(frames)
+    frames.clear()
+    frame = sort_frame(frame)
     return ConfoundingReport(frame, clean_windows(frame, cars), tuple(dict.fromkeys(notes)), k)
+
+
+def _assess_block(group, cal_name, m, w, est_label, car_defs, series, frequency, returns, cutoff, items, k,
+                  events_file, frames, notes, rows_all, spans_all) -> None:
+    """Market shocks and article dates of one (group, calendar) block, and its overlap inputs
+    (appended to the lists; the block's arrays are freed on return)."""
+    block = _block(group, cal_name, m, w, est_label, car_defs, series, frequency, returns, cutoff)
+    if block is None:
+        return
+    ws, market, row_labels = block
+    shocks, block_notes = market_shocks(ws, market, k)
+    frames += [shocks, dated_items(ws, items)]
+    notes += block_notes
+    if events_file:
+        r, s = _overlap_inputs(group, cal_name, m, w, est_label, car_defs, row_labels, ws.bar)
+        rows_all.append(r)
+        spans_all.append(s)
 
 
 def _block(group: str, cal_name: str, m: pd.DataFrame, w, est_label: str, car_defs, series: dict[str, Any],
@@ -105,32 +120,48 @@ def _block(group: str, cal_name: str, m: pd.DataFrame, w, est_label: str, car_de
         return np.where(inside, values[np.clip(pos, 0, len(values) - 1)], np.nan)
 
     pos_all = ext.get_indexer(day0)
-    row_labels = (labels[np.clip(pos_all[:, None] + est_rel, 0, len(ext) - 1)],
-                  labels[np.clip(pos_all[:, None] + evt_rel, 0, len(ext) - 1)])
+    row_labels = (_rows_of(labels, pos_all, est_rel), _rows_of(labels, pos_all, evt_rel))
     sets = m.assign(_b=m["benchmark"].fillna("")).drop_duplicates(["event", "day0", "_b"]).reset_index(drop=True)
     pos0 = ext.get_indexer(pd.to_datetime(sets["day0"]))
-    est_pos, evt_pos = pos0[:, None] + est_rel, pos0[:, None] + evt_rel
-    n_sec = m.groupby("event")["ticker"].nunique()
-    only = m.groupby("event")["ticker"].first()
-    security = np.array([only[e] if n_sec[e] == 1 else "" for e in sets["event"]], dtype=object)
+    n_sec = m.groupby("event")["ticker"].nunique().reindex(sets["event"]).to_numpy()
+    only = m.groupby("event")["ticker"].first().reindex(sets["event"]).to_numpy(dtype=object)
+    security = np.where(n_sec == 1, only, "").astype(object)
+    if len(sets) == len(m):  # no row was a duplicate: the sets' windows are the rows' (share the arrays)
+        set_labels = row_labels
+    else:
+        set_labels = (_rows_of(labels, pos0, est_rel), _rows_of(labels, pos0, evt_rel))
     ws = WindowSet(group, cal.name, sets["event"].to_numpy(dtype=object), security, w.est_offsets, w.evt_offsets,
-                   labels[np.clip(est_pos, 0, len(ext) - 1)], labels[np.clip(evt_pos, 0, len(ext) - 1)], car_defs,
-                   est_label, bar)
+                   *set_labels, car_defs, est_label, bar)
+    # a market series' windows depend only on day 0's bar (and the benchmark): one row per distinct one,
+    # with ``ids`` mapping every set to its row (many events share a day 0)
     market: dict[str, tuple] = {}
     bcol = {b: R[b].to_numpy(dtype=float) for b in benches}
+    bnames = sets["_b"].to_numpy(dtype=object)
     if bcol:
-        est_b = np.full((len(sets), len(est_rel) - 1), np.nan)
-        evt_b = np.full((len(sets), len(evt_rel) - 1), np.nan)
+        bcode = pd.factorize(bnames)[0]
+        _, first, ids = np.unique(pos0.astype(np.int64) * (int(bcode.max()) + 1) + bcode, return_index=True,
+                                  return_inverse=True)
+        est_b = np.full((len(first), len(est_rel) - 1), np.nan)
+        evt_b = np.full((len(first), len(evt_rel) - 1), np.nan)
         for b, values in bcol.items():
-            rows = np.flatnonzero(sets["_b"].to_numpy() == b)
-            est_b[rows] = take(values, est_pos[rows, 1:])
-            evt_b[rows] = take(values, evt_pos[rows, 1:])
-        market["benchmark"] = ("benchmark", est_b, evt_b, sets["_b"].to_numpy(dtype=object))
+            rows = np.flatnonzero(bnames[first] == b)
+            est_b[rows] = take(values, pos0[first[rows], None] + est_rel[1:])
+            evt_b[rows] = take(values, pos0[first[rows], None] + evt_rel[1:])
+        market["benchmark"] = ("benchmark", est_b, evt_b, bnames, ids.ravel())
     if len(tickers) >= MIN_EW_MEMBERS:
         name = f"equal-weighted ({len(tickers)} securities)"
-        market[name] = ("equal-weighted", take(ew, est_pos[:, 1:]), take(ew, evt_pos[:, 1:]),
-                        np.full(len(sets), name, dtype=object))
+        _, first, ids = np.unique(pos0, return_index=True, return_inverse=True)
+        market[name] = ("equal-weighted", take(ew, pos0[first, None] + est_rel[1:]), take(ew, pos0[first, None] + evt_rel[1:]),
+                        np.full(len(sets), name, dtype=object), ids.ravel())
     return ws, market, row_labels
+
+
+def _rows_of(labels: np.ndarray, pos: np.ndarray, rel: np.ndarray) -> np.ndarray:
+    """labels[pos + rel] per row (positions clipped to the labels), ``rel`` consecutive bars: one
+    gather of a sliding-window view when every window lies inside (no integer index array)."""
+    if len(pos) and pos.min() + rel[0] >= 0 and pos.max() + rel[-1] < len(labels):
+        return np.lib.stride_tricks.sliding_window_view(labels, len(rel))[pos + rel[0]]
+    return labels[np.clip(pos[:, None] + rel, 0, len(labels) - 1)]
 
 
 def _overlap_inputs(group, cal_name, m, w, est_label, car_defs, row_labels, bar):

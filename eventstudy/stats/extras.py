@@ -30,7 +30,7 @@ from .battery import TEST_COLUMNS, TEXTBOOK_TESTS, BatteryTest, GroupInput, batt
 from .bhar import bhar, bootstrap_skewness_adjusted_t, conventional_t, skewness_adjusted_t, to_simple
 from .calendar_time import calendar_time_alpha, event_weights
 from .cross_section import car_regression
-from .grank import grank_from_sums, rank_sums, restandardise
+from .grank import grank_from_sums, rank_sums_many, restandardise
 from .multitest import adjust_table
 from .nonparametric import corrado_rank, normalised_ranks
 from .partials import BatteryContext, BatteryEvents, battery_map, battery_reduce
@@ -119,10 +119,9 @@ def grank_rows(g: GroupInput) -> list[dict]:
         start += len(rows)
         with np.errstate(invalid="ignore", divide="ignore"):
             sar = resid / np.sqrt(est.sigma2[rows])[:, None]
-        for j in range(len(cols)):
-            s, c = rank_sums(sar, star[loc, j])
-            su[j] += s
-            cnt[j] += c
+        s, c = rank_sums_many(sar, star[loc])
+        su += s
+        cnt += c
     out = []
     for j, col in enumerate(cols):
         n = int(np.isfinite(star[:, j]).sum())

@@ -55,6 +55,71 @@ def rank_sums(sar_est: np.ndarray, star: np.ndarray) -> tuple[np.ndarray, np.nda
     return np.nansum(U, axis=0), np.sum(np.isfinite(U), axis=0)
 
 
+def _row_ranks(x: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Ranks (1..T_i, average for ties) of each row's finite values, 0 where not finite. One argsort;
+    rows with ties are ranked by ``scipy.stats.rankdata`` (average ranks)."""
+    order = np.argsort(x, axis=1, kind="stable")  # NaN last
+    ranks = np.empty(x.shape)
+    np.put_along_axis(ranks, order, np.arange(1.0, x.shape[1] + 1.0)[None, :].repeat(len(x), axis=0), axis=1)
+    srt = np.take_along_axis(x, order, axis=1)
+    tied = np.flatnonzero((srt[:, 1:] == srt[:, :-1]).any(axis=1))
+    if len(tied):
+        ranks[tied] = stats.rankdata(x[tied], axis=1, nan_policy="omit")
+    return np.where(valid, ranks, 0.0)
+
+
+def rank_sums_many(sar_est: np.ndarray, stars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`rank_sums` for k windows at once: ``stars`` (n, k) SCAR* of each window; returns
+    (k, L1 + 1) sums of U and counts. The estimation ranks are computed once (they do not depend on
+    the window); per window only the comparisons with SCAR* remain, summed with weights
+    1 / (T_i + 1) (a matrix product), so the cost is one ``rankdata`` plus O(n L1) per window.
+    Equal to :func:`rank_sums` column by column up to the order of the floating-point sums.
+    """
+    sar = np.asarray(sar_est, dtype=float)
+    stars = np.asarray(stars, dtype=float).reshape(len(sar), -1)
+    k, L = stars.shape[1], sar.shape[1]
+    sum_u, count = np.zeros((k, L + 1)), np.zeros((k, L + 1))
+    if not len(sar):
+        return sum_u, count
+    valid = np.isfinite(sar)
+    r_est = _row_ranks(sar, valid)
+    Ti = valid.sum(axis=1) + 1.0
+    inv = 1.0 / (Ti + 1.0)
+    levels = np.unique(Ti)
+    # rows share 1 / (T_i + 1) when they have the same number of valid bars (all of them, without
+    # missing bars): the weighted sums of a comparison are then plain column sums per level
+    by_level = [(1.0 / (t + 1.0), None if len(levels) == 1 else np.flatnonzero(Ti == t)) for t in levels] \
+        if len(levels) <= 8 else None
+
+    def weighted(mask: np.ndarray, w: np.ndarray) -> np.ndarray:
+        if by_level is None:
+            return w @ mask
+        return sum(c * (mask.sum(axis=0) if rows is None else mask[rows].sum(axis=0)) for c, rows in by_level)
+
+    base_r, base_n = weighted(r_est, inv), valid.sum(axis=0).astype(float)  # every row; rows without SCAR* removed below
+    for j in range(k):
+        s = stars[:, j]
+        ok = np.isfinite(s)
+        w = np.where(ok, inv, 0.0)
+        out = np.flatnonzero(~ok)
+        gt = sar > s[:, None]  # NaN SARs and NaN SCAR* compare False: rows without SCAR* add nothing
+        eq = sar == s[:, None]
+        n_gt, n_eq = gt.sum(axis=1), eq.sum(axis=1)
+        ties = 0.5 * weighted(eq, w) if n_eq.any() else 0.0
+        if len(out):
+            r_sum = base_r - inv[out] @ r_est[out]
+            n_sum = base_n - valid[out].sum(axis=0)
+        else:
+            r_sum, n_sum = base_r, base_n
+        sum_u[j, :L] = r_sum + weighted(gt, w) + ties - 0.5 * n_sum
+        count[j, :L] = n_sum
+        below = (Ti - 1.0) - n_gt - n_eq
+        U_0 = (1.0 + below + 0.5 * n_eq) * inv - 0.5
+        sum_u[j, L] = U_0[ok].sum()
+        count[j, L] = ok.sum()
+    return sum_u, count
+
+
 def grank_from_sums(sum_u: np.ndarray, count: np.ndarray, n: int) -> TestResult:
     """t_grank from :func:`rank_sums` (summed over every partition) and N events (eq. 9-10)."""
     if n < 2:

@@ -110,8 +110,9 @@ prices = "prices.csv"
     return study
 
 
-def run_child(cmd: list[str], cwd: Path) -> tuple[float, float, int, str, str]:
-    """Run ``cmd``; return (wall seconds, peak RSS of that child in MB, exit status, stdout, stderr)."""
+def run_child(cmd: list[str], cwd: Path) -> tuple[float, float, int, str, str, float]:
+    """Run ``cmd``; return (wall seconds, peak RSS of that child in MB, exit status, stdout, stderr,
+    CPU seconds of that child (user + system, from its rusage))."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, text=True)
@@ -119,7 +120,8 @@ def run_child(cmd: list[str], cwd: Path) -> tuple[float, float, int, str, str]:
         wall = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0), err.seek(0)
-        return wall, usage.ru_maxrss / 1024, proc.returncode, out.read(), err.read()
+        cpu = usage.ru_utime + usage.ru_stime
+        return wall, usage.ru_maxrss / 1024, proc.returncode, out.read(), err.read(), cpu
 
 
 def parse_timings(stderr: str) -> list[tuple[str, float]]:
@@ -146,7 +148,7 @@ def peer_child(n_events: int, peer: Path) -> dict:
     for j in range(N_SEC):
         data[f"S{j:03d}"] = R[:, j]
     pos, col = draw_events(n_events)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     mod.Single._save_parameter("returns", data)
     event_list = [{"event_date": dates[p], "security_ticker": f"S{c:03d}", "market_ticker": "MKT"}
                   for p, c in zip(pos, col)]
@@ -155,8 +157,8 @@ def peer_child(n_events: int, peer: Path) -> dict:
         agg = mod.Multiple.from_list(event_list, mod.Single.market_model, event_window=EVENT,
                                      estimation_size=ESTIMATION[1] - ESTIMATION[0] + 1,
                                      buffer_size=EVENT[0] - ESTIMATION[1] - 1)
-    seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "events": len(agg.sample), "caar": float(agg.CAAR[-1])}
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"seconds": seconds, "cpu_seconds": cpu, "events": len(agg.sample), "caar": float(agg.CAAR[-1])}
 
 
 def main() -> None:
@@ -182,44 +184,52 @@ def main() -> None:
         study = write_study(folder, n)
         out = folder / f"out-{n}"
         cmd = [sys.executable, "-m", "eventstudy", "run", str(study), "--out", str(out), "--timings", "--quiet"]
-        wall, peak, rc, stdout, stderr = run_child(cmd, folder)
+        load = os.getloadavg()[0]
+        wall, peak, rc, stdout, stderr, cpu = run_child(cmd, folder)
         if rc != 0:
             print(f"{n:,} events: eventstudy run failed (exit {rc}):\n{stderr[-3000:]}")
-            rows.append({"events": n, "ours_s": float("nan"), "peak_mb": peak})
+            rows.append({"events": n, "ours_s": float("nan"), "ours_cpu": cpu, "peak_mb": peak})
             continue
         timings = parse_timings(stderr)
-        row = {"events": n, "ours_s": wall, "peak_mb": peak, "timings": timings}
+        row = {"events": n, "ours_s": wall, "ours_cpu": cpu, "peak_mb": peak, "timings": timings, "load": load}
         if args.peer is not None and not args.no_peer:
-            pw, _, prc, pout, perr = run_child([sys.executable, __file__, "--peer", str(args.peer),
+            pw, _, prc, pout, perr, pcpu = run_child([sys.executable, __file__, "--peer", str(args.peer),
                                                 "--peer-child", str(n)], folder)
             if prc == 0:
                 info = json.loads(pout.strip().splitlines()[-1])
-                row.update(peer_s=info["seconds"], peer_wall=pw, peer_caar=info["caar"])
+                row.update(peer_s=info["seconds"], peer_cpu_s=info["cpu_seconds"], peer_wall=pw, peer_cpu=pcpu,
+                           peer_caar=info["caar"])
                 ours = pd.read_csv(out / "results.csv")
                 row["ours_caar"] = float(ours.loc[ours["window"] == f"[{CARS[0][0]},{CARS[0][1]}]", "car"].mean())
             else:
                 print(f"peer failed on {n:,} events:\n{perr[-2000:]}")
         rows.append(row)
         _print_row(row)
-    print("\n| events | `eventstudy run` (process wall) | peak RSS | PyPI eventstudy: its events | with imports "
-          "(process wall) | ours / peer's events | ours / peer's process |")
-    print("|---|---|---|---|---|---|---|")
+    print("\nwall = elapsed time of the process; CPU = its user + system seconds (the machine is shared, so CPU "
+          "is the steadier figure); the peer's 'events' time is its event loop only, its process adds imports and data")
+    print("\n| events | `eventstudy run` wall | CPU | peak RSS | PyPI eventstudy: events wall | CPU | process wall "
+          "| process CPU | ours / peer's events (wall, CPU) | ours / peer's process (wall, CPU) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
+        ours = f"{r['ours_s']:.2f} s | {r.get('ours_cpu', float('nan')):.2f} s | {r['peak_mb']:.0f} MB"
         if "peer_s" in r:
-            peer = f"{r['peer_s']:.2f} s | {r['peer_wall']:.2f} s"
-            ratio = f"{r['ours_s'] / r['peer_s']:.2f} | {r['ours_s'] / r['peer_wall']:.2f}"
+            peer = f"{r['peer_s']:.2f} s | {r['peer_cpu_s']:.2f} s | {r['peer_wall']:.2f} s | {r['peer_cpu']:.2f} s"
+            ratio = (f"{r['ours_s'] / r['peer_s']:.2f}, {r['ours_cpu'] / r['peer_cpu_s']:.2f} | "
+                     f"{r['ours_s'] / r['peer_wall']:.2f}, {r['ours_cpu'] / r['peer_cpu']:.2f}")
         else:
-            peer, ratio = "- | -", "- | -"
-        print(f"| {r['events']:,} | {r['ours_s']:.2f} s | {r['peak_mb']:.0f} MB | {peer} | {ratio} |")
+            peer, ratio = "- | - | - | -", "- | -"
+        print(f"| {r['events']:,} | {ours} | {peer} | {ratio} |")
 
 
 def _print_row(r: dict) -> None:
-    print(f"\n{r['events']:,} events: eventstudy run {r['ours_s']:.2f} s wall, peak RSS {r['peak_mb']:.0f} MB "
-         )
+    print(f"\n{r['events']:,} events: eventstudy run {r['ours_s']:.2f} s wall, {r['ours_cpu']:.2f} s CPU, "
+          f"peak RSS {r['peak_mb']:.0f} MB (1-minute load average {r['load']:.2f} on {os.cpu_count()} cores when it "
+          f"started, {os.getloadavg()[0]:.2f} now)")
     for stage, sec, peak in r.get("timings", []):
         print(f"    {sec:8.3f} s  (peak so far {peak:6.0f} MB)  {stage}")
     if "peer_s" in r:
-        print(f"  PyPI eventstudy 0.1a12: {r['peer_s']:.2f} s for the events ({r['peer_wall']:.1f} s for its process, "
+        print(f"  PyPI eventstudy 0.1a12: {r['peer_s']:.2f} s for the events, {r['peer_cpu_s']:.2f} s CPU "
+              f"({r['peer_wall']:.1f} s, {r['peer_cpu']:.1f} s CPU for its process, "
               f"imports and data included); ours / peer = {r['ours_s'] / r['peer_s']:.2f} (events), "
               f"{r['ours_s'] / r['peer_wall']:.2f} (process)")
         print(f"  CAAR[-10,+10]: ours {r['ours_caar']:.10f}, peer {r['peer_caar']:.10f} "
