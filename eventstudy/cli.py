@@ -3,6 +3,7 @@
 Subcommands::
 
     eventstudy run STUDY [--out DIR] [--offline | --pinned] [--parquet] [--timings]
+                     [--dask local:N|tcp://HOST:PORT] [--dataset DIR]
                                                       run a study, write report.html, PNGs, CSVs (+ Parquet)
                                                       (--timings: wall time per stage on stderr)
     eventstudy run --example NAME [--out DIR]         run a study shipped with the package (pinned snapshot)
@@ -14,6 +15,7 @@ Subcommands::
     eventstudy data import FILES...                   add CSVs to the embedded snapshot
     eventstudy data fetch SYMBOLS... --start --end    download from Yahoo into the cache (or the snapshot)
     eventstudy data list [--cache]                    what the snapshot (or the cache) holds
+    eventstudy data export-parquet OUT [--study STUDY | SYMBOLS...]   prices as a Parquet dataset (for --dask)
 
 Errors print one message (what, where, what to do) and exit with status 2; never a traceback.
 """
@@ -92,7 +94,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         shown = f"shipped example {study}, {spec.data.source} prices" if args.example else str(study)
         print(f"eventstudy {__version__}: running study {spec.name!r} ({shown})", file=sys.stderr)
     timer = StageTimer(enabled=args.timings)
-    res = run_study(spec, progress=say, timer=timer)
+    dask = {} if args.dask is None else {  # the map stage on a Dask cluster (eventstudy.cluster)
+        "dask": args.dask, "dataset": args.dataset,
+        "dask_options": {"timeout": args.dask_timeout, "show_progress": not args.quiet}}
+    if args.dataset and args.dask is None:
+        raise EventStudyError("--dataset is the price dataset of a distributed run; give --dask local:N or "
+                              "--dask tcp://HOST:PORT with it")
+    res = run_study(spec, progress=say, timer=timer, **dask)
 
     def out_say(msg: str) -> None:  # each output step announced is timed until the next one
         timer.mark(f"outputs: {msg}")
@@ -261,6 +269,50 @@ def _iso_date(text: str, flag: str):
         raise ValueError(f"{flag} {text!r} is not a date; write it as YYYY-MM-DD") from None
 
 
+def cmd_data_export_parquet(args: argparse.Namespace) -> int:
+    """Write prices as a partitioned Parquet dataset (what a distributed run's workers read)."""
+    from .prices.parquet import export_dataset
+    from .prices.sources import load_prices
+
+    if args.study and args.symbols:
+        raise EventStudyError("give --study STUDY or SYMBOLS, not both")
+    if args.study:
+        from . import pipeline as P
+        from .reference.gazetteer import Gazetteer
+        from .study.spec import load_study
+
+        spec = load_study(args.study, source="pinned" if args.pinned else "offline" if args.offline else None)
+        say = _say(args.quiet)
+        timing = P.resolve_timing(spec, P.read_article_stage(spec, say), say)
+        span = P.price_span(spec, timing.event_time)
+        gaz = Gazetteer.load(spec.data.gazetteer)
+        sources = P.default_sources(spec, span, gaz)
+        symbols = list(dict.fromkeys([*spec.securities, *spec.benchmarks]))
+        frequency = spec.data.frequency
+    else:
+        from .prices import CacheSource, SnapshotSource, UserPricesSource
+
+        span, frequency = None, args.frequency
+        if args.prices:
+            sources = [UserPricesSource(Path(args.prices), frequency)]
+        else:
+            sources = [CacheSource(frequency, not args.unadjusted, args.cache), SnapshotSource(frequency, args.snapshot)]
+        symbols = list(dict.fromkeys(args.symbols))
+        if not symbols:
+            if not args.prices:
+                raise EventStudyError("name the symbols to export, or give --study STUDY or --prices FILE (every "
+                                      "symbol of your file)")
+            symbols = sources[0].symbols()
+    series, missing = load_prices(symbols, sources, span)
+    for sym, why in missing.items():
+        print(f"eventstudy: warning: {sym} not exported: {why}", file=sys.stderr)
+    manifest = export_dataset(Path(args.out), series, frequency, by=args.by, replace=args.replace, missing=missing)
+    rows = sum(e["rows"] for e in manifest["symbols"].values())
+    print(f"wrote {len(series)} symbol(s), {rows:,} {frequency} bars, to {Path(args.out).resolve()}/ "
+          f"(Parquet, partitioned by {args.by}; manifest.json lists each symbol and where it came from)")
+    return 0
+
+
 def cmd_data_list(args: argparse.Namespace) -> int:
     from .paths import snapshot_dir
     from .prices import PriceCache, Snapshot
@@ -308,6 +360,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="print only where the outputs are")
     p.add_argument("--parquet", action="store_true", help="also write every table as Parquet beside its CSV")
     p.add_argument("--timings", action="store_true", help="print the wall time of each stage to stderr")
+    p.add_argument("--dask", metavar="local[:N]|tcp://HOST:PORT",
+                   help="run the map stage on a Dask cluster: local:N starts N worker processes on this machine, "
+                        "tcp://HOST:PORT uses a running `dask scheduler` (needs eventstudy-toolkit[dask])")
+    p.add_argument("--dataset", metavar="DIR",
+                   help="with --dask: the Parquet price dataset every worker reads (eventstudy data export-parquet); "
+                        "default: the study's prices, exported to a temporary folder on this machine")
+    p.add_argument("--dask-timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="with --dask tcp://...: how long to wait for the scheduler and its workers (default 10)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("notebook", help="execute the analyst's notebook for a study and export it to HTML")
@@ -361,6 +421,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gazetteer", nargs="*", type=Path, help="extra gazetteer files (Yahoo symbols)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_data_fetch)
+
+    p = data.add_parser("export-parquet", help="write prices as a partitioned Parquet dataset for distributed runs")
+    p.add_argument("out", help="dataset folder to write (refused if it holds something else)")
+    p.add_argument("symbols", nargs="*", help="symbols to export (default with --prices: all of the file)")
+    p.add_argument("--study", help="export every security and benchmark of this study, from its own price sources "
+                                   "and over the dates it needs")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--offline", action="store_true", help="with --study: the cache, then the snapshot")
+    mode.add_argument("--pinned", action="store_true", help="with --study: the embedded snapshot only")
+    p.add_argument("--prices", help="your own prices (a CSV or a folder, as [data] prices reads them)")
+    p.add_argument("--cache", help="cache folder (default: $EVENTSTUDY_CACHE or the user cache folder)")
+    p.add_argument("--snapshot", help="snapshot folder (default: the embedded snapshot)")
+    p.add_argument("--unadjusted", action="store_true", help="the unadjusted part of the cache")
+    p.add_argument("--frequency", choices=("1d", "4h"), default="1d")
+    p.add_argument("--by", choices=("symbol", "year"), default="symbol",
+                   help="partition by symbol (default; a worker reads its symbols' folders) or by calendar year")
+    p.add_argument("--replace", action="store_true", help="overwrite an existing dataset in OUT")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_data_export_parquet)
 
     p = data.add_parser("list", help="list the symbols in the snapshot (or, with --cache, in the download cache)")
     p.add_argument("--frequency", choices=("1d", "4h"), default="1d")

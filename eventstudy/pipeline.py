@@ -121,8 +121,26 @@ class Combined:
 # --- the stages ----------------------------------------------------------------------------------
 
 def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
-              progress: Progress | None = None, timer: StageTimer | None = None) -> EventStudyResults:
-    """Run a study end to end and return its results (no files are written)."""
+              progress: Progress | None = None, timer: StageTimer | None = None, dask=None,
+              dataset=None, dask_options: dict | None = None) -> EventStudyResults:
+    """Run a study end to end and return its results (no files are written).
+
+    ``dask`` runs the map stage on a Dask cluster instead of in this process: ``"local:N"``,
+    ``"tcp://HOST:PORT"`` or a ``distributed.Client`` (see :mod:`eventstudy.cluster`); ``dataset``
+    is the Parquet price dataset its workers read (default: the study's prices, exported to a
+    temporary folder); ``dask_options`` go to :meth:`eventstudy.cluster.run.DaskMap.start`
+    (``timeout``, ``partitions``, ``retries``, ``show_progress``). The results are the same.
+    """
+    if dask is None:
+        return _run_study(spec, sources, progress, timer, None)
+    from .cluster.run import DaskMap
+
+    with DaskMap.start(dask, dataset=dataset, say=progress or (lambda msg: None), **(dask_options or {})) as mapper:
+        return _run_study(spec, sources, progress, timer, mapper)
+
+
+def _run_study(spec: StudySpec, sources: Sequence[PriceSource] | None, progress: Progress | None,
+               timer: StageTimer | None, mapper) -> EventStudyResults:
     say = progress or (lambda msg: None)
     clock = timer or NO_TIMER
     with clock("read the article"):
@@ -134,9 +152,13 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
     span = price_span(spec, timing.event_time)
     sources = list(sources) if sources is not None else default_sources(spec, span, gaz)
     with clock("load prices"):
-        prices = load_study_prices(spec, gaz, sources, span, say)
+        prices = load_study_prices(spec, gaz, (mapper and mapper.driver_sources(spec.data.frequency)) or sources,
+                                   span, say)
     with clock("quality checks"):
         prices = quality_checked(spec, gaz, prices)
+    if mapper is not None:  # the workers read the same prices from a Parquet dataset
+        with clock("prices for the workers"):
+            prices = mapper.prepare(spec, prices)
     with clock("coverage"):
         plan = check_prices(plan, prices.series, prices.missing)
         bars = symbol_bars_of(plan, prices)
@@ -148,10 +170,14 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
             n = int(((coverage.plan.frame["group"] == g.name) & coverage.plan.pending).sum())
             if n:
                 say(f"group {g.name!r}: {n} event-securities vs {g.spec.benchmark or 'their benchmarks'}")
-        analysis = analyse(spec, coverage.plan, prices, bars, factors)
+        if mapper is None or not coverage.plan.pending.any():
+            analyses, frames = [analyse(spec, coverage.plan, prices, bars, factors)], None
+        else:  # the same map, one task per partition of the plan on the Dask cluster
+            analyses, frames = mapper.map(spec, coverage.plan, prices.provenance, factors, keep_estimation=(
+                int(coverage.plan.pending.sum()) <= MAX_DIAGNOSTICS or spec.model.conventions == "estudy2"))
     with clock("test battery"):
         say("running the test battery")
-        study = combine(spec, coverage, [analysis], prices, characteristics)
+        study = combine(spec, coverage, analyses, prices, characteristics, frames=frames)
     with clock("diagnostics"):
         warnings = list(study.warnings) + factor_notes
         warnings.extend(article_date_findings(spec, extraction, timing.event_time))  # e.g. event after publication
@@ -172,7 +198,8 @@ def run_study(spec: StudySpec, *, sources: Sequence[PriceSource] | None = None,
         confounding=confounding.frame, confounding_windows=confounding.windows,
         extras={"groups": study.groups, "event_plan": study.plan, "confounding_notes": confounding.notes,
                 "confounding_k": confounding.k,
-                "provenance_table": {sym: dict(ps.provenance) for sym, ps in prices.series.items()}},
+                "provenance_table": {sym: dict(ps.provenance) for sym, ps in prices.series.items()},
+                **({"distributed": mapper.summary} if mapper is not None else {})},
     )
 
 
@@ -291,11 +318,12 @@ def _symbols_on(f: pd.DataFrame, calendar: str) -> list[str]:
 
 
 def combine(spec: StudySpec, coverage: Coverage, analyses: list[Analysis], prices: StudyPrices,
-            characteristics: pd.DataFrame | None = None) -> Combined:
+            characteristics: pd.DataFrame | None = None, frames: StudyFrames | None = None) -> Combined:
     """The reduce of a run: the partitions' tables in ``seq`` order, the test battery from their
-    partial sums, the dropped pairs and the warnings in study order."""
+    partial sums, the dropped pairs and the warnings in study order. ``frames``: the partitions'
+    tables already merged (a distributed run places them as they arrive)."""
     plan = coverage.plan
-    if len(analyses) == 1:
+    if len(analyses) == 1 and analyses[0].plan.frame.shape == plan.frame.shape:
         frame = analyses[0].plan.frame
     else:
         frame = plan.frame.copy()
@@ -305,7 +333,7 @@ def combine(spec: StudySpec, coverage: Coverage, analyses: list[Analysis], price
             for col in ("status", "stage", "reason", "drop_code"):
                 frame.iloc[pos, frame.columns.get_loc(col)] = a.plan.frame[col].to_numpy()
     plan = plan.with_frame(frame)
-    frames = merge_frames([a.frames for a in analyses])
+    frames = frames if frames is not None else merge_frames([a.frames for a in analyses])
     seq_of = pd.Series(plan.frame["seq"].to_numpy(), index=plan.frame["row"].to_numpy())
     by_group: dict[str, list[GroupEstimates]] = {}
     contexts: dict[str, tuple[int, BatteryContext]] = {}

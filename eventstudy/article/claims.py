@@ -50,7 +50,7 @@ from typing import Any
 
 from .dates import DateMention
 from .entities import SOURCE, Mention
-from .lexicon import (CLOSE_CUE, DIRECTION, DIRECTION_AFTER, DONE_VERB_FR, HORIZON_PHRASES, INTRADAY_CUE, LEVEL_AFTER,
+from .lexicon import (BACK_REFERENCE, CLOSE_CUE, DIRECTION, DIRECTION_AFTER, DONE_VERB_FR, HORIZON_PHRASES, INTRADAY_CUE, LEVEL_AFTER,
                       LIVE_VERB_EN, LIVE_VERB_FR, METRIC, MOVE_FOLLOWERS, SHARE_OF, SHARE_VERB, TRADING_VERB, VALUE_OF)
 from .model import Claim
 from .numbers import PercentMatch, find_percents
@@ -73,6 +73,8 @@ REFERENCE_BEFORE = re.compile(
     r"(?:du|of|on|set on|atteint le|le)|"
     r"(?:effect|effet|vigueur|start|starts|begin|begins|commence|débute|applicable|due|prévue?s?|scheduled|"
     r"expected|attendue?s?|jusqu'au)\s+(?:on\s+|le\s+)?|"
+    r"(?:amorcée?s?|entamée?s?|commencée?s?|initiée?s?|engagée?s?|begun|began|started|which began|that began)\s+"
+    r"(?:on\s+|le\s+|dès\s+)?|"
     r"(?:launched|lancée?s?|announced|annoncée?s?|unveiled|dévoilée?s?|presented|présentée?s?|introduced|"
     r"published|publiée?s?|released|priced|fixée?)\s+(?:on\s+|le\s+)?)\s*(?:le\s+|the\s+|l'|on\s+)?$", re.I)
 _POINTS = re.compile(r"^\s*(?:de\s+)?(?:base\s+)?points?(?![\w])|^\s*(?:percentage\s+|basis\s+)?points?(?![\w])", re.I)
@@ -82,6 +84,8 @@ _OTHER_PERIOD = re.compile(
     r"days|quarters)|(?:sur|en)\s+(?:les\s+)?(?:\w+\s+)?(?:derniers|dernières)?\s*(?:\d+|deux|trois|quatre|cinq|six)\s+"
     r"(?:mois|semaines|ans|séances|jours)|since\s+(?:\w+\s+){0,2}\d|depuis\s+(?:le\s+|la\s+|l')?(?:\w+\s+){0,2}"
     r"(?:\d|début|mi-|novembre|décembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|son|sa)|"
+    r"since\s+(?:last\s+|early\s+|late\s+|mid-?)?(?:January|February|March|April|May|June|July|August|September|"
+    r"October|November|December|the start of|the beginning of)|"
     r"over\s+(?:the\s+)?(?:\w+\s+)?(?:six|three|two|\d+)\s+(?:months|weeks|years)|on\s+(?:the|this)\s+series|"
     r"sur\s+cette\s+série|en\s+un\s+an\s+et\s+demi)", re.I)
 
@@ -175,9 +179,15 @@ _OTHER = "other"
 
 
 def _horizon_phrases(seg: Segmented, sentence: Sentence) -> list[tuple[int, int, str | None]]:
+    """Horizon phrases of a sentence, except those inside an aside without a figure ("Nvidia shares,
+    which have tripled over the past year, rose 2%": the year is the aside's)."""
     out: list[tuple[int, int, str | None]] = []
+    asides = [(m.start(), m.end()) for m in _ASIDE_SPAN.finditer(seg.norm, sentence.start, sentence.end)
+              if not re.search(r"\d\s?%|\d\s?(?:percent|pour cent|per cent)", m.group(0))]
     for name, pattern in HORIZON_PHRASES:
         for m in pattern.finditer(seg.norm, sentence.start, sentence.end):
+            if any(a <= m.start() < b for a, b in asides):
+                continue
             if not any(m.start() < e and s < m.end() for s, e, _ in out):
                 out.append((m.start(), m.end(), name))
     return out
@@ -185,11 +195,15 @@ def _horizon_phrases(seg: Segmented, sentence: Sentence) -> list[tuple[int, int,
 
 def _other_periods(seg: Segmented, sentence: Sentence, percents: list[PercentMatch]) -> set[int]:
     """Percentages with a period of their own the vocabulary has no word for, written right after or
-    right before them ("chuté de 18 % depuis le 14 juillet", "lost 35.1% over the past 12 months")."""
+    right before them ("chuté de 18 % depuis le 14 juillet", "lost 35.1% over the past 12 months"); one
+    written after a comma is the apposition's ("bondi de 4 %, son plus fort gain depuis mars")."""
     out = set()
     for m in _OTHER_PERIOD.finditer(seg.norm, sentence.start, sentence.end):
+        # a period after a comma belongs to the phrase in apposition, not to the move ("a bondi de 4 %, son
+        # plus fort gain depuis septembre dernier", "rose 3%, its best day since last March")
         near = [(min(abs(m.start() - p.end), abs(p.start - m.end())), k) for k, p in enumerate(percents)
-                if 0 <= m.start() - p.end <= OTHER_PERIOD_REACH or 0 <= p.start - m.end() <= OTHER_PERIOD_REACH]
+                if (0 <= m.start() - p.end <= OTHER_PERIOD_REACH and "," not in seg.norm[p.end:m.start()])
+                or 0 <= p.start - m.end() <= OTHER_PERIOD_REACH]
         if near:
             out.add(min(near)[1])
     return out
@@ -260,11 +274,15 @@ class _Context:
 
 #: An aside between commas ("Nvidia, whose revenue doubled, fell 3%"): its words are not the move's.
 _ASIDE_SPAN = re.compile(r",\s*(?:which|who|whose|that|a|an|the|its|dont|qui|que|owner|maker|parent)"
-                         r"(?![\w])[^,;]*,", re.I)
+                         r"(?![\w])(?:[^,;]|,(?=\d))*,(?!\d)", re.I)
 
 def _not_a_price(norm: str, p: PercentMatch, gap_from: int, after: str, subject: Subject | None) -> str | None:
     """Why the percentage at ``p`` is not a price move (rule 2), or None."""
-    gap = _ASIDE_SPAN.sub(" ", norm[gap_from:p.start])  # "Arm, the SoftBank-owned chip designer, rose 5%"
+    level = _TO_LEVEL.search(norm, max(gap_from, p.start - 60), p.start)
+    if level is not None:  # "la part de marché a reculé à 16 %", "yields rose to 4.2%": a ratio's level
+        return f"a level ({level.group(0).strip()!r} {p.text!r}: a ratio that stands at a value, not a price move)"
+    gap = _ADJUNCT.sub(" ", norm[gap_from:p.start])  # ", on volumes seven times the average, before closing"
+    gap = _ASIDE_SPAN.sub(" ", gap)  # "Arm, the SoftBank-owned chip designer, rose 5%"
     metric = METRIC.search(gap)
     if metric:
         return f"a change in {metric.group(0)!r}"
@@ -274,6 +292,9 @@ def _not_a_price(norm: str, p: PercentMatch, gap_from: int, after: str, subject:
     if share:
         return f"a share ({share.group(0)!r})"
     tail = re.sub(r"^\s*(?:de|des|du|d'|of|in)\s+(?:ses|leur|son|sa|its|their|the)?\s*", "", after[:50])
+    on = re.match(r"^\s*(?:sur|on|for|pour)\s+(?:(?:ses|leur|son|sa|le|la|les|l'|its|their|the)\s*)?", after)
+    if on and METRIC.match(after, on.end()):  # "de -1 à -2 % sur le chiffre d'affaires publié"
+        return f"a change of {METRIC.match(after, on.end()).group(0)!r}"
     if METRIC.match(tail) and SHARE_OF.match(after):
         return f"a share or change of {METRIC.match(tail).group(0)!r}"
     if SHARE_OF.match(after) and not VALUE_OF.match(after):
@@ -302,40 +323,100 @@ def _not_a_price(norm: str, p: PercentMatch, gap_from: int, after: str, subject:
     return None
 
 
+#: A prepositional adjunct between commas followed by a verb of its own clause ("sank 14 percent, on
+#: volumes seven times the average, before closing 8.7 percent lower"): its nouns are not the figure's.
+_ADJUNCT = re.compile(r",\s*(?:on|amid|with|in|sur fond d[e']|avec|dans|malgré|despite)\s[^,;]*(?=,\s*(?:before|after|then|"
+                      r"and|avant de|puis|et|pour)\s)", re.I)
+#: A verb of movement, then "to"/"à" right before a figure: the level a ratio moved to (a price is never
+#: quoted in percent), unless "up to"/"jusqu'à"/"as much as" (an intraday extreme of a move).
+_TO_LEVEL = re.compile(rf"(?:{DIRECTION.pattern})\s+(?:[\w'-]+\s+){{0,2}}?(?<!jusqu')(?<![Uu]p )(?:to|à)\s*$", re.I)
 #: A determiner right before a figure makes it a quantity ("les 26,87 % que Vale détenait", "its 49.9%
 #: stake"), unless a noun of movement follows ("a 31% gain", "the 10% drop").
 _DETERMINER_BEFORE = re.compile(r"(?<![\w'])(?:les|la|le|l'|ses|son|sa|leurs?|its|their|the|his|her|ce|ces|this|"
                                 r"these)\s*$", re.I)
 _MOVE_NOUN_AFTER = re.compile(r"^[\s-]*(?:[a-z]+(?:-[a-z]+)*\s+)?(?:gain|gains|rise|jump|drop|fall|decline|loss|plunge|slide|"
                               r"rally|surge|increase|decrease|advance|slump|hausse|baisse|repli|recul|chute|bond|"
-                              r"progression|envolée|plongeon)(?![\w])", re.I)
+                              r"progression|envolée|plongeon|rebound|spike|tumble|dip|slip|retreat|sell-off|selloff|"
+                              r"rebond|dégringolade|décrochage|glissade|flambée|embellie|correction)(?![\w])", re.I)
 
 
 _DOWN_NOUN = re.compile(r"(?<![\w])(?:drop|fall|decline|loss|plunge|slide|decrease|slump|baisse|repli|recul|chute|"
-                        r"plongeon)(?![\w])", re.I)
+                        r"plongeon|tumble|dip|slip|retreat|sell-off|selloff|dégringolade|décrochage|glissade|"
+                        r"correction)(?![\w])", re.I)
 
 
 def _sign(norm: str, p: PercentMatch, gap_from: int, lo: int, after: str, prev_sign: int | None,
-          listed: bool) -> int | None:
+          listed: bool, names: tuple[tuple[int, int], ...] = ()) -> int | None:
+    """The sign of a move (rule 3). ``names``: spans of the sentence's names, whose words are never a
+    verb of movement ("Monte dei Paschi", "Advance Auto Parts", "Rising Sun")."""
     if p.signed:
         return 1 if p.value >= 0 else -1
+    word = re.search(r"(?<![\w'])(?P<w>minus|moins|plus)\s*$", norm[max(lo, p.start - 8):p.start], re.I)
+    if word and not re.match(r"\s*(?:de|d'|que|than)\b", after):  # "BAM (minus 1.8 percent)", "(plus 2 percent)"
+        return -1 if word.group("w").lower() in ("minus", "moins") else 1
     own = _MOVE_NOUN_AFTER.match(after)
     if own:  # "a 31% gain", "a 54% rise": the figure's own noun
         return -1 if _DOWN_NOUN.search(own.group(0)) else 1
-    for a, b in ((gap_from, p.start), (lo, p.start)):
+    spans = [(s, e) for s, e in names if s < p.start and e > lo]  # the names of the figure's window only
+
+    def verb_sign(a: int, b: int) -> int | None:
         last = None
         for m in DIRECTION.finditer(norm, a, b):
+            if any(s <= m.start() < e for s, e in spans):
+                continue
             last = 1 if m.group("up") else -1
-        if last is not None:
-            return last
+        return last
+
+    sign = verb_sign(gap_from, p.start)
+    if sign is not None:
+        return sign
     m = DIRECTION_AFTER.match(after)
     if m and not (re.match(r"\s*(?:higher|lower|plus haut|plus bas)\s+(?:than|que)", after)
                   and not TRADING_VERB.search(norm, gap_from, p.start)):
-        return 1 if m.group("up") else -1  # "75% higher than that price" is a comparison, not a move
+        # the figure's own word after it ("HSBC was 2.1 per cent lower") before a verb of an earlier clause;
+        # "75% higher than that price" is a comparison, not a move
+        return 1 if m.group("up") else -1
+    sign = verb_sign(lo, p.start)
+    if sign is not None:
+        return sign
     level = LEVEL_AFTER.match(after)
     if level and TRADING_VERB.search(norm, gap_from, p.start):  # "ended their first day 45 percent above"
         return 1 if level.group("up") else -1
     return prev_sign if listed else None
+
+
+#: Where a new clause may open after a metric ("cut its outlook on Sept. 12, when the stock lost 9%").
+_METRIC_CLAUSE = re.compile(r"[;:]|,\s*(?:when|as|while|whereas|but|and|after which|lorsque|quand|alors qu|tandis qu|"
+                            r"mais|et|puis)(?![\w])|(?<![\w])(?:while|whereas|tandis qu|alors qu)", re.I)
+
+
+def _in_subject_aside(norm: str, subjects: SentenceSubjects, prev: PercentMatch, p: PercentMatch) -> bool:
+    """True when ``prev`` sits in an aside between commas that opens right after a name ("Ferrari, whose
+    shares are up 30% this year, slipped 1.2%", "Société Générale, en hausse de 25 % depuis janvier,
+    recule de 1,5 %") and ``p`` is after the aside's closing comma."""
+    opening = norm.rfind(",", 0, prev.start)
+    closing = norm.find(",", prev.end, p.start)
+    if opening < 0 or closing < 0 or ";" in norm[opening:closing]:
+        return False
+    return any(c.end == opening for c in subjects.in_window(max(0, opening - 80), opening))
+
+
+def _new_subject_start(norm: str, subjects: SentenceSubjects, lo: int, hi: int) -> int | None:
+    """Where the last subject of ``[lo, hi)`` begins: a name, or words that refer back to a security or
+    an index ("its shares", "le titre", "l'indice"); None when there is none (no new clause)."""
+    starts = [c.start for c in subjects.in_window(lo, hi)]
+    ref = coreference(norm, lo, hi)
+    if ref is not None and ref[0] in ("security", "index"):
+        at = norm.rfind(ref[1], lo, hi)
+        if at >= 0:
+            # "ses ventes et son titre": the words that refer back start at their own determiner
+            dets = list(_DET_WORD.finditer(ref[1]))
+            starts.append(at + (dets[-1].start() if dets else 0))
+    return max(starts) if starts else None
+
+
+_DET_WORD = re.compile(r"(?<![\w'])(?:the|le|la|les|l'|its|their|his|her|ses|son|sa|leur|leurs|this|that|ce|cette|"
+                       r"ces|cet)(?![\w'])", re.I)
 
 
 # --- the claims ----------------------------------------------------------------------------------
@@ -396,6 +477,7 @@ def _sentence_claims(seg, sentence, percents, mentions, dates, language, publish
                      history, lead, cue, extra, notes, cues) -> list[Claim]:
     norm = seg.norm
     subjects = SentenceSubjects(seg, sentence, mentions, _sectors(seg, sentence), place_entity)
+    name_spans = tuple((c.start, c.end) for c in subjects.candidates if c.sector is None)
     phrases = _horizon_phrases(seg, sentence)
     own_horizon = _owned(phrases, percents)
     for k in _other_periods(seg, sentence, percents):
@@ -415,6 +497,7 @@ def _sentence_claims(seg, sentence, percents, mentions, dates, language, publish
     found: list[Claim] = []
     assigned: dict[int, list[Subject]] = {}
     prev_end = sentence.start
+    skipped_end = sentence.start  # end of the last figure not taken as a claim (a metric, a share ...)
     prev_subject: Subject | None = None
     prev_sign: int | None = None
     horizon: str | None = carried.get("horizon")
@@ -435,6 +518,7 @@ def _sentence_claims(seg, sentence, percents, mentions, dates, language, publish
     for k, p in enumerate(percents):
         next_start = percents[k + 1].start if k + 1 < len(percents) else sentence.end
         after = norm[p.end:min(next_start, p.end + 80)]
+        after = re.sub(r"^\s*[»”\"]", " ", after)  # "un recul « de l'ordre de 10 % » de son chiffre d'affaires"
         where = f"sentence {sentence.index + 1}: {p.text!r}"
         claim_note = note
         lo = prev_end
@@ -442,21 +526,39 @@ def _sentence_claims(seg, sentence, percents, mentions, dates, language, publish
                                                       prev_subject, ctx, history)
         subject = group[-1] if group else None
         gap_from = subject.end if subject is not None and lo <= subject.end <= p.start else lo
-        why = _not_a_price(norm, p, gap_from, after, subject)
+        # "LVMH forecast sales growth of 5% to 7%, and its shares rose 3%": a figure skipped as a metric
+        # leaves its noun behind when a new subject (a name, "its shares", "le titre") and a verb of
+        # movement follow it; "revenue rose 5% and 7%", "a lower floor than its range of 20%" stay metrics
+        metric_from = gap_from
+        if gap_from < skipped_end <= p.start:
+            opened = _new_subject_start(norm, subjects, skipped_end, p.start)
+            if opened is not None and DIRECTION.search(norm, opened, p.start):
+                metric_from = opened
+        breaks = list(_METRIC_CLAUSE.finditer(norm, metric_from, p.start))
+        if breaks:  # "a 5% drop in Kering's sales; the stock lost 3.1%": the figure's own clause
+            opened = _new_subject_start(norm, subjects, breaks[-1].end(), p.start)
+            if opened is not None and DIRECTION.search(norm, opened, p.start):
+                metric_from = opened
+        why = _not_a_price(norm, p, metric_from, after, subject)
         if why is not None:  # the window of the next figure still starts after the last claim
             notes.append(f"{where} is {why}, not a price: not taken as a claim")
+            skipped_end = p.end
             continue
         if subject is None:
             notes.append(f"{where}: no security or sector it refers to; not taken as a claim")
             continue
         listed = listed_after_previous or subject.how in ("list", "unknown", "named", "place") and \
             not DIRECTION.search(norm, gap_from, p.start)
-        sign = _sign(norm, p, gap_from, lo, after, prev_sign, listed)
+        sign = _sign(norm, p, gap_from, lo, after, prev_sign, listed, name_spans)
         if sign is None:
             notes.append(f"{where}: no rise or fall stated (a share or a stake?); not taken as a claim")
             continue
         if k in own_horizon:
             horizon = own_horizon[k]
+        elif k > 0 and _in_subject_aside(norm, subjects, percents[k - 1], p):
+            # "Ferrari, whose shares are up 30% this year, slipped 1.2%": the previous figure is in an aside
+            # right after the subject, so its horizon does not carry to the main clause's move
+            horizon = carried.get("horizon")
         date = own_date.get(k, date)
         for member in group:
             mention = member.mention
@@ -531,7 +633,55 @@ def _subject_group(seg: Segmented, sentence: Sentence, subjects: SentenceSubject
     subject = _capitalisation_of(seg, p, after, subjects) or subjects.forward(p, after)
     if subject is not None:
         return [subject], False
+    group = _GROUP_AFTER.match(after)
+    if group is not None:  # "a 3% decline for the Stoxx banks index": a sector the text names after the figure
+        start, end = p.end + group.start("np"), p.end + group.end("np")
+        words = seg.original[start:end]
+        return [Subject(start, end, words, sector=words, how="sector",
+                        note=f"{words!r} is a group of securities named after the figure: a sector-level figure")], False
+    market = _MARKET_BETWEEN.search(norm, lo, p.start)
+    if market is not None and DIRECTION.search(market.group("move")):
+        # "..., et Mediobanca 2,9 %, dans un marché global en repli de 1,64 %": the market's own figure
+        start, end = market.start("np"), market.end("np")
+        return [Subject(start, end, seg.original[start:end], how="phrase",
+                        note=f"its subject {seg.original[start:end]!r} is the market, not a security the gazetteer "
+                             "knows: left unmapped" + (f" (not given to {prev_subject.name})" if prev_subject else ""))], False
+    if _POSSESSIVE_MOVE.search(norm, max(lo, p.start - 60), p.start) or (
+            _POSSESSIVE_BEFORE.search(norm, max(lo, p.start - 12), p.start) and _MOVE_NOUN_AFTER.match(after)) or \
+            _PARTICIPLE_AFTER_COMMA.search(norm, max(lo, p.start - 40), p.start):
+        # "BNP Paribas a entraîné le CAC 40 dans sa chute de 3 %", "Apple dragged the Nasdaq lower with its 4%
+        # drop", "Tesla outpaced Ford, gaining 6%": the move is the clause's subject's, not the object's
+        main = subjects.clause_subject(lo, p.start)
+        if main is not None:
+            return [replace(main, how="named")], False
+    rel = _WHOSE_SHARES.search(norm, lo, p.start)
+    if rel is not None:
+        # "Bouygues détient 45 % du capital d'Alstom, dont l'action a bondi de 4 %": the name right before
+        owner = [c for c in subjects.in_window(lo, rel.start() + 1) if rel.start() - c.end <= 3]
+        if owner:
+            return [replace(owner[-1], how="named", complement=False)], False
     subject = subjects.backward(lo, p.start) or subjects.fronted(p)
+    if subject is not None and subject.sector is None and subject.end <= p.start:
+        # "La part de marché de Stellantis en Europe a reculé, et son action a cédé 1,8 %": words that refer
+        # back, nearer the figure than the name, are its subject
+        ref = coreference(norm, subject.end, p.start)
+        ref_at = norm.rfind(ref[1], subject.end, p.start) if ref is not None else -1
+        verb = norm[ref_at + len(ref[1]):p.start] if ref_at >= 0 else ""
+        if ref is not None and ref[0] == "security" and "," not in verb and DIRECTION.search(verb):
+            antecedent = _antecedent(ref[0], prev_subject, ctx, history, sentence, ref_at)
+            if antecedent is not None and antecedent.mention is not None and antecedent.mention.entity is not None:
+                return [replace(antecedent, how="reference",
+                                note=f"{ref[1].strip()!r} read as {antecedent.name}")], False
+    if subject is not None and subject.complement and subject.sector is None:
+        # "Le titre du groupe de luxe de François-Henri Pinault a perdu 15 %": a name in a complement of
+        # words that refer back is not the subject; what they refer to is
+        ref = coreference(norm, lo, subject.start)
+        if ref is not None and ref[0] == "security":
+            ref_at = lo + norm[lo:subject.start].rfind(ref[1])
+            antecedent = _antecedent(ref[0], prev_subject, ctx, history, sentence, ref_at)
+            if antecedent is not None:
+                return [replace(antecedent, how="reference",
+                                note=f"{ref[1].strip()!r} read as {antecedent.name}")], False
     if subject is not None:
         if subject.sector is not None:
             return [subject], False
@@ -552,6 +702,14 @@ def _subject_group(seg: Segmented, sentence: Sentence, subjects: SentenceSubject
         return [replace(phrase, note=f"its subject {phrase.name!r} is not a security the gazetteer knows: left "
                                      "unmapped" + (f" (not given to {prev_subject.name})" if prev_subject else ""))], False
     window = norm[lo:p.start]
+    listed_np = _LISTED_PHRASE.search(window)
+    if listed_np is not None and not BACK_REFERENCE.search(listed_np.group("np")):
+        # "BNP Paribas a cédé 3 %, Société Générale 4 % et le secteur dans son ensemble 3,5 %": a new subject
+        # of its own in a list whose verb is left out, not the previous claim's
+        start, end = lo + listed_np.start("np"), lo + listed_np.end("np")
+        return [Subject(start, end, seg.original[start:end], how="phrase",
+                        note=f"its subject {seg.original[start:end]!r} is not a security the gazetteer knows: left "
+                             "unmapped" + (f" (not given to {prev_subject.name})" if prev_subject else ""))], True
     capital = next((w for w in re.findall(r"(?<![\w'])[A-ZÀ-ÖØ-Þ][\w'-]*", window) if w not in NAME_STOP), None)
     if prev_subject is not None and (capital is None or re.fullmatch(r"[\s,;]*(?:and|et|&|puis|then)?[\s\w,']*",
                                                                      window)):
@@ -565,6 +723,39 @@ def _subject_group(seg: Segmented, sentence: Sentence, subjects: SentenceSubject
     return [], False
 
 
+#: Between a name and a figure: a market named as the figure's own subject ("dans un marché global en
+#: repli de", "in a broader market down"); the name before it is not the figure's subject.
+#: Only a market in a complement ("in a market", "dans un marché") whose move is an attribute ("down",
+#: "en repli de", "qui cède"): "Google's shares on the German market slipped 0.1%" keeps its subject.
+_MARKET_BETWEEN = re.compile(
+    r"(?<![\w'])(?:in|into|dans|sur|on|amid|within|au sein d'|au sein de)\s+"
+    r"(?P<np>(?:un|une|le|la|l'|a|an|the)\s*(?:[\w-]+\s+){0,2}?(?:marché|market)(?:\s+(?:global|globale|"
+    r"général|large|entier|wider|broader|overall|as a whole))?)\s+(?P<move>(?:en\s+[\w'-]+(?:\s+de)?|"
+    r"(?:that|which|qui)\s+(?:(?:was|is|a|had|has)\s+)?[\w'-]+(?:\s+(?:de|by))?|"
+    r"(?:down|up|off|lower|higher)(?:\s+by)?))\s*$", re.I)
+#: A possessive before the figure's own noun of movement ("dans sa chute de", "with its 4% drop", "leur
+#: hausse de"): the move of the clause's subject.
+_POSSESSIVE_MOVE = re.compile(r"(?<![\w'])(?:sa|son|leur)\s+(?:[\w-]+\s+){0,2}?(?:chute|baisse|hausse|repli|recul|"
+                              r"progression|bond|envolée|plongeon|dégringolade|glissade|rebond)\s+(?:de|d')\s*$", re.I)
+_POSSESSIVE_BEFORE = re.compile(r"(?<![\w'])(?:its|their|his|her)\s*$", re.I)
+#: A participle right after a comma ("Tesla outpaced Ford, gaining 6%"): it says the move of the subject.
+_PARTICIPLE_AFTER_COMMA = re.compile(r",\s*(?:(?:gaining|losing|rising|falling|dropping|adding|shedding|climbing|"
+                                     r"jumping|sliding|slipping|advancing|declining|tumbling|plunging|soaring)|"
+                                     r"(?:en\s+)?(?:gagnant|perdant|cédant|reculant|progressant|grimpant|chutant|"
+                                     r"abandonnant|lâchant|avançant|bondissant|plongeant))(?:\s+(?:by|de|d'))?\s*$", re.I)
+#: A relative clause about a name's price ("..., whose shares rose 3%", "..., dont l'action a bondi de 4 %").
+_WHOSE_SHARES = re.compile(r",?\s*(?:whose|dont)\s+(?:l'action|le titre|les actions|le cours|la valeur|shares|stock|"
+                           r"share price|stock price)(?![\w])[^,;]*$", re.I)
+#: After a figure: its noun of movement and the group it is about ("a 3% decline for the Stoxx banks index",
+#: "une baisse de 2 % pour l'indice des valeurs bancaires").
+_GROUP_AFTER = re.compile(
+    r"^\s*(?:[a-z-]+\s+)?(?:decline|drop|fall|loss|gain|rise|jump|slide|hausse|baisse|repli|recul|progression|chute)\s+"
+    r"(?:for|in|of|pour|de|du|chez)\s+(?P<np>(?:the|le|la|les|l')\s*(?:[\w&'.-]+\s+){0,3}?"
+    r"(?:index|indices|indice|sector|secteur|stocks|valeurs|shares|market|marché))(?![\w])", re.I)
+#: At the end of a figure's window: "and"/"et" or a comma, then a determiner and a lower-case noun phrase:
+#: a subject of its own in a list with its verb left out ("..., et le secteur dans son ensemble 3,5 %").
+_LISTED_PHRASE = re.compile(
+    r"(?:,|(?<![\w])(?:and|et))\s+(?P<np>(?:the|le|la|les|l')\s*[a-zà-öø-ÿ][\w'-]*(?:\s+[a-zà-öø-ÿ][\w'-]*){0,4})\s*$")
 #: How many sentences back a move with no subject of its own may continue the previous claim's subject.
 CONTINUATION_SENTENCES = 2
 

@@ -55,7 +55,7 @@ from dataclasses import dataclass
 
 from ..reference.gazetteer import Entity, Gazetteer
 from ..reference.markets import BY_WRITTEN
-from ..reference.names import LEGAL_SUFFIX_AFTER
+from ..reference.names import LEGAL_SUFFIX_AFTER, name_key
 from .name_index import Form, find_names, name_index
 from .symbols import EXCHANGE_TICKER, find_symbols
 from .text import Segmented, Sentence
@@ -309,6 +309,11 @@ def find_mentions(seg: Segmented, gazetteer: Gazetteer, language: str | None = N
                          f"another name, not {fits[0].entity.name}")
             continue
         span = _longer_name(seg, sentence, start, end, index)
+        if span is not None and _inside_own_name(seg.norm[span[0]:span[1]], fits):
+            # "Monte dei Paschi di Siena" for Banca Monte dei Paschi di Siena: a longer part of its own name
+            start, end = span
+            written = seg.norm[start:end]
+            span = None
         if span is not None:
             first, cont = span
             text = seg.original[first:cont]
@@ -426,8 +431,7 @@ def _longer_name(seg: Segmented, sentence: Sentence, start: int, end: int, index
       National Bank"; a one-word name after a capitalised word is the first-name rule's);
 
     never in a title-cased sentence (a headline capitalises every word)."""
-    tokens = re.findall(r"[A-Za-zÀ-ÿ]+", sentence.text)
-    if tokens and sum(t[0].isupper() for t in tokens) / len(tokens) > 0.6:
+    if _title_cased(sentence.text):
         return None
     written = seg.norm[start:end]
     multi = " " in written.strip()
@@ -456,6 +460,25 @@ def _longer_name(seg: Segmented, sentence: Sentence, start: int, end: int, index
     if first < start and not index.knows_proper(seg.norm[first:end]):
         return first, end
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _title_cased(text: str) -> bool:
+    """True when most words of a sentence are capitalised (a headline); computed once per sentence."""
+    tokens = re.findall(r"[A-Za-zÀ-ÿ]+", text)
+    return bool(tokens) and sum(t[0].isupper() for t in tokens) / len(tokens) > 0.6
+
+
+def _inside_own_name(text: str, fits: list) -> bool:
+    """True when ``text`` (a longer name around a match) is, word for word, part of the full name or
+    an alias of the entity matched ("Monte dei Paschi di Siena" inside "Banca Monte dei Paschi di Siena")."""
+    key = f" {name_key(text)} "
+    for f in fits:
+        e = f.entity
+        for n in (e.name, *(a for names in e.aliases.values() for a in names)):
+            if key in f" {name_key(n)} ":
+                return True
+    return False
 
 
 def _continuation_end(seg: Segmented, sentence: Sentence, end: int, index) -> int | None:
@@ -487,6 +510,14 @@ def _rename_note(entity: Entity, written: str) -> str | None:
 
 
 
+#: Capitalised words before an ordinary-word name that do not make it part of a longer name.
+_LONGER_NAME_STOP = frozenset("The A An Le La Les Un Une Des Shares Stock Actions Titre Rival Rivals Peer Peers "
+                              "Unlike Like Both And Et Or Ou But Mais While Whereas Selon According Today Yesterday "
+                              "Meanwhile Then Now Also Still Even Only Hier Aujourd'hui Puis Ensuite Aussi Encore "
+                              "Chez Pour For With Avec By Par From De Du In En On Sur At To Of After Après Before "
+                              "Avant When Quand If Si As Comme Since Depuis Investors Analysts Traders".split())
+
+
 def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: str, fits: list[_Form],
              neighbours: list[Mention], notes: list[str], elsewhere: frozenset[str] | set[str],
              market: str | None = None) -> Mention | None:
@@ -503,6 +534,11 @@ def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: 
     common_noun = (re.search(r"(?<![\w])(?:the|a|an|le|la|un|une|l')\s*$", before, re.I)
                    and re.match(r"\s+(?:of|de|du|des|d')(?![\w])", norm[end:end + 6]))
     capitalised_inside = start > sentence.start + 2 and written[:1].isupper() and not re.search(r"[.!?:]\s*$", before)
+    # "Bloomberg News", "Sky News": an ordinary-word name right after another capitalised word (not the
+    # sentence's first) is the end of that longer name, not a company of its own
+    longer = re.search(r"(?<![\w'&.-])([A-ZÀ-ÖØ-Þ][\w&'-]+) $", before)
+    in_longer_name = (longer is not None and longer.group(1) not in _LONGER_NAME_STOP
+                      and not re.search(r"-[a-z]+$|['’]s$", longer.group(1)))  # "SoftBank-backed Arm", "Apple's"
     scores: dict[str, tuple[int, list[str], _Form]] = {}
     for f in fits:
         if f.entity.id in scores:
@@ -550,8 +586,9 @@ def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: 
         if f.entity.id in elsewhere and len(fits) == 1:
             points, why = points + 1, why + ["named elsewhere in the article"]
         generated = f.entity.source.startswith("universe:e")  # an all-caps generated name ("NOW") is no evidence
-        if f.common and ((capitalised_inside and not (generated and written.isupper()))
-                         or (written.isupper() and not generated)):
+        own_caps_name = written.isupper() and written == f.entity.name  # "BP", "SAP": the company's own name
+        if f.common and ((capitalised_inside and not (generated and written.isupper() and not own_caps_name))
+                         or (written.isupper() and (not generated or own_caps_name))):
             points, why = points + 1, why + ["capitalised inside the sentence" if capitalised_inside else "in capitals"]
         if definite_before and f.common and f.entity.asset_class == "equity" and not acts_as_firm:
             points, why = min(points, 1), why + ["a definite article before the name (not a company's usage)"]
@@ -565,6 +602,8 @@ def _resolve(seg: Segmented, sentence: Sentence, start: int, end: int, written: 
                         + (1 if f.entity.id in elsewhere and len(fits) == 1 else 0))
             if specific < points:
                 points, why = specific, why + ["a small company's ordinary-word name: only specific evidence counts"]
+        if f.common and in_longer_name and not f.is_tag:
+            points, why = min(points, 0) - 1, why + [f"the end of a longer name ({longer.group(1)} {written})"]
         if f.entity.asset_class == "institution" and f.common:
             # a shared name ("Nasdaq", "BCE") is the institution only with evidence for it: the
             # exchange's usage ("listed on the Nasdaq") or its own and its kind's words

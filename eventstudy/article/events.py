@@ -329,13 +329,30 @@ LEAD_VOTES = 2.0
 NEWS_BEFORE_MOVE_DAYS = 4
 
 
+#: Words that place news after the session's close: its market reaction is the next session's.
+_AFTER_CLOSE_NEWS = re.compile(
+    r"(?<![\w])(?:late\s+(?:on\s+)?(?:monday|tuesday|wednesday|thursday|friday|sunday)|(?:monday|tuesday|wednesday|"
+    r"thursday|friday|sunday)\s+(?:evening|night)|(?:lundi|mardi|mercredi|jeudi|vendredi|dimanche)\s+soir|"
+    r"in the evening|dans la soirée|overnight)(?![\w])", re.I)
+
+
+def _after_close(seg: Segmented, news: EventDraft) -> bool:
+    """True when the news sentence places it after the close (session word or an evening)."""
+    if not 0 <= news.sentence < len(seg.sentences):
+        return False
+    text = seg.sentences[news.sentence].text
+    return find_session_timing(text) == "after_close" or bool(_AFTER_CLOSE_NEWS.search(text))
+
+
 def _on_move_day(seg: Segmented, candidates: list[EventDraft], move: MoveDay, kinds: list[list[str]]) -> EventDraft:
     """The main event when the article dates its main price move: the news it reacts to (dated that
     day or up to :data:`NEWS_BEFORE_MOVE_DAYS` days before), dated on the move's day, else the move itself."""
     news = next((c for c in candidates if c.date is not None
                  and 0 <= (move.date - c.date).days <= NEWS_BEFORE_MOVE_DAYS), None)
-    if news is not None and not move.text and news.date < move.date:
-        # the move has no day of its own (it stands for the publication date), the news has one
+    if news is not None and not move.text and news.date < move.date and not _after_close(seg, news):
+        # the move has no day of its own (it stands for the publication date), the news has one; news
+        # told after the close ("late Monday", "jeudi soir, après la clôture") moves the market the next
+        # session, so an undated move reported later stays on its own (publication) day
         news.primary = True
         news.rule = ("the date of the news the article reports; its price moves have no day of their own "
                      "(the publication date is later)")

@@ -15,7 +15,10 @@ _UP = (r"hausses?|grimp\w*|augment\w*|progress\w*|bondi\w*|bondit|bond|(?:re)?ga
        r"jump(?:s|ed|ing)?|climb(?:s|ed|ing)?|soar(?:s|ed|ing)?|surg(?:e|es|ed|ing)|rall(?:y|ied|ies|ying)|"
        r"advanc(?:e|es|ed|ing)|added|adds|adding|higher|increas(?:e|es|ed|ing)|spik(?:e|es|ed)|pop(?:s|ped)|"
        r"skyrocket\w*|rocket(?:s|ed)?|rebound(?:s|ed|ing)?|edg(?:ed|es|ing) up|tick(?:ed|s) up|recover(?:s|ed|ing)?|"
-       r"(?:more than )?(?:doubl|tripl|quadrupl)(?:e|es|ed|ing|é|ée|ait)|s'est redressé\w*")
+       r"(?:more than )?(?:doubl|tripl|quadrupl)(?:e|es|ed|ing|é|ée|ait)|s'est redressé\w*|"
+       r"avanç(?:ait|aient|ant)|engrang\w*|octroy\w*|s'octroi\w*|s'arrog\w*|repren(?:d|ds|nent|ait|aient|ant)|"
+       r"repris|grappill\w*|caracol\w*|leap(?:s|t|ed|ing)?|zoom(?:s|ed|ing)|perk(?:s|ed|ing) up|"
+       r"outperform(?:s|ed|ing)?")
 _DOWN = (r"baiss(?:e|es|ent|ait|aient|é|ée|ant|er)|chut\w*|recul\w*|perd\w*|perte|plong\w*|dégringol\w*|céd(?:é|ait|ant|aient|er)|cède|cèdent|"
          r"gliss\w*|repli\w*|se replie|effondr\w*|écroul\w*|décroch\w*|lâch\w*|abandonn\w*|fond(?:u|ait|ent|re|ant)?|"
          r"déviss\w*|trébuch\w*|flanch\w*|sombr\w*|dérap\w*|pâti\w*|laiss(?:e|ait|aient|ant|é|ent) sur le terrain|"
@@ -25,7 +28,9 @@ _DOWN = (r"baiss(?:e|es|ent|ait|aient|é|ée|ant|er)|chut\w*|recul\w*|perd\w*|pe
          r"los(?:e|es|ing)|declin(?:e|es|ed|ing)|lower|decreas(?:e|es|ed|ing)|shed|sheds|shedding|crash(?:ed|es)?|"
          r"slump(?:s|ed|ing)?|retreat(?:s|ed|ing)?|dipp(?:ed|ing)|dips?|tank(?:s|ed)?|eas(?:e|ed|es|ing)|"
          r"off|gave up|giv(?:es|ing) up|gave back|div(?:e|ed|es|ing)|dove|collaps(?:e|ed|es|ing)|sagg(?:ed|ing)|sags?|skid(?:ded|s)?|"
-         r"edg(?:ed|es|ing) (?:down|lower)|tick(?:ed|s) down")
+         r"edg(?:ed|es|ing) (?:down|lower)|tick(?:ed|s) down|nose-?div(?:e|es|ed|ing)|crater(?:s|ed|ing)?|"
+         r"stumbl(?:e|es|ed|ing)|surrender(?:s|ed|ing)?|s'effrit\w*|effrit\w*|s'enfon[cç]\w*|se tass\w*|"
+         r"s'est tass\w*|s'érod\w*|fléchi\w*|rechut\w*|piqu(?:e|é|ait|ent) du nez|underperform(?:s|ed|ing)?")
 #: A verb or noun of movement, with group ``up`` or ``down`` ("grimpé", "fell", "hausse").
 DIRECTION = re.compile(rf"(?<![\w-])(?:(?P<up>{_UP})|(?P<down>{_DOWN}))(?![\w-])", re.I)
 #: Right after a percentage, a word that gives its direction ("7 % de hausse", "3% lower", "4%, lower").
@@ -57,12 +62,14 @@ METRIC = re.compile(
     r"unemployment|immatriculations|registrations|livraisons|deliveries|shipments|exportations|exports|"
     r"importations|imports|droits de douane|tarifs? douaniers?|tariffs?|levies|levy|duties|duty|taxes?|"
     r"primes?|premium|décote|discount|remise|rabais|coupon|pondération|weighting|weight|"
-    r"deferred revenue|adjusted|ajusté|EBITDA|EBIT|EPS|BPA|cash flow|trésorerie|debt|dette|"
+    r"deferred revenue|adjusted|ajusté|EBITDA|EBIT|EPS|BPA|BNPA|cash flow|"
+    r"prévoit|prévoient|prévoyait|prévoyaient|anticipe|anticipent|anticipait|table sur|tablent sur|s'attend\w*|"
+    r"expects|expected|forecasts|forecast|projects|projected|guided|trésorerie|debt|dette|"
     r"like-for-like|comparable|same-store|prix à la consommation|consumer prices|salariés|employees|"
     r"budget|déficit|deficit|excédent|surplus|oversubscribed|sursouscri\w*)(?![\w])", re.I)
 #: Verbs of a share or a weight, not of a move ("pesant 11 % de la capitalisation", "represents 40%").
 SHARE_VERB = re.compile(
-    r"(?<![\w])(?:pes(?:e|ent|ait|ant|aient)|représent\w*|account(?:s|ed|ing)? for|make(?:s)? up|made up|weigh(?:s|ed|ing)?|"
+    r"(?<![\w])(?:pes(?:e|ent|ait|ant|aient|er)|représent\w*|account(?:s|ed|ing)? for|make(?:s)? up|made up|weigh(?:s|ed|ing)?|"
     r"compt(?:e|ent|ait) pour|détien\w*|détenai\w*|hold(?:s|ing)?|own(?:s|ed|ing)?|contrôl\w+|control(?:s|led)?|"
     r"equal(?:s|led)? to|soit un rendement)(?![\w])", re.I)
 #: After "X% of" / "X % de": the nouns that still make a price move ("lost 21.5% of its value").
@@ -81,7 +88,7 @@ year-to-date year-on-year week weeks month months day days session sessions trad
 after-hours afterhours earlier later again only just about nearly almost roughly more less or, then when
 amid following despite because led driven following which who where what its; in, to, it he she they we
 à au aux sur en de du des d et ou mais alors tandis ce cette cet ces hier aujourd'hui environ seulement contre par
-pour après avant depuis dans soit respectivement chacun chacune vers encore déjà lors pendant durant jusqu
+pour après avant depuis dès dans soit respectivement chacun chacune vers encore déjà lors pendant durant jusqu
 la le les l un une son sa ses leur leurs sous au-dessus plus moins quand lorsque puis tout toute avec ainsi
 dont qui que cela ceci mardi lundi mercredi jeudi vendredi samedi dimanche matin soir séance journée semaine
 mois an année ans années points point pts
@@ -96,7 +103,8 @@ BACK_REFERENCE = re.compile(
     r"groupe|entreprise|société|valeur|cours|jeton|cryptomonnaie|banque|constructeur|chimiste|laboratoire|labo|"
     r"assureur|géant|leader|numéro (?:un|deux|1|2)|spécialiste|fabricant|énergéticien|conglomérat|équipementier|"
     r"distributeur|opérateur|prix|price|price tag|nouveau venu|newcomer|reine des cryptos|première des cryptos|"
-    r"première cryptomonnaie|crypto-monnaie|cryptoactif|actif|asset|plateforme|exchange)(?![\w])", re.I)
+    r"première cryptomonnaie|crypto-monnaie|cryptoactif|actif|asset|plateforme|exchange|pièce|"
+    r"monnaie numérique|devise numérique)(?![\w])", re.I)
 #: Words that refer back to an index ("l'indice", "the index", "the blue-chip index", "l'indice phare").
 INDEX_REFERENCE = re.compile(r"(?<![\w])(?:indices?|index|indexes|benchmark|baromètre)(?![\w])", re.I)
 #: Qualifiers of an index that still refer back to the market's index ("the blue-chip index", "l'indice
@@ -113,12 +121,16 @@ HORIZON_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((h, re.compile(
             r"dans les|sur les dernières|en moins de|within)\s+24\s?(?:h|heures|hours|hrs)|24\s?h|24-hour|24 heures|"
             r"24 hours|vingt-quatre heures"),
     ("premarket", r"pre-?market|pré-?ouverture|avant l'ouverture|before the (?:opening )?bell|before the open"),
-    ("after_hours", r"after-? ?hours|extended trading|après la clôture|after the (?:closing )?bell|after the close|"
+    ("after_hours", r"after-? ?hours|extended trading|(?:les |des )?échanges électroniques|après-Bourse|après Bourse|"
+                    r"post-séance|after-market|après la clôture|after the (?:closing )?bell|after the close|"
                     r"post-?market|hors séance|late trading"),
     ("intraday", r"intraday|at one point|à un moment|en cours de séance|in early (?:trading|trade|deals)|"
                  r"in (?:morning|afternoon|mid-?afternoon|midday|late|early) (?:trading|trade|deals)|midday|mid-day|"
                  r"en début de séance|en séance|à la mi-séance|à la mi-journée|en fin de matinée|en matinée|"
-                 r"as much as|jusqu'à|up to|in under an hour|en (?:à peine )?une heure(?: et demie)?|"
+                 r"as much as|jusqu'à|up to|in under an hour|dès l'ouverture|à l'ouverture|en ouverture|"
+                 r"at the open(?:ing)?|in opening (?:trade|trading|deals)|shortly after the open(?:ing)?|(?:early|initial)(?=\s+[+\-]?\d)|"
+                 r"(?:gains?|hausses?|progression) initiale?s?|(?:early|initial) (?:gains?|rise|losses|loss|drop)|"
+                 r"en (?:à peine )?une heure(?: et demie)?|"
                  r"by (?:\d{1,2}(?::\d\d)?\s?[ap]\.?m\.?|midday|noon|the afternoon|mid-?afternoon|\w+ morning)"),
     ("1w", r"(?:sur|en)\s+(?:la|une)\s+semaine|cette semaine|this week|over the (?:past |last )?week|"
            r"(?:sur|en)\s+(?:7|sept) jours|(?:over|in) (?:the )?(?:past |last )?(?:7|seven) days|weekly|hebdomadaire|"
@@ -157,7 +169,10 @@ LIVE_VERB_FR = re.compile(
     r"s'effondre|s'effondrait|dégringole|dégringolait|gagne|gagnent|gagnait|grimpe|grimpent|grimpait|monte|montait|"
     r"progresse|progressent|progressait|s'envole|s'envolait|bondit|bondissait|avance|avançait|se replie|"
     r"se repliait|glisse|glissait|baissent|baissait|recule|s'apprécie|s'appréciait|se traite|se traitait|"
-    r"affiche|affichait|cédant|reculant|perdant|abandonnant|gagnant|progressant|chutant)(?![\w])", re.I)
+    r"affiche|affichait|cédant|reculant|perdant|abandonnant|gagnant|progressant|chutant|s'effrite|s'effritait|"
+    r"s'enfonce|s'enfonçait|se tasse|se tassait|fléchit|fléchissait|sombre|sombrait|décroche|décrochait|"
+    r"flambe|flambait|rebondit|rebondissait|reprend|reprenait|s'adjuge|s'adjugeait|avançant|prend|prenait)(?![\w])",
+    re.I)
 LIVE_VERB_EN = re.compile(r"(?<![\w])(?:was|were|is|are|was trading|were trading|is trading)\s+(?:[\w.,%]+\s+){0,3}?"
                           r"(?:up|down|higher|lower|off|trading)(?![\w])", re.I)
 #: A verb in a tense that reports a completed day ("a perdu", "avait cédé", "closed", "ended").

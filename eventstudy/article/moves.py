@@ -110,7 +110,7 @@ _PLUPERFECT = re.compile(r"(?<![\w'])(?:avait|avaient|had|s'était|s'étaient)\s
 #: Such a date dates its claims (the end of their window) but not the story's move.
 _DATA_DATE_BEFORE = re.compile(r"(?:données|data|chiffres|figures|statistiques|stats|prices|cours)\b[^.;]{0,40}?"
                                r"(?:du|de|d'|of|as of|on|from|au)\s*(?:le\s+|the\s+)?$", re.I)
-_ASIDE = re.compile(r",\s*(?:which|who|whose|qui|dont|lequel|laquelle)\b[^,;]*(?:,|$)", re.I)
+_ASIDE = re.compile(r",\s*(?:which|who|whose|qui|dont|lequel|laquelle)\b(?:[^,;]|,(?=\d))*(?:,(?!\d)|$)", re.I)
 
 #: Horizons of a move that can date the story's day (a week's or a year's move cannot).
 _DAY_HORIZONS = (None, "1d", "intraday", "24h", "premarket", "after_hours")
@@ -132,11 +132,16 @@ def is_move_sentence(text: str, securities: tuple[tuple[int, int], ...] = (), ha
     ("a clôturé", "in the red") together with a market word, a security, or a price claim."""
     if has_claims:
         return True
+    text = _SESSION_TIME.sub(" ", text)  # "publié jeudi soir, après la clôture de Wall Street": a time, not a state
     move = DIRECTION.search(text) or MARKET_STATE.search(text)
     if move is None:
         return False
     return bool(securities) or bool(_MARKET_WORDS.search(text))
 
+
+#: Phrases that say when something happened relative to the session, not how the market moved.
+_SESSION_TIME = re.compile(r"(?<![\w])(?:après la (?:clôture|fermeture)|avant l'ouverture|after the (?:close|closing bell|bell)|"
+                           r"before the (?:open|opening bell|bell)|after (?:the )?markets? closed?)(?![\w])", re.I)
 
 #: A paragraph this long (characters) is body text even without a final stop.
 HEADING_CHARS = 120
@@ -174,7 +179,11 @@ def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[t
     in the lead, one that follows a dated sentence of its paragraph (a move, or the news: "Le 21
     janvier, Trump a présenté Stargate. Oracle a grimpé de 7 % dans la foulée") votes for that day
     instead, with its full weight.
-    The day with the most votes wins (ties: the one written first). None when nothing votes.
+    An undated after-hours move in the article's first sentences, told just after a dated one (the
+    news: "results on Tuesday after the close ... the stock jumped 9% after hours"), gives that day
+    first: the reaction starts after hours on the news's day (the corpus convention).
+    Otherwise the day with the most votes wins (ties: a day the text writes over the publication date presumed
+    for undated moves, then the one written first). None when nothing votes.
     """
     by_sentence: dict[int, list[DateMention]] = {}
     for d in dates:
@@ -219,9 +228,19 @@ def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[t
             out.append(d)
         return out
 
+    last_dated: tuple[int, DateMention] | None = None  # the last sentence with a day of its own (news or move)
+    after_hours_day: tuple[DateMention, int] | None = None
+
+    def pluperfect_of(s) -> bool:
+        return bool(_PLUPERFECT.search(s.text))
+
     for s in seg.sentences:
         own = claims_by.get(s.index, [])
         day_claims = [c for c in own if c.horizon in _DAY_HORIZONS]
+        before = last_dated
+        own_days = usable_dates(s, asides=[(s.start + m.start(), s.start + m.end()) for m in _ASIDE.finditer(s.text)])
+        if own_days:
+            last_dated = (s.index, own_days[0])
         if s.paragraph in lead and s.paragraph not in paragraph_day and not (own and not day_claims) \
                 and not moving(s, bool(day_claims)):
             # "Le 21 janvier, Trump a présenté Stargate. Oracle a grimpé de 7 % dans la foulée": the lead's
@@ -229,6 +248,11 @@ def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[t
             found = usable_dates(s, asides=[(s.start + m.start(), s.start + m.end()) for m in _ASIDE.finditer(s.text)])
             if found:
                 paragraph_day[s.paragraph] = found[0]
+        if after_hours_day is None and before is not None and 0 < s.index - before[0] <= 2 and s.index <= 4 and \
+                any(c.horizon == "after_hours" and c.date is None for c in own) and not pluperfect_of(s):
+            # "Oracle a publié ses résultats mardi, après la clôture. L'action a bondi de 9,5 % dans les échanges
+            # après la clôture": the first reaction to the news is after hours on the news's day
+            after_hours_day = (before[1], s.index)
         if own and not day_claims:
             continue  # "had soared 70% this week": a longer move does not date the story's day
         if not moving(s, bool(day_claims)):
@@ -256,9 +280,15 @@ def main_move_day(seg: Segmented, dates: tuple[DateMention, ...], claims: list[t
                 vote(d.date, weight + (1.0 if first_dated else 0.0), s.index, d.start, d.text.strip())
             elif published is not None:
                 vote(published, 1.0 if s.paragraph == 0 else 1.5, s.index, s.start, "")
+    if after_hours_day is not None:
+        d, sentence = after_hours_day
+        return MoveDay(d.date, sentence, d.text.strip(),
+                       f"the day of the news {d.text.strip()!r}: its first market reaction is after hours that day "
+                       f"(sentence {sentence + 1})", votes)
     if not votes:
         return None
-    best = max(votes, key=lambda d: (votes[d], -first[d][0], -first[d][1]))
+    # ties: a day the text writes beats the publication date presumed for undated moves, then the first written
+    best = max(votes, key=lambda d: (votes[d], bool(first[d][2]), -first[d][0], -first[d][1]))
     sentence, _, text = first[best]
     if text:
         rule = (f"the day of the article's main price move: {text!r} in sentence {sentence + 1} "

@@ -156,6 +156,20 @@ def _tokens(norm: str) -> list[tuple[int, int, str]]:
     return out
 
 
+#: Legal forms written in capitals that are also ordinary words in lower case ("Airbus se replie": the
+#: French reflexive, not Airbus SE; "Orange sa filiale"): such a form matches only in capitals.
+_CAPS_LEGAL = frozenset({"SE", "SA", "AG", "NV", "AB", "ASA", "SCA", "AS", "OYJ"})
+
+
+def _legal_tail_case_differs(form: str, written: str) -> bool:
+    """True when a name ends with a capitalised legal form (":data:`_CAPS_LEGAL`") that the text
+    writes in lower case."""
+    tail = form.rsplit(" ", 1)[-1].rstrip(".")
+    if tail not in _CAPS_LEGAL:
+        return False
+    return not written.rstrip(".").endswith(tail)
+
+
 def find_names(index: NameIndex, norm: str) -> list[tuple[int, int, str, list[Form]]]:
     """Whole-word matches of the index's names in ``norm``: (start, end, written, fitting forms),
     in text order, without overlaps (leftmost first, then longest)."""
@@ -177,7 +191,8 @@ def find_names(index: NameIndex, norm: str) -> list[tuple[int, int, str, list[Fo
                 forms = index.lookup(key)
                 if forms:
                     shape = surface(written)
-                    fits = [f for f in forms if not f.exact_case or surface(f.form) == shape]
+                    fits = [f for f in forms if (not f.exact_case or surface(f.form) == shape)
+                            and not _legal_tail_case_differs(f.form, written)]
                     if fits:
                         if norm[tok_end:tok_end + 1] == "." and any(f.form.endswith(".") for f in fits):
                             tok_end += 1  # "Alphabet Inc." keeps its abbreviation's dot

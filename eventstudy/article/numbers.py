@@ -19,7 +19,7 @@ _RANGE = r"(?:\s?(?:-|–|—|à|to|(?<=\d)\s(?:and|et)(?=\s\d))\s?(?P<num2>{num
 PERCENT = re.compile(
     rf"(?P<sign>[+\-–](?=\s?\d))?\s?(?<![\w.,])(?P<num>{NUM})(?![\d])"
     + _RANGE.format(num=NUM)
-    + r"\s?(?P<unit>%|pour\s?cents?\b|per\s?cent\b|percent\b|pct\b)"
+    + r"\s?(?P<unit>%|pour\s?cents?\b|per\s?cent\b|percent\b|pct\b|pc\b)"
 )
 
 #: Words and phrases before a number that make it approximate (compared on lower-case text).

@@ -84,7 +84,11 @@ _RUN_GLUE = re.compile(r"\s*(?:(?:to|at|à)\s+[\d.,  ]+\s*[\w$€£¥]*\s*)?(?:,
 _CONJUNCTION = re.compile(r"(?<![\w])(?:and|et|&|ou|or)(?![\w])", re.I)
 _RESPECTIVELY = re.compile(r"^[\s,]*(?:respectively|respectivement)", re.I)
 _ASIDE_OPEN = re.compile(r",\s*(?:which|who|whose|that|a|an|the|its|dont|qui|que|un|une|le|la|les|l'|lui-même|itself|"
-                         r"owner|maker|parent|propriétaire|maison mère|numéro)(?![\w])", re.I)
+                         r"owner|maker|parent|propriétaire|maison mère|numéro|like|unlike|comme|contrairement à|"
+                         r"à l'instar de|à l'instar d'|such as|including|notamment|y compris|along with|as did|"
+                         r"tout comme)(?![\w])"
+                         # ", Biogen's Japanese partner,": an apposition that opens with a possessive name
+                         r"|,\s*(?-i:[A-ZÀ-Þ][\w&.-]*(?:\s+[A-ZÀ-Þ][\w&.-]*){0,3})['’]s\s+\w", re.I)
 #: A fronted clause that states a move before its subject ("Après une chute de 60 %, Worldline ...").
 _FRONTED_MOVE = re.compile(r"^\s*(?:après|after|following|despite|malgré|au lendemain d'|au lendemain de|with|avec|"
                            r"on the back of|fort d'|forte d'|porté par|portée par)\b", re.I)
@@ -95,6 +99,17 @@ _FRONTED = re.compile(
     r"côté|du côté|among|parmi|cette|ce|this|last|la veille|le lendemain|ailleurs|par ailleurs|toujours|"
     r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
     r"le \d|the \d|\d|(?-i:[A-ZÀ-Þ]{2,})[ ,])", re.I)
+#: After a name, a noun it modifies that is not its price ("an SMI volatility gauge", "Tesla's chief
+#: executive", "Apple bonds", "les obligations Atos" is written the other way): the name is not the subject.
+_NON_PRICE_HEAD = re.compile(
+    r"(?:'s)?\s+(?:volatility|vol|bonds?|yields?|notes|debt|credit default swaps?|CDS|CEO|CFO|chief|boss|founder|"
+    r"co-founder|chairman|chairwoman|president|executives?|spokes(?:man|woman|person)|employees|workers|union|"
+    r"board|shareholders|investors|analysts|customers|users|suppliers?|rivals?)(?![\w-])"
+    # "Coinbase's Base network token fell 10%": a token named through its issuer is not the issuer's move
+    r"|'s\s+(?:[\w$.-]+\s+){0,3}?(?:tokens?|coins?|stablecoins?|memecoins?)(?![\w-])")
+#: A capitalised compound adjective ("U.S.-listed", "Paris-based", "SoftBank-owned"): not a name of its own.
+_ADJECTIVE_NAME = re.compile(r"-(?:listed|based|owned|backed|made|born|led|run|controlled|headquartered|focused|"
+                             r"linked|related|traded|quoted)$")
 _CLAUSE_BREAK = re.compile(r"[;:]|,?\s+(?:while|whereas|but|tandis\s+qu(?:e|')|alors\s+qu(?:e|')|mais)(?![\w'])", re.I)
 #: Before a name: a preposition that makes it a complement ("du Dax", "on the FTSE 250", "ahead of Hitachi").
 _PREP_BEFORE = re.compile(
@@ -102,6 +117,9 @@ _PREP_BEFORE = re.compile(
     r"dans|dans\s+le|sur|sur\s+le|sur\s+la|au|aux|à|ahead\s+of|devant|derrière|behind|than|comme|like|"
     r"such\s+as|including|dont|from|par|by|after|après|against|contre|within|au\s+sein\s+du|"
     r"au\s+sein\s+de\s+l')(?:(?<=')|\s+)(?:(?:the|le|la|les|l')\s*)?(?:(?:[a-zà-öø-ÿ]|\d)[\w-]*\s+){0,3}$", re.I)
+#: After a price noun and its preposition: another noun, then "de"/"of" right before the name.
+_OWNER_OF_NOUN = re.compile(r"^(?:du|de\s+la|de\s+l'|des|of\s+the|of)\s*[a-zà-öø-ÿ][\w-]*(?:\s+[a-zà-öø-ÿ][\w-]*){0,2}"
+                            r"\s+(?:de|d'|of)\s*$", re.I)
 #: Before such a preposition: a price noun that makes the name the owner of the price ("le cours d'Oracle").
 _PRICE_NOUN_BEFORE = re.compile(r"(?<![\w])(?:cours|action|actions|titre|titres|shares|stock|price|prix|valeur|"
                                 r"capitalisation|market value|jeton|token)\s*$", re.I)
@@ -202,7 +220,11 @@ class SentenceSubjects:
         prep = _PREP_BEFORE.search(before)
         if prep is None:
             return False
-        return not _PRICE_NOUN_BEFORE.search(before[:prep.start()])
+        if _PRICE_NOUN_BEFORE.search(before[:prep.start()]):
+            # "le titre du groupe de luxe de François-Henri Pinault": the name is the owner of another
+            # noun ("groupe"), not of the price; "le cours d'Oracle", "le titre du constructeur Renault" own it
+            return bool(_OWNER_OF_NOUN.search(before[prep.start():]))
+        return True
 
     def _overlaps(self, start: int, end: int) -> bool:
         """True when ``[start, end)`` overlaps a known candidate (bisect on the candidates' starts)."""
@@ -228,6 +250,8 @@ class SentenceSubjects:
                 words.pop()
             if not words or not re.match(r"(?:L'|l'|d')?[A-ZÀ-ÖØ-Þ]", words[0]):
                 continue  # "May 19": a date's day, not a name
+            if _ADJECTIVE_NAME.search(words[-1]):
+                continue  # "its U.S.-listed shares", "the Paris-based group": an adjective, not a name
             if words[-1].endswith("'s"):
                 words[-1] = words[-1][:-2]  # "Yahoo's stock": the possessive is not part of the name
             start = norm.index(words[0], start)
@@ -260,14 +284,16 @@ class SentenceSubjects:
     def _aside(self, c: Subject, lo: int, hi: int) -> bool:
         """A compound modifier ("SoftBank-backed Arm") or a name inside an aside between commas."""
         norm = self.norm
-        if re.match(r"-[a-zà-ÿ]", norm[c.end:c.end + 2]):
+        if re.match(r"-[a-zà-ÿ]", norm[c.end:c.end + 2]) or _NON_PRICE_HEAD.match(norm, c.end):
             return True
         head = max(lo, self.sentence.start)
         breaks = list(_CLAUSE_BREAK.finditer(norm, head, c.start))
         since = breaks[-1].end() if breaks else head
         opened = None
-        for opened in _ASIDE_OPEN.finditer(norm, since, c.start):
-            break
+        for opened in _ASIDE_OPEN.finditer(norm, since, min(hi, c.end + 4)):
+            if opened.start() < c.start:
+                break
+            opened = None
         if opened is None or "," not in norm[c.end:hi]:
             return False
         # "D'après les données de X du 22 janvier, le secteur ... a bondi": a fronted adverbial, not an aside
@@ -303,6 +329,15 @@ class SentenceSubjects:
             if later:
                 return later[-1]
         return (subjects or pool)[-1]
+
+    def clause_subject(self, lo: int, hi: int) -> Subject | None:
+        """The subject of the clause that holds ``hi``: its first name that is not a complement or in an
+        aside, from the clause's start (the last break before ``hi``, or ``lo``)."""
+        breaks = list(_CLAUSE_BREAK.finditer(self.norm, lo, hi))
+        start = breaks[-1].end() if breaks else lo
+        pool = [c for c in self.in_window(start, hi) if not c.complement and c.sector is None
+                and not self._aside(c, start, hi)]
+        return pool[0] if pool else None
 
     def members(self, subject: Subject, lo: int, hi: int) -> list[Subject]:
         """The names coordinated with ``subject`` before it ("BNP Paribas et Société Générale", "Dogecoin,
@@ -355,7 +390,7 @@ _DETERMINER = r"(?:the|le|la|les|l'|its|their|his|her|ses|son|sa|leur|leurs|this
 _REFERENCE_HEAD = re.compile(
     rf"(?<![\w']){_DETERMINER}\s*(?:[\w'&.-]+\s+){{0,4}}?(?:(?P<index>{INDEX_REFERENCE.pattern})|"
     rf"(?P<security>{BACK_REFERENCE.pattern}))", re.I)
-_ASIDE_IN_WINDOW = re.compile(r",\s*(?:which|who|whose|dont|qui|que)(?![\w])[^,;]*,", re.I)
+_ASIDE_IN_WINDOW = re.compile(r",\s*(?:which|who|whose|dont|qui|que)(?![\w])(?:[^,;]|,(?=\d))*,(?!\d)", re.I)
 
 
 def coreference(norm: str, lo: int, hi: int) -> tuple[str, str] | None:

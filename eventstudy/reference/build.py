@@ -77,7 +77,9 @@ DESCRIPTORS = frozenset("Laboratories Labs Industries Technologies Technology Sy
                         "Motor Motors Brands Entertainment Communications Enterprises International Worldwide "
                         "Resources Solutions Networks Electronics Semiconductor Semiconductors Airlines Air Lines "
                         "Financial Bancorp Bancshares Healthcare Health Energy Petroleum Chemicals Chemical Foods "
-                        "Restaurants Stores Software Holdings Holding Group Companies".split())
+                        "Restaurants Stores Software Holdings Holding Group Companies Banking Telecom".split())
+#: Words before a bank's name that articles leave out ("Banco Santander" is "Santander" in the text).
+LEADING_DESCRIPTORS = frozenset("Banco Banca".split())
 #: Acronyms written in capitals that are never a company or token on their own.
 ACRONYMS = frozenset("AI IA CEO CFO PDG US USA UK EU UE ETF IPO GDP PIB SEC FED BCE ECB IMF FMI OPEC OPEP "
                      "CPU GPU API NFT DAO DEX CEX TVL APY ATH".split())
@@ -212,15 +214,31 @@ def proper_nouns(paths=WORD_LISTS) -> frozenset[str]:
 
 
 def drop_descriptor(name: str, words: frozenset[str], proper: frozenset[str]) -> str | None:
-    """"Abbott Laboratories" -> "Abbott", "Ford Motor" -> "Ford"; None when nothing is dropped or
+    """"Abbott Laboratories" -> "Abbott", "Ford Motor" -> "Ford", "Lloyds Banking Group" -> "Lloyds";
+    None when nothing is dropped or
     what remains is an ordinary word that is not also a proper noun ("General Motors")."""
     parts = name.split()
     while len(parts) > 1 and parts[-1] in DESCRIPTORS:
         parts.pop()
+    if len(parts) == 2 and parts[-1] == "Bank" and re.fullmatch(r"[A-Z]{2,5}", parts[0]):
+        parts.pop()  # "KBC Bank" -> "KBC", "DNB Bank" (an acronym's bank; "Deutsche Bank" keeps its word)
     if len(parts) == len(name.split()) or not parts:
         return None
     rest = " ".join(parts)
     if len(rest) < 3 or (rest.lower() in words and rest not in proper) or rest in ("The", "First", "American"):
+        return None
+    return rest
+
+
+def drop_leading(name: str, words: frozenset[str], proper: frozenset[str]) -> str | None:
+    """"Banco Sabadell" -> "Sabadell", "Banco Santander" -> "Santander" (:data:`LEADING_DESCRIPTORS`),
+    for the index layer's companies only (a small bank's "Banco Comercial" must not become
+    "Comercial"); None when nothing is dropped or what remains is an ordinary word."""
+    parts = name.split()
+    if len(parts) < 2 or parts[0] not in LEADING_DESCRIPTORS or not parts[1][:1].isupper():
+        return None
+    rest = " ".join(parts[1:])
+    if len(rest) < 3 or (rest.lower() in words and rest not in proper):
         return None
     return rest
 
@@ -269,6 +287,7 @@ def build_equities(indices: dict, overrides: dict, words: frozenset[str], reserv
         name = ov.get("name") or short_names(source_name)[0]
         aliases = short_names(name) + [a for n in rec.names if n != source_name for a in short_names(n)]
         dropped = [d for a in list(aliases) if (d := drop_descriptor(a, words, proper)) and d not in aliases]
+        dropped += [d for a in list(aliases) if (d := drop_leading(a, words, proper)) and d not in aliases + dropped]
         aliases += dropped
         initials = "".join(w[0] for w in clean_name(name).split() if w[:1].isupper())
         if len(initials) >= 2 and initials == code and len(clean_name(name).split()) >= 2:
@@ -713,6 +732,39 @@ def _class_rank(yahoo: str) -> tuple:
     return (b_share, bool(re.search(r"-[A-Z]$", code)), len(code), code)
 
 
+def _base_name(name: str, words: frozenset[str], proper: frozenset[str]) -> str:
+    """A company's name without class mark, legal form or descriptors, folded: "Toyota Motor Corporation
+    ADR" -> "toyota", "Honda Motor Co Ltd ADR" -> "honda" (the key an ADR is matched to its company by)."""
+    n = strip_legal_form(_CLASS_MARK.sub("", clean_name(name)).strip(" ,"))
+    return fold_accents(drop_descriptor(n, words, proper) or n).lower()
+
+
+def adr_of(rows: list[dict], home_rows: list[dict], words: frozenset[str],
+           proper: frozenset[str]) -> dict[str, tuple[str, list[str]]]:
+    """US depositary receipts of companies already in an earlier layer: {ADR symbol: (home id, the
+    ADR's names of more than one word, which become names of the home company)}.
+
+    A row of the wide source is an ADR when its name says so ("Toyota Motor ADR", the source's
+    mark); it is then a listing of the company with the same base name (:func:`_base_name`) in a
+    home market outside the US, not a company of its own: "Toyota Motor" is Toyota (7203.T), with TM
+    as its US line. An ADR whose company no earlier layer has stays a company of the wider layer."""
+    homes: dict[str, set[str]] = defaultdict(set)
+    for r in home_rows:
+        if r.get("calendar") == "XNYS":
+            continue
+        for a in [r["name"], *r.get("aliases", [])]:
+            homes[_base_name(a, words, proper)].add(r["id"])
+    out = {}
+    for r in rows:
+        if r["country"] != "united states" or not re.search(r"\bADR\b", r["name"] + " " + r["full_name"]):
+            continue
+        yahoo = investpy_yahoo(r["country"], r["symbol"])
+        hits = homes.get(_base_name(r["name"], words, proper), set())
+        if yahoo and len(hits) == 1:
+            out[yahoo] = (next(iter(hits)), [n for n in _source_names(r["name"], r["full_name"]) if " " in n])
+    return out
+
+
 def build_wide(rows: list[dict], taken_isins: set[str], taken_ids: set[str], taken_names: set[str],
                words: frozenset[str], proper: frozenset[str]) -> list[dict]:
     """Rows of ``equities_wide.csv``: investpy's home listings the index layer lacks.
@@ -866,7 +918,19 @@ def build(out_dir: Path | None = None, log=print) -> dict[str, str]:
         taken_names |= {fold_accents(a).lower() for a in r.get("old_names", [])}
     taken_ids |= set(_read_toml(ref / "reuters.toml").get("codes", {}))
     wide_src = ref / "sources" / WIDE_SOURCE
-    wide = build_wide(read_snapshot(wide_src), taken_isins, taken_ids, taken_names, words, proper_nouns())
+    wide_rows = read_snapshot(wide_src)
+    # ADRs of the index layer's foreign companies are their US lines, not companies of their own
+    adrs = adr_of(wide_rows, equities, words, proper_nouns())
+    by_id = {r["id"]: r for r in equities}
+    taken_before = {fold_accents(a).lower() for r in equities for a in r["aliases"]}
+    for adr, (home, names) in sorted(adrs.items()):
+        row = by_id[home]
+        if adr not in row["listings"]:
+            row["listings"] = sorted({*row["listings"], adr})
+        row["aliases"] = list(dict.fromkeys([*row["aliases"], *(n for n in names
+                                                               if fold_accents(n).lower() not in taken_before)]))
+    taken_ids |= set(adrs)
+    wide = build_wide(wide_rows, taken_isins, taken_ids, taken_names, words, proper_nouns())
     pv = version("pytickersymbols")
     head = (f"# generated by `python -m eventstudy.reference.build` from pytickersymbols {pv} (MIT); "
             "do not edit: change equity_overrides.toml and rebuild\n")

@@ -16,11 +16,11 @@ LEGAL_FORMS: tuple[str, ...] = (
     "SE & Co. KGaA", "AG & Co. KGaA", "& Co. KGaA", "KGaA", "& Co.", "& Co", "& Company", "S.p.A.", "SpA", "S.A.", "N.V.", "B.V.", "A.G.",
     "Incorporated", "Corporation", "Company", "Limited", "Inc.", "Inc", "Corp.", "Corp", "Co.", "Ltd.", "Ltd",
     "plc", "PLC", "Plc", "SA", "SE", "AG", "NV", "AB", "ASA", "A/S", "Oyj", "OYJ", "SCA", "S.C.A.", "SpA", "LLC",
-    "L.P.", "LP", "Holdings", "Holding", "Group", "Groupe", "Gruppe", "Co",
+    "L.P.", "LP", "Holdings", "Holding", "Group", "Groupe", "Gruppe", "Groep", "Co",
 )
 #: Words before a French/English company name that are not part of it ("Groupe PSA" keeps it: see
 #: :func:`short_names`).
-LEADING_WORDS: tuple[str, ...] = ("The ", "Compagnie de ", "Compagnie ")
+LEADING_WORDS: tuple[str, ...] = ("The ", "Compagnie de ", "Compagnie ", "Koninklijke ")  # Dutch "Royal"
 
 _LEGAL_RX = re.compile(
     r"(?:,?\s+(?:" + "|".join(re.escape(f) for f in sorted(LEGAL_FORMS, key=len, reverse=True)) + r"))+\s*$"
@@ -28,7 +28,7 @@ _LEGAL_RX = re.compile(
 #: A legal form right after a name in an article (", Inc.", " SA", " plc"), for the linker.
 LEGAL_SUFFIX_AFTER = re.compile(
     r"(?:,?\s+(?:" + "|".join(re.escape(f) for f in sorted(LEGAL_FORMS, key=len, reverse=True)
-                              if f not in ("Company", "Group", "Groupe", "Holding", "Holdings", "Co", "Gruppe"))
+                              if f not in ("Company", "Group", "Groupe", "Holding", "Holdings", "Co", "Gruppe", "Groep"))
     + r"))(?![\w&])"
 )
 #: Wikipedia-style disambiguators the source keeps in some names ("Puma (brand)", "Metso (2020–present)").
@@ -42,8 +42,10 @@ def clean_name(name: str) -> str:
 
 
 def strip_legal_form(name: str) -> str:
-    """"Orange SA" -> "Orange", "Nasdaq, Inc." -> "Nasdaq", "Roche Holding AG" -> "Roche"."""
+    """"Orange SA" -> "Orange", "Nasdaq, Inc." -> "Nasdaq", "Roche Holding AG" -> "Roche", "Eli Lilly and
+    Company" -> "Eli Lilly" (a conjunction left at the end goes too)."""
     stripped = _LEGAL_RX.sub("", name).strip(" ,&")
+    stripped = re.sub(r"\s+(?:and|et|und)$", "", stripped).strip(" ,&")
     return stripped or name
 
 
@@ -63,7 +65,8 @@ def short_names(name: str) -> list[str]:
 
     "Orange SA" -> ["Orange SA", "Orange"]; "Thales Group" -> ["Thales Group", "Thales"];
     "Compagnie de Saint-Gobain" -> ["Compagnie de Saint-Gobain", "Saint-Gobain"];
-    "Société Générale" -> ["Société Générale", "Societe Generale"]; "E.ON" -> ["E.ON", "EON"].
+    "Société Générale" -> ["Société Générale", "Societe Generale"]; "E.ON" -> ["E.ON", "EON"];
+    "Swiss Reinsurance Company" -> [..., "Swiss Reinsurance", "Swiss Re"].
     """
     full = clean_name(name)
     out = [full]
@@ -72,6 +75,8 @@ def short_names(name: str) -> list[str]:
         if short.startswith(lead) and len(short) > len(lead) + 2:
             short = short[len(lead):]
     out.append(short)
+    if "Reinsurance" in short:
+        out.append(re.sub(r"\bReinsurance\b", "Re", short))  # "Swiss Reinsurance" -> "Swiss Re"
     for n in list(out):
         folded = fold_accents(n)
         out.append(folded)
