@@ -19,13 +19,30 @@ The pipeline, in the order a study runs (one package per stage)::
 
 __version__ = "0.1.0"
 
-from .article import extract_events, read_article  # noqa: E402
 from .errors import ArticleError, DataError, EventStudyError, OutputError, StudyFileError, WindowError  # noqa: E402
-from .pipeline import run_study  # noqa: E402
-from .results.results import EventStudyResults  # noqa: E402
-from .study.spec import StudySpec, load_study, parse_study  # noqa: E402
+
+#: Public names imported on first use (PEP 562), so ``import eventstudy`` and ``eventstudy --help``
+#: do not load the article reader, the statistics and the figures until they are needed.
+_LAZY = {"extract_events": ".article", "read_article": ".article", "run_study": ".pipeline",
+         "EventStudyResults": ".results.results", "StudySpec": ".study.spec", "load_study": ".study.spec",
+         "parse_study": ".study.spec"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ArticleError", "DataError", "EventStudyError", "EventStudyResults", "OutputError", "StudyFileError", "StudySpec",
     "WindowError", "__version__", "extract_events", "load_study", "parse_study", "read_article", "run_study",
 ]
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

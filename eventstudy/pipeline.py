@@ -17,11 +17,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from .article import Extraction, extract_events, read_article
 from .claims.study import check_article_claims
 from .errors import EventStudyError, StudyFileError
 from .estimation.blocks import GroupEstimates, estimate_groups
@@ -45,6 +45,24 @@ from .stats import extras as extra_tests
 from .study.consistency import article_date_findings
 from .study.spec import StudySpec
 from .timings import NO_TIMER, StageTimer
+
+if TYPE_CHECKING:
+    from .article import Extraction
+
+
+def read_article(*args, **kwargs):
+    """:func:`eventstudy.article.read_article`, imported on first use (a study without an article
+    never loads the article reader and extractor)."""
+    from .article import read_article as read
+
+    return read(*args, **kwargs)
+
+
+def extract_events(*args, **kwargs):
+    """:func:`eventstudy.article.extract_events`, imported on first use."""
+    from .article import extract_events as extract
+
+    return extract(*args, **kwargs)
 
 Progress = Callable[[str], None]
 #: Above this many (event, security) pairs the statsmodels diagnostics are skipped (they are

@@ -22,6 +22,8 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 GREY = "#7f7f7f"
 #: Resolution of the PNGs a run writes (the report shows them at most 1,100 px wide).
 DPI = 110
+#: zlib level of the PNG encoder (0-9; PIL's default is 6).
+PNG_COMPRESS_LEVEL = 1
 REL_DAY_LABEL = "event day (bars of each security's own calendar; 0 = day 0)"
 #: Above this many (event, security) pairs in a group, figures stop drawing one line, bar or legend
 #: entry per pair and show distributions instead (median and quantile bands, histograms, AAR bars).
@@ -42,7 +44,9 @@ class StudyFigure(Figure):
 def figure_png(fig: Figure, dpi: float | None = None) -> bytes:
     """PNG bytes of a figure at its own dpi (:data:`DPI` by default)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi or fig.dpi)  # constrained layout already fits every artist
+    # constrained layout already fits every artist; zlib level 1: encodes in about half the time of
+    # the default 6, for files about a quarter larger (the pixels are the same)
+    fig.savefig(buf, format="png", dpi=dpi or fig.dpi, pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
     return buf.getvalue()
 
 

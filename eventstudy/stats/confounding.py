@@ -91,6 +91,44 @@ def robust_band(x: np.ndarray, min_bars: int = MIN_BAND_BARS) -> tuple[np.ndarra
 
 
 @dataclass(frozen=True)
+class WindowLabels:
+    """Bar labels of ``n`` windows of ``width`` consecutive bars of one calendar, kept as ranges.
+
+    Row ``i`` is ``bars[clip(start[i] + j)]`` for ``j < width`` (positions clipped to the calendar's
+    bars): the (n, width) array of dates is never built; a column, a slice of columns, (row, column)
+    pairs or a few rows are gathered when asked for. ``bars`` is sorted (datetime64[ns]).
+    """
+
+    bars: np.ndarray
+    start: np.ndarray
+    width: int
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self.start), self.width)
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def _at(self, pos: np.ndarray) -> np.ndarray:
+        return self.bars[np.clip(pos, 0, len(self.bars) - 1)]
+
+    def __getitem__(self, key):
+        if isinstance(key, tuple):
+            rows, cols = key
+            if isinstance(rows, slice) and rows == slice(None):
+                if isinstance(cols, slice):
+                    a, b, step = cols.indices(self.width)
+                    if step != 1:
+                        raise IndexError("WindowLabels: column slices have step 1")
+                    return WindowLabels(self.bars, self.start + a, max(b - a, 0))
+                c = int(cols)
+                return self._at(self.start + (c + self.width if c < 0 else c))
+            return self._at(self.start[rows] + np.asarray(cols))
+        return self._at(self.start[key][:, None] + np.arange(self.width))
+
+
+@dataclass(frozen=True)
 class WindowSet:
     """The windows of ``n`` rows (one per distinct group event, day 0 and benchmark) on one calendar.
 
@@ -105,8 +143,8 @@ class WindowSet:
     security: np.ndarray
     est_offsets: np.ndarray
     evt_offsets: np.ndarray
-    est_labels: np.ndarray
-    evt_labels: np.ndarray
+    est_labels: "np.ndarray | WindowLabels"
+    evt_labels: "np.ndarray | WindowLabels"
     cars: tuple[tuple[str, int, int], ...]
     est_label: str
     bar: pd.Timedelta | None = None
@@ -156,16 +194,22 @@ def market_shocks(ws: WindowSet, series: dict[str, tuple[str, np.ndarray, np.nda
             hit_u, hit_c = _beyond(values_u, center_u, sigma_u, k)
             if not len(hit_u):
                 continue
-            rows, cols, src = _expand(hit_u, hit_c, members)
+            rows, cols, src, hit = _expand(hit_u, hit_c, members)
             rel = offsets[cols]
             mag = values_u[src, cols]
             zz = (mag - center[rows]) / sigma[rows]
             dates = (ws.est_labels[rows, cols + 1] if kind == "estimation" else
                      ws.evt_labels[rows, rel - int(ws.evt_offsets[0]) + 1])
             own = np.isin(rel, ANNOUNCEMENT_BARS) & (source == "equal-weighted") & (kind == "car")
-            what = [f"{names[r]} return {100 * m:+.2f}% ({v:+.1f} robust sigma of its estimation window; beyond "
-                    f"{k:g})" + (" on an announcement bar: the event's own move cannot be told from a coincident "
-                                 "shock" if o else "") for r, m, v, o in zip(rows, mag, zz, own)]
+            # the text depends on the shared window's hit only (the rows sharing it share its series,
+            # value and band): formatted once per hit, the rows hold references to it
+            first = np.unique(hit, return_index=True)[1]
+            r0 = rows[first]
+            what_u = np.array([f"{names[r]} return {100 * m:+.2f}% ({v:+.1f} robust sigma of its estimation window; "
+                               f"beyond {k:g})" + (" on an announcement bar: the event's own move cannot be told "
+                                                   "from a coincident shock" if o else "")
+                               for r, m, v, o in zip(r0, mag[first], zz[first], own[first])], dtype=object)
+            what = what_u[np.searchsorted(hit[first], hit)] if len(first) else what_u
             frames.append(pd.DataFrame({
                 "group": ws.group, "event": ws.event[rows], "security": ws.security[rows], "calendar": ws.calendar,
                 "window_kind": kind, "window": label, "date": pd.to_datetime(dates), "rel_day": rel,
@@ -180,16 +224,16 @@ def _members(ids: np.ndarray, n_ids: int) -> tuple[np.ndarray, np.ndarray]:
     return order, np.searchsorted(ids[order], np.arange(n_ids + 1))
 
 
-def _expand(hit_u: np.ndarray, hit_c: np.ndarray, members) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Hits on shared windows -> (row, column, shared window) for every row of each, ordered by row then
-    column (as if each row had been scanned on its own)."""
+def _expand(hit_u: np.ndarray, hit_c: np.ndarray, members) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Hits on shared windows -> (row, column, shared window, hit) for every row of each, ordered by row
+    then column (as if each row had been scanned on its own); ``hit`` indexes ``hit_u``/``hit_c``."""
     order, start = members
     n = start[hit_u + 1] - start[hit_u]
     which = np.repeat(np.arange(len(hit_u)), n)
     pos = np.repeat(start[hit_u] - np.cumsum(n) + n, n) + np.arange(int(n.sum()))
     rows, cols, src = order[pos], hit_c[which], hit_u[which]
     o = np.lexsort((cols, rows))
-    return rows[o], cols[o], src[o]
+    return rows[o], cols[o], src[o], which[o]
 
 
 def _beyond(values: np.ndarray, center: np.ndarray, sigma: np.ndarray, k: float) -> tuple[np.ndarray, np.ndarray]:
@@ -299,11 +343,14 @@ def overlapping_events(rows: pd.DataFrame, spans: pd.DataFrame) -> tuple[pd.Data
         others = rows.sort_values([key, "day0_start"]).reset_index(drop=True)
         other_codes, uniques = pd.factorize(others[key])  # codes in sorted order: they sort like the key
         code = pd.Index(uniques)
-        sp = spans[spans["window_kind"].isin(kinds) & (code.get_indexer(spans[key]) >= 0)]
+        mask = (spans["window_kind"].isin(kinds) & (code.get_indexer(spans[key]) >= 0)).to_numpy().copy()
         if relation == "same group" and len(large):
-            notes.extend(n for n in (_clustering_note(g, int(k), rows, sp[sp["group"] == g]) for g, k in large.items()) if n)
-            sp = sp[~sp["group"].isin(large.index)]
-        sp = sp.reset_index(drop=True)
+            in_group = spans["group"].to_numpy(dtype=object)
+            cols = ["group", "security", "window", "start", "end"]  # what the note reads (not a copy of every column)
+            notes.extend(n for n in (_clustering_note(g, int(k), rows, spans.loc[mask & (in_group == g), cols])
+                                     for g, k in large.items()) if n)
+            mask &= ~spans["group"].isin(large.index).to_numpy()
+        sp = spans[mask].reset_index(drop=True)
         if sp.empty:
             continue
         sorted_keys = _sort_key(pd.Series(other_codes), others["day0_start"])
@@ -314,37 +361,61 @@ def overlapping_events(rows: pd.DataFrame, spans: pd.DataFrame) -> tuple[pd.Data
         if not count.sum():
             continue
         o_event, o_sec = others["event"].to_numpy(dtype=object), others["security"].to_numpy(dtype=object)
-        s_event, s_sec = sp["event"].to_numpy(dtype=object), sp["security"].to_numpy(dtype=object)
+        # equality of events and securities on integer codes (no Python string per window)
+        oe, se = _shared_codes(o_event, sp["event"])
+        os_, ss = _shared_codes(o_sec, sp["security"])
         if count.sum() <= MAX_OVERLAP_PAIRS:
             which = np.repeat(np.arange(len(sp)), count)
             other = np.repeat(lo - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
-            keep = o_event[other] != s_event[which]
+            keep = oe[other] != se[which]
             if relation == "same group":
-                keep &= o_sec[other] != s_sec[which]
+                keep &= os_[other] != ss[which]
             which, other = which[keep], other[keep]
             n_other = None
         else:  # one row per window: the first qualifying other event, and how many there are
-            which, other, n_other = _first_others(lo, hi, o_event, o_sec, s_event, s_sec, relation,
-                                                  others, sp, key, code)
+            which, other, n_other = _first_others(lo, hi, oe, os_, se, ss, relation, others, sp, key, code)
         if not len(which):
             continue
-        a = sp.iloc[which].reset_index(drop=True)
-        d0 = others["day0_start"].to_numpy("datetime64[ns]")[other]
-        rel = _rel_of(a["labels"].to_numpy(dtype=object), d0) + a["first_offset"].to_numpy(np.int64)
-        # texts formatted once per distinct event, security and day, then one string per row (no
-        # intermediate arrays of partial strings)
-        parts = zip(_repr_text(o_event[other]), _str_text(o_sec[other]), _day_text(d0))
-        if n_other is None:
-            what = [f"event {e} of {sec} ({relation}), day 0 {day}" for e, sec, day in parts]
-        else:
-            what = [f"{c} other events of the events file ({relation}) with day 0 in the window; the first: event {e} "
-                    f"of {sec}, day 0 {day}" for c, (e, sec, day) in zip(n_other.tolist(), parts)]
-        frames.append(pd.DataFrame({
-            "group": a["group"], "event": a["event"], "security": a["security"], "calendar": a["calendar"],
-            "window_kind": a["window_kind"], "window": a["window"], "date": d0,
-            "rel_day": rel, "source": "events-file", "series": o_sec[other], "what": what,
-            "magnitude": math.nan, "center": math.nan, "threshold": math.nan, "robust_z": math.nan,
-            "contaminates": True, "_w": a["order"].to_numpy()}))
+        need = ["group", "event", "security", "calendar", "window_kind", "window", "first_offset", "order",
+                *(["labels"] if "labels" in sp else ["_bars", "_start", "_width"])]
+        sp = sp[need]
+        for c in range(0, len(which), _OVERLAP_CHUNK):  # rows in chunks: the texts' temporaries stay small
+            part = slice(c, c + _OVERLAP_CHUNK)
+            frames.append(_overlap_rows(sp.iloc[which[part]].reset_index(drop=True), others, other[part],
+                                        o_event, o_sec, relation, None if n_other is None else n_other[part]))
+    return _frame(frames), notes
+
+
+def _shared_codes(a: np.ndarray, b: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of ``a`` and ``b`` from one factorisation (equal codes: equal values)."""
+    codes = pd.factorize(np.concatenate([a, b.to_numpy(dtype=object)]))[0]
+    return codes[:len(a)], codes[len(a):]
+
+
+#: Overlap rows formatted per chunk in :func:`overlapping_events`.
+_OVERLAP_CHUNK = 100_000
+
+
+def _overlap_rows(a: pd.DataFrame, others: pd.DataFrame, other: np.ndarray, o_event: np.ndarray, o_sec: np.ndarray,
+                  relation: str, n_other: np.ndarray | None) -> pd.DataFrame:
+    """The rows (:data:`CONFOUNDING_COLUMNS`) of windows ``a`` holding the other events ``other``."""
+    d0 = others["day0_start"].to_numpy("datetime64[ns]")[other]
+    rel = ((_rel_of(a["labels"].to_numpy(dtype=object), d0) if "labels" in a else _rel_of_ranges(a, d0))
+           + a["first_offset"].to_numpy(np.int64))
+    # texts formatted once per distinct event, security and day, then one string per row (no
+    # intermediate arrays of partial strings)
+    parts = zip(_repr_text(o_event[other]), _str_text(o_sec[other]), _day_text(d0))
+    if n_other is None:
+        what = [f"event {e} of {sec} ({relation}), day 0 {day}" for e, sec, day in parts]
+    else:
+        what = [f"{c} other events of the events file ({relation}) with day 0 in the window; the first: event {e} "
+                f"of {sec}, day 0 {day}" for c, (e, sec, day) in zip(n_other.tolist(), parts)]
+    return pd.DataFrame({
+        "group": a["group"], "event": a["event"], "security": a["security"], "calendar": a["calendar"],
+        "window_kind": a["window_kind"], "window": a["window"], "date": d0,
+        "rel_day": rel, "source": "events-file", "series": o_sec[other], "what": what,
+        "magnitude": math.nan, "center": math.nan, "threshold": math.nan, "robust_z": math.nan,
+        "contaminates": True, "_w": a["order"].to_numpy()})
     return _frame(frames), notes
 
 
@@ -369,8 +440,12 @@ def _first_others(lo, hi, o_event, o_sec, s_event, s_sec, relation, others, sp, 
         k += 1
 
     def in_window(cols: list[str]) -> np.ndarray:
-        both = pd.concat([others[cols], sp[cols]], ignore_index=True)
-        c = both.groupby(cols, sort=False).ngroup().to_numpy(np.int64)
+        # one integer code per distinct key tuple, from per-column codes (no groupby on strings)
+        c = np.zeros(len(others) + len(sp), dtype=np.int64)
+        for col in cols:
+            codes, uniques = pd.factorize(np.concatenate([others[col].to_numpy(dtype=object),
+                                                          sp[col].to_numpy(dtype=object)]))
+            c = pd.factorize(c * (len(uniques) + 1) + codes)[0].astype(np.int64)
         rc, sc = c[:len(others)], c[len(others):]
         order = np.lexsort((others["day0_start"].to_numpy("datetime64[m]").astype(np.int64), rc))
         keys = _sort_key(pd.Series(rc[order]), others["day0_start"].iloc[order])
@@ -422,6 +497,24 @@ def _rel_of(labels: np.ndarray, t: np.ndarray) -> np.ndarray:
     return out
 
 
+def _rel_of_ranges(a: pd.DataFrame, t: np.ndarray) -> np.ndarray:
+    """:func:`_rel_of` for spans given as ranges (``_bars``: the calendar's labels, ``_start``,
+    ``_width``): sorted look-ups per calendar, no per-pair label arrays."""
+    out = np.empty(len(t), dtype=np.int64)
+    bars = a["_bars"].to_numpy(dtype=object)
+    codes, uniques = pd.factorize(np.fromiter((id(b) for b in bars), dtype=np.int64, count=len(bars)))
+    first = np.unique(codes, return_index=True)[1]  # a row of each calendar (codes 0, 1, ... in order)
+    start, width = a["_start"].to_numpy(np.int64), a["_width"].to_numpy(np.int64)
+    for c, row in enumerate(first):
+        idx = np.flatnonzero(codes == c)
+        b = bars[row]
+        k = np.searchsorted(b, t[idx], side="left")
+        w = width[idx]
+        count = np.where(k == 0, 0, np.where(k >= len(b), w, np.clip(k - start[idx], 0, w)))
+        out[idx] = np.maximum(count, 1)
+    return out
+
+
 def _day_text(d: np.ndarray) -> np.ndarray:
     """'YYYY-MM-DD' of each datetime64, formatted once per distinct day."""
     days = d.astype("datetime64[D]")
@@ -457,7 +550,9 @@ def _frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=CONFOUNDING_COLUMNS)
     out = pd.concat(frames, ignore_index=True)
-    out = out[[*CONFOUNDING_COLUMNS, *(["_w"] if "_w" in out else [])]]
+    wanted = [*CONFOUNDING_COLUMNS, *(["_w"] if "_w" in out else [])]
+    if list(out.columns) != wanted:  # the pieces are built in this order: no copy then
+        out = out[wanted]
     out["contaminates"] = out["contaminates"].astype(bool)
     return out
 
@@ -472,7 +567,11 @@ def sort_frame(frame: pd.DataFrame) -> pd.DataFrame:
                          "_w": w, "date": frame["date"],
                          "_s": frame["source"].map({s: i for i, s in enumerate(SOURCES)}), "series": frame["series"]})
     at = keys.sort_values(list(keys.columns), kind="stable").index.to_numpy()  # the keys only, then one take
-    return frame.drop(columns=["_w"], errors="ignore").take(at).reset_index(drop=True)
+    del keys
+    cols = [i for i, c in enumerate(frame.columns) if c != "_w"]
+    out = frame.iloc[at, cols]  # rows and columns in one take (no intermediate copy)
+    out.index = pd.RangeIndex(len(out))
+    return out
 
 
 def clean_windows(frame: pd.DataFrame, cars: dict[tuple[str, str], Sequence[str]]) -> pd.DataFrame:
@@ -489,11 +588,14 @@ def clean_windows(frame: pd.DataFrame, cars: dict[tuple[str, str], Sequence[str]
     out = pd.DataFrame({"group": np.repeat(np.array([k[0] for k in keys], dtype=object), n),
                         "event": np.repeat(np.array([k[1] for k in keys], dtype=object), n),
                         "window": list(itertools.chain.from_iterable(cars.values()))})
-    bad = frame[frame["contaminates"] & (frame["window_kind"] == "car")] if not frame.empty else frame
+    keys = ["group", "event", "window"]
+    # the keys and dates of the contaminating CAR rows only (not a copy of every column)
+    bad = frame.loc[frame["contaminates"] & (frame["window_kind"] == "car"), [*keys, "date"]] if not frame.empty \
+        else frame
     if bad.empty:
         return out.assign(clean=True, flagged_dates="")[columns]
-    keys = ["group", "event", "window"]
     hit = bad[keys].assign(_d=pd.to_datetime(bad["date"])).drop_duplicates()
+    del bad
     code = hit.groupby(keys, sort=False).ngroup().to_numpy()
     when = hit["_d"].to_numpy("datetime64[ns]")
     order = np.lexsort((when, code))  # by window, then date

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ import pandas as pd
 from ..estimation.panel import build_panel
 from ..plan.calendars import CRYPTO_CALENDAR, get_calendar
 from .confounding import (K_ROBUST, MIN_EW_MEMBERS, ConfoundingReport, DatedItem, WindowSet, clean_windows,
-                          dated_items, market_shocks, overlapping_events, sort_frame, _frame)
+                          dated_items, market_shocks, overlapping_events, sort_frame, WindowLabels, _frame)
 
 #: Calendar days per bar when extending the calendar around the windows (room for holidays).
 _DAYS_PER_BAR = 1.6
@@ -60,6 +61,7 @@ def assess_confounding(groups: Sequence[Any], *, series: dict[str, Any], frequen
         overlaps, overlap_notes = overlapping_events(rows, spans)
         del rows, spans
         frames.append(overlaps)
+        del overlaps  # the list holds the only reference: freed with the other pieces below
         notes += overlap_notes
     frame = _frame(frames)
     frames.clear()
@@ -95,7 +97,7 @@ def _block(group: str, cal_name: str, m: pd.DataFrame, w, est_label: str, car_de
     closes = {s: series[s].close for s in dict.fromkeys([*tickers, *benches])}
     if not closes:
         return None
-    panel = build_panel(cal, closes, returns)
+    panel = _panel(cal, closes, returns)
     intraday = getattr(cal, "bar", "daily") == "intraday"
     bar = getattr(cal, "freq", None) if intraday else None
     day0 = pd.to_datetime(m["day0"])
@@ -156,12 +158,37 @@ def _block(group: str, cal_name: str, m: pd.DataFrame, w, est_label: str, car_de
     return ws, market, row_labels
 
 
-def _rows_of(labels: np.ndarray, pos: np.ndarray, rel: np.ndarray) -> np.ndarray:
-    """labels[pos + rel] per row (positions clipped to the labels), ``rel`` consecutive bars: one
-    gather of a sliding-window view when every window lies inside (no integer index array)."""
-    if len(pos) and pos.min() + rel[0] >= 0 and pos.max() + rel[-1] < len(labels):
-        return np.lib.stride_tricks.sliding_window_view(labels, len(rel))[pos + rel[0]]
-    return labels[np.clip(pos[:, None] + rel, 0, len(labels) - 1)]
+def _panel(cal, closes: dict[str, pd.Series], kind: str) -> SimpleNamespace:
+    """``index``, ``returns`` and ``symbols`` of :func:`~eventstudy.estimation.panel.build_panel`,
+    from one matrix of closes on the calendar (P_t / P_{t-1} - 1, or the log, NaN where either bar
+    has no close: a symbol's first bar and the bars outside its data get none, as there). Series
+    with duplicate or unsorted bars go through ``build_panel`` itself (its checks and messages)."""
+    clean = {s: c.dropna() for s, c in closes.items()}
+    if any(c.index.has_duplicates or not c.index.is_monotonic_increasing for c in clean.values()):
+        return build_panel(cal, closes, kind)
+    symbols = tuple(closes)
+    held = [c for c in clean.values() if len(c)]
+    if not held:
+        return SimpleNamespace(index=pd.DatetimeIndex([]), returns=np.empty((0, len(symbols))), symbols=symbols)
+    index = cal.sessions(min(c.index[0] for c in held), max(c.index[-1] for c in held))
+    P = np.full((len(index), len(symbols)), np.nan)
+    for j, c in enumerate(clean.values()):
+        if len(c):
+            pos = index.get_indexer(c.index)
+            ok = pos >= 0
+            P[pos[ok], j] = c.to_numpy(dtype=float)[ok]
+    R = np.full_like(P, np.nan)
+    if len(index) > 1:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = P[1:] / P[:-1]
+            R[1:] = np.log(ratio) if kind == "log" else ratio - 1.0
+    return SimpleNamespace(index=index, returns=R, symbols=symbols)
+
+
+def _rows_of(labels: np.ndarray, pos: np.ndarray, rel: np.ndarray) -> WindowLabels:
+    """labels[pos + rel] per row (positions clipped to the labels), ``rel`` consecutive bars, as
+    ranges (:class:`WindowLabels`: no (rows, bars) array of dates)."""
+    return WindowLabels(labels, pos.astype(np.int64) + int(rel[0]), len(rel))
 
 
 def _overlap_inputs(group, cal_name, m, w, est_label, car_defs, row_labels, bar):
@@ -179,7 +206,8 @@ def _overlap_inputs(group, cal_name, m, w, est_label, car_defs, row_labels, bar)
         end = lab[:, -1] + step
         spans.append(pd.DataFrame({"group": group, "event": m["event"].to_numpy(), "security": m["ticker"].to_numpy(),
                                    "calendar": cal_name, "window_kind": kind, "window": label, "start": start,
-                                   "end": end, "labels": list(lab), "first_offset": first_offset,
+                                   "end": end, "_bars": [lab.bars] * len(lab), "_start": lab.start, "_width": lab.width,
+                                   "first_offset": first_offset,
                                    "order": order}))
 
     add("estimation", est_label, est_lab, int(w.estimation[0]) - 1, 0)

@@ -23,7 +23,7 @@ def model_diagnostics(groups, newey_west_lags: int | None = None) -> pd.DataFram
     ``groups`` are the :class:`~eventstudy.stats.battery.GroupInput` of a run. Securities on a
     parameter-free model (market-adjusted) or with fewer than 10 bars get no regression row.
     """
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS  # not statsmodels.api: its import is ~2x longer
     from statsmodels.stats.diagnostic import acorr_ljungbox
     from statsmodels.stats.stattools import durbin_watson, jarque_bera
 
@@ -40,7 +40,7 @@ def model_diagnostics(groups, newey_west_lags: int | None = None) -> pd.DataFram
                 continue
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                model = sm.OLS(y[ok], X[ok])
+                model = OLS(y[ok], X[ok])
                 fit = model.fit(cov_type="HAC", cov_kwds={"maxlags": newey_west_lags}) if newey_west_lags else model.fit()
                 resid = fit.resid
                 lb = acorr_ljungbox(resid, lags=[min(5, len(resid) // 5)], return_df=True)["lb_pvalue"].iloc[0]
