@@ -10,27 +10,19 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
 import pytest
 
-from eventstudy.plan.calendars import ExchangeCalendar
 from eventstudy.estimation.engine import Windows
-from eventstudy.estimation.panel import build_panel
-from eventstudy.paths import snapshot_dir
-from eventstudy.prices import Snapshot
 from eventstudy.stats.simulation import pseudo_event_rejections
+from tests.snapshot_returns import SYMS, snapshot_inputs
 
-SYMS = ["ORCL", "NVDA", "ARM", "MSFT", "QQQ", "SMH", "SOXX"]
 WIN = Windows((-110, -11), (-3, 3), ((0, 0), (-1, 1)))
 N_SAMPLES = 400
 
 
 @pytest.fixture(scope="module")
-def real_returns():
-    snap = Snapshot(snapshot_dir())
-    panel = build_panel(ExchangeCalendar("XNYS"), {s: snap.load(s).close for s in SYMS + ["SPY"]})
-    R = pd.DataFrame(panel.returns[:, :-1], index=panel.index, columns=SYMS)
-    return R, pd.Series(panel.returns[:, -1], index=panel.index)
+def real_returns(real_with_volume):
+    return real_with_volume[:2]
 
 
 @pytest.mark.slow
@@ -73,13 +65,7 @@ KNOWN_OVER_REJECTING = {
 
 @pytest.fixture(scope="module")
 def real_with_volume():
-    snap = Snapshot(snapshot_dir())
-    series = {s: snap.load(s) for s in SYMS + ["SPY"]}
-    panel = build_panel(ExchangeCalendar("XNYS"), {s: series[s].close for s in series})
-    R = pd.DataFrame(panel.returns[:, :-1], index=panel.index, columns=SYMS)
-    m = pd.Series(panel.returns[:, -1], index=panel.index)
-    vol = pd.DataFrame({s: series[s].bars["volume"] for s in SYMS}).reindex(panel.index)
-    return R, m, vol, series["SPY"].bars["volume"].reindex(panel.index)
+    return snapshot_inputs()
 
 
 def _run(data, n, **kw):

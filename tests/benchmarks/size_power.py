@@ -19,28 +19,17 @@ import argparse
 import math
 import time
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
-from eventstudy.estimation.engine import Windows
-from eventstudy.estimation.panel import build_panel
-from eventstudy.paths import snapshot_dir
-from eventstudy.plan.calendars import ExchangeCalendar
-from eventstudy.prices import Snapshot
-from eventstudy.stats.simulation import size_power
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-SYMS = ["ORCL", "NVDA", "ARM", "MSFT", "QQQ", "SMH", "SOXX"]
-
-
-def snapshot_inputs():
-    """Returns, market, volumes and market volume of the 7 NYSE symbols and SPY, on XNYS."""
-    snap = Snapshot(snapshot_dir())
-    series = {s: snap.load(s) for s in SYMS + ["SPY"]}
-    panel = build_panel(ExchangeCalendar("XNYS"), {s: series[s].close for s in series})
-    R = pd.DataFrame(panel.returns[:, :-1], index=panel.index, columns=SYMS)
-    m = pd.Series(panel.returns[:, -1], index=panel.index)
-    vol = pd.DataFrame({s: series[s].bars["volume"] for s in SYMS}).reindex(panel.index)
-    return R, m, vol, series["SPY"].bars["volume"].reindex(panel.index)
+from eventstudy.estimation.engine import Windows  # noqa: E402
+from eventstudy.stats.simulation import size_power  # noqa: E402
+from tests.snapshot_returns import snapshot_inputs  # noqa: E402
 
 
 def table(samples: int, events: int, garch: bool, seed: int = 20250121, windows=None,
