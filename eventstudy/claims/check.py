@@ -119,6 +119,16 @@ def _bar_index(close: pd.Series, calendar: TradingCalendar | None) -> pd.Datetim
     return calendar.sessions(close.index[0], close.index[-1])
 
 
+def _reference_bar(close: pd.Series, calendar: TradingCalendar | None,
+                   ref: pd.Timestamp) -> tuple[pd.DatetimeIndex, int] | None:
+    """The claim's bars and the position of the last one at or before ``ref`` (None: none is)."""
+    bars = _bar_index(close, calendar)
+    before = bars[bars <= ref]
+    if len(before) == 0:
+        return None
+    return bars, bars.get_loc(before[-1])
+
+
 def session_candidates(close: pd.Series, calendar: TradingCalendar, ref: pd.Timestamp) -> list[Candidate]:
     """Close-to-close returns of the reference session, the next one, and both together."""
     sessions = calendar.sessions(close.index[0], close.index[-1])
@@ -153,12 +163,11 @@ def horizon_candidates(close: pd.Series, calendar: TradingCalendar | None, ref: 
                        horizon: str) -> list[Candidate]:
     """Moves over a multi-day horizon ("1w", "1m", "1y", "ytd") ending at the reference bar and
     at the next one (see the module docstring for the number of bars)."""
-    bars = _bar_index(close, calendar)
-    px = close.reindex(bars)
-    before = bars[bars <= ref]
-    if len(before) == 0:
+    found = _reference_bar(close, calendar, ref)
+    if found is None:
         return []
-    i = bars.get_loc(before[-1])
+    bars, i = found
+    px = close.reindex(bars)
     crypto = calendar is None or calendar.name == CRYPTO_CALENDAR
     out = []
     for end in (i, i + 1):
@@ -187,13 +196,11 @@ def intraday_range(bars: pd.DataFrame, calendar: TradingCalendar | None, ref: pd
                    both: bool) -> list[Candidate]:
     """Low..high of the reference session (UTC day), relative to the previous close; with ``both``
     the next session's too. ``percent`` is the session's close-to-close move."""
-    close = bars["close"]
-    index = _bar_index(close, calendar)
-    b = bars.reindex(index)
-    before = index[index <= ref]
-    if len(before) == 0:
+    found = _reference_bar(bars["close"], calendar, ref)
+    if found is None:
         return []
-    i = index.get_loc(before[-1])
+    index, i = found
+    b = bars.reindex(index)
     out = []
     for k in ((i, i + 1) if both else (i,)):
         if k < 1 or k >= len(index):
