@@ -36,21 +36,14 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_engine import synthetic  # noqa: E402  (the same returns: 200 x 1,500, seed 7)
+
 N_SEC, N_DAYS = 200, 1500
 ESTIMATION, EVENT = (-270, -21), (-10, 10)
 CARS = ((-10, 10), (0, 0), (0, 1), (-1, 1), (0, 5))
 DEFAULT_PEER = Path("/tmp/peer/eventstudy")
-
-
-def synthetic(n_sec: int = N_SEC, n_days: int = N_DAYS, seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
-    """Returns (fractions) of ``n_sec`` securities and the market on ``n_days`` bars (bench_engine.py's)."""
-    rng = np.random.default_rng(seed)
-    m = rng.normal(0.0003, 0.01, n_days)
-    alpha = rng.normal(0.0002, 0.0005, n_sec)
-    beta = rng.uniform(0.5, 1.6, n_sec)
-    sigma = rng.uniform(0.01, 0.03, n_sec)
-    R = alpha + np.outer(m, beta) + rng.normal(size=(n_days, n_sec)) * sigma
-    return R, m
 
 
 def sessions(n: int, start: str = "2015-01-02") -> pd.DatetimeIndex:
