@@ -97,6 +97,10 @@ def decode(codes: np.ndarray, uniques: np.ndarray, dtype):
         out[ok] = uniques[codes[ok]]
         out[~ok] = None
         return pd.Series(out, dtype=object, copy=False)
+    if isinstance(dtype, pd.CategoricalDtype):  # a label column (eventstudy.labels): over every partition's labels
+        from ..labels import labels
+
+        return labels(uniques).take(np.asarray(codes, dtype=np.intp), allow_fill=True)
     return pd.array(uniques, dtype=dtype).take(np.asarray(codes, dtype=np.intp), allow_fill=True)
 
 

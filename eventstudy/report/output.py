@@ -125,10 +125,30 @@ def _atomic_path(path: Path):
     return Path(tmp), publish
 
 
+def _safe_column(col: pd.Series) -> pd.Series:
+    """``col`` with its formula-like text cells neutralised (:func:`eventstudy.safety.spreadsheet_safe`),
+    one column at a time; a categorical's categories are neutralised once each (not once per row)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        cats = col.cat.categories
+        if not (pd.api.types.is_string_dtype(cats.dtype) or pd.api.types.is_object_dtype(cats.dtype)):
+            return col
+        safe = spreadsheet_safe(pd.DataFrame({"c": pd.Series(cats.to_numpy(dtype=object), dtype=object)}))["c"]
+        new = pd.Index(safe.to_numpy(dtype=object))
+        if all(a is b or a == b for a, b in zip(new, cats)):
+            return col
+        if new.is_unique:
+            return col.cat.rename_categories(new)
+        col = col.astype(object)
+    return spreadsheet_safe(pd.DataFrame({"c": col}))["c"]
+
+
 def _arrow_table(frame: pd.DataFrame):
+    """The frame as an Arrow table, formula-like cells neutralised, built column by column (the
+    temporaries of one column at a time; numbers are handed over without a copy)."""
     import pyarrow as pa
 
-    return pa.table({str(c): _arrow_column(frame[c]) for c in frame.columns})
+    frame = frame.reset_index(drop=True)
+    return pa.table({str(c): _arrow_column(_safe_column(frame.iloc[:, i])) for i, c in enumerate(frame.columns)})
 
 
 def _header(columns) -> str:
@@ -143,7 +163,7 @@ def write_csv(path: Path, frame: pd.DataFrame) -> None:
 
     tmp, publish = _atomic_path(path)
     try:
-        table = _arrow_table(spreadsheet_safe(frame).reset_index(drop=True))  # formula-like cells neutralised
+        table = _arrow_table(frame)  # formula-like cells neutralised
         with open(tmp, "wb") as fh:
             fh.write(_header(frame.columns).encode("utf-8"))
             if len(frame):

@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..labels import concat_tables, constant_labels, labels
+
 #: Robust standard deviations beyond which a bar is a shock. With normal returns 1 bar in about
 #: 16,000 lies beyond 4; daily returns have fat tails: on the embedded snapshot a band built like
 #: an event's ([-120, -11] before each bar) flags 1.0-2.1 % of the bars of SPY, QQQ, BTC and the
@@ -66,6 +68,8 @@ ANNOUNCEMENT_BARS = (0, 1)
 CONFOUNDING_COLUMNS = ["group", "event", "security", "calendar", "window_kind", "window", "date", "rel_day",
                        "source", "series", "what", "magnitude", "center", "threshold", "robust_z", "contaminates"]
 SOURCES = ("benchmark", "equal-weighted", "events-file", "article")
+#: The text columns of the frame held as categoricals (:mod:`eventstudy.labels`; ``what`` stays text).
+LABEL_COLUMNS = ("group", "event", "security", "calendar", "window_kind", "window", "source", "series")
 
 
 #: Rows of estimation values per chunk in :func:`robust_band`.
@@ -340,50 +344,61 @@ def overlapping_events(rows: pd.DataFrame, spans: pd.DataFrame) -> tuple[pd.Data
     large = sizes[sizes > MAX_GROUP_OVERLAP]
     for relation, key, kinds in (("same security", "security", ("estimation", "car")),
                                  ("same group", "group", ("car",))):
-        others = rows.sort_values([key, "day0_start"]).reset_index(drop=True)
-        other_codes, uniques = pd.factorize(others[key])  # codes in sorted order: they sort like the key
-        code = pd.Index(uniques)
-        mask = (spans["window_kind"].isin(kinds) & (code.get_indexer(spans[key]) >= 0)).to_numpy().copy()
-        if relation == "same group" and len(large):
-            in_group = spans["group"].to_numpy(dtype=object)
-            cols = ["group", "security", "window", "start", "end"]  # what the note reads (not a copy of every column)
-            notes.extend(n for n in (_clustering_note(g, int(k), rows, spans.loc[mask & (in_group == g), cols])
-                                     for g, k in large.items()) if n)
-            mask &= ~spans["group"].isin(large.index).to_numpy()
-        sp = spans[mask].reset_index(drop=True)
-        if sp.empty:
-            continue
-        sorted_keys = _sort_key(pd.Series(other_codes), others["day0_start"])
-        span_codes = pd.Series(code.get_indexer(sp[key]))
-        lo = np.searchsorted(sorted_keys, _sort_key(span_codes, sp["start"]), side="left")
-        hi = np.searchsorted(sorted_keys, _sort_key(span_codes, sp["end"]), side="left")
-        count = hi - lo
-        if not count.sum():
-            continue
-        o_event, o_sec = others["event"].to_numpy(dtype=object), others["security"].to_numpy(dtype=object)
-        # equality of events and securities on integer codes (no Python string per window)
-        oe, se = _shared_codes(o_event, sp["event"])
-        os_, ss = _shared_codes(o_sec, sp["security"])
-        if count.sum() <= MAX_OVERLAP_PAIRS:
-            which = np.repeat(np.arange(len(sp)), count)
-            other = np.repeat(lo - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
-            keep = oe[other] != se[which]
-            if relation == "same group":
-                keep &= os_[other] != ss[which]
-            which, other = which[keep], other[keep]
-            n_other = None
-        else:  # one row per window: the first qualifying other event, and how many there are
-            which, other, n_other = _first_others(lo, hi, oe, os_, se, ss, relation, others, sp, key, code)
-        if not len(which):
-            continue
-        need = ["group", "event", "security", "calendar", "window_kind", "window", "first_offset", "order",
-                *(["labels"] if "labels" in sp else ["_bars", "_start", "_width"])]
-        sp = sp[need]
-        for c in range(0, len(which), _OVERLAP_CHUNK):  # rows in chunks: the texts' temporaries stay small
-            part = slice(c, c + _OVERLAP_CHUNK)
-            frames.append(_overlap_rows(sp.iloc[which[part]].reset_index(drop=True), others, other[part],
-                                        o_event, o_sec, relation, None if n_other is None else n_other[part]))
+        # one relation at a time: its look-up arrays are freed before the next one starts
+        frames += _relation_rows(rows, spans, relation, key, kinds, large, notes)
     return _frame(frames), notes
+
+
+def _relation_rows(rows: pd.DataFrame, spans: pd.DataFrame, relation: str, key: str, kinds: tuple[str, ...],
+                   large: pd.Series, notes: list[str]) -> list[pd.DataFrame]:
+    """The rows of one relation of :func:`overlapping_events` (its notes appended to ``notes``)."""
+    others = rows.sort_values([key, "day0_start"]).reset_index(drop=True)
+    other_codes, uniques = pd.factorize(others[key])  # codes in sorted order: they sort like the key
+    code = pd.Index(uniques)
+    mask = (spans["window_kind"].isin(kinds) & (code.get_indexer(spans[key]) >= 0)).to_numpy().copy()
+    if relation == "same group" and len(large):
+        in_group = spans["group"].to_numpy(dtype=object)
+        cols = ["group", "security", "window", "start", "end"]  # what the note reads (not a copy of every column)
+        notes.extend(n for n in (_clustering_note(g, int(k), rows, spans.loc[mask & (in_group == g), cols])
+                                 for g, k in large.items()) if n)
+        mask &= ~spans["group"].isin(large.index).to_numpy()
+    sp = spans[mask].reset_index(drop=True)
+    if sp.empty:
+        return []
+    sorted_keys = _sort_key(pd.Series(other_codes), others["day0_start"])
+    span_codes = pd.Series(code.get_indexer(sp[key]))
+    lo = np.searchsorted(sorted_keys, _sort_key(span_codes, sp["start"]), side="left")
+    hi = np.searchsorted(sorted_keys, _sort_key(span_codes, sp["end"]), side="left")
+    del sorted_keys, span_codes
+    count = hi - lo
+    if not count.sum():
+        return []
+    o_event, o_sec = others["event"].to_numpy(dtype=object), others["security"].to_numpy(dtype=object)
+    # equality of events and securities on integer codes (no Python string per window)
+    oe, se = _shared_codes(o_event, sp["event"])
+    os_, ss = _shared_codes(o_sec, sp["security"])
+    if count.sum() <= MAX_OVERLAP_PAIRS:
+        which = np.repeat(np.arange(len(sp)), count)
+        other = np.repeat(lo - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
+        keep = oe[other] != se[which]
+        if relation == "same group":
+            keep &= os_[other] != ss[which]
+        which, other = which[keep], other[keep]
+        n_other = None
+    else:  # one row per window: the first qualifying other event, and how many there are
+        which, other, n_other = _first_others(lo, hi, oe, os_, se, ss, relation, others, sp, key, code)
+    del lo, hi, count, oe, se, os_, ss
+    if not len(which):
+        return []
+    need = ["group", "event", "security", "calendar", "window_kind", "window", "first_offset", "order",
+            *(["labels"] if "labels" in sp else ["_bars", "_start", "_width"])]
+    sp = sp[need]
+    frames = []
+    for c in range(0, len(which), _OVERLAP_CHUNK):  # rows in chunks: the texts' temporaries stay small
+        part = slice(c, c + _OVERLAP_CHUNK)
+        frames.append(_overlap_rows(sp.iloc[which[part]].reset_index(drop=True), others, other[part],
+                                    o_event, o_sec, relation, None if n_other is None else n_other[part]))
+    return frames
 
 
 def _shared_codes(a: np.ndarray, b: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -413,10 +428,10 @@ def _overlap_rows(a: pd.DataFrame, others: pd.DataFrame, other: np.ndarray, o_ev
     return pd.DataFrame({
         "group": a["group"], "event": a["event"], "security": a["security"], "calendar": a["calendar"],
         "window_kind": a["window_kind"], "window": a["window"], "date": d0,
-        "rel_day": rel, "source": "events-file", "series": o_sec[other], "what": what,
+        "rel_day": rel, "source": constant_labels("events-file", len(a)), "series": labels(o_sec[other]),
+        "what": pd.array(what, dtype="str"),
         "magnitude": math.nan, "center": math.nan, "threshold": math.nan, "robust_z": math.nan,
         "contaminates": True, "_w": a["order"].to_numpy()})
-    return _frame(frames), notes
 
 
 def _first_others(lo, hi, o_event, o_sec, s_event, s_sec, relation, others, sp, key, code):
@@ -546,10 +561,11 @@ def _few(values: np.ndarray, n: int = 3) -> str:
 
 
 def _frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The pieces as one frame (:data:`CONFOUNDING_COLUMNS`, text labels as categoricals)."""
     frames = [f for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame(columns=CONFOUNDING_COLUMNS)
-    out = pd.concat(frames, ignore_index=True)
+    out = concat_tables(frames, LABEL_COLUMNS)
     wanted = [*CONFOUNDING_COLUMNS, *(["_w"] if "_w" in out else [])]
     if list(out.columns) != wanted:  # the pieces are built in this order: no copy then
         out = out[wanted]
@@ -563,9 +579,11 @@ def sort_frame(frame: pd.DataFrame) -> pd.DataFrame:
         return frame.reset_index(drop=True)
     order = {"car": 0, "estimation": 1}
     w = frame["_w"] if "_w" in frame else 0
-    keys = pd.DataFrame({"group": frame["group"], "event": frame["event"], "_k": frame["window_kind"].map(order),
-                         "_w": w, "date": frame["date"],
-                         "_s": frame["source"].map({s: i for i, s in enumerate(SOURCES)}), "series": frame["series"]})
+    # text labels sort as their text (categoricals over sorted categories); the ranks as numbers
+    keys = pd.DataFrame({"group": frame["group"], "event": frame["event"],
+                         "_k": frame["window_kind"].map(order).astype(float), "_w": w, "date": frame["date"],
+                         "_s": frame["source"].map({s: i for i, s in enumerate(SOURCES)}).astype(float),
+                         "series": frame["series"]})
     at = keys.sort_values(list(keys.columns), kind="stable").index.to_numpy()  # the keys only, then one take
     del keys
     cols = [i for i, c in enumerate(frame.columns) if c != "_w"]
@@ -584,34 +602,42 @@ def clean_windows(frame: pd.DataFrame, cars: dict[tuple[str, str], Sequence[str]
     n = np.fromiter((len(v) for v in cars.values()), dtype=np.int64, count=len(cars))
     if not n.sum():
         return pd.DataFrame(columns=columns)
-    keys = list(cars)
-    out = pd.DataFrame({"group": np.repeat(np.array([k[0] for k in keys], dtype=object), n),
-                        "event": np.repeat(np.array([k[1] for k in keys], dtype=object), n),
-                        "window": list(itertools.chain.from_iterable(cars.values()))})
+    pairs = list(cars)
+    group, event = labels(np.array([k[0] for k in pairs], dtype=object)), labels(np.array([k[1] for k in pairs],
+                                                                                     dtype=object))
+    if not isinstance(group, pd.Categorical) or not isinstance(event, pd.Categorical):  # labels that are not text
+        group, event = pd.Categorical(np.array([k[0] for k in pairs], dtype=object)), \
+            pd.Categorical(np.array([k[1] for k in pairs], dtype=object))
+    out = pd.DataFrame({"group": pd.Categorical.from_codes(np.repeat(group.codes, n), dtype=group.dtype),
+                        "event": pd.Categorical.from_codes(np.repeat(event.codes, n), dtype=event.dtype),
+                        "window": labels(np.fromiter(itertools.chain.from_iterable(cars.values()), dtype=object,
+                                                     count=int(n.sum())))})
     keys = ["group", "event", "window"]
     # the keys and dates of the contaminating CAR rows only (not a copy of every column)
     bad = frame.loc[frame["contaminates"] & (frame["window_kind"] == "car"), [*keys, "date"]] if not frame.empty \
         else frame
     if bad.empty:
-        return out.assign(clean=True, flagged_dates="")[columns]
+        return out.assign(clean=True, flagged_dates=pd.array([""] * len(out), dtype="str"))[columns]
     hit = bad[keys].assign(_d=pd.to_datetime(bad["date"])).drop_duplicates()
     del bad
-    code = hit.groupby(keys, sort=False).ngroup().to_numpy()
+    code = hit.groupby(keys, sort=False, observed=True).ngroup().to_numpy()
     when = hit["_d"].to_numpy("datetime64[ns]")
     order = np.lexsort((when, code))  # by window, then date
     code, when = code[order], when[order]
     u, inv = np.unique(when, return_inverse=True)
-    text = np.array([_when(d) for d in u], dtype=object)[inv]  # one string per distinct date
     starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
-    last = np.r_[starts[1:] - 1, len(code) - 1]
-    sep = np.full(len(code), ", ", dtype=object)
-    sep[last] = ""
-    joined = np.add.reduceat(text + sep, starts)  # "d1, d2, d3" per window, in C
+    # "d1, d2, d3" per window, joined by Arrow (one string per distinct date, no Python string per window)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = pa.array([_when(d) for d in u], type=pa.large_string()).take(pa.array(inv.ravel()))
+    joined = pc.binary_join(pa.LargeListArray.from_arrays(np.r_[starts, len(code)].astype(np.int64), texts),
+                            pa.scalar(", ", pa.large_string()))
     first_rows = hit.iloc[order[starts]]
-    flagged = pd.Series(joined, index=pd.MultiIndex.from_frame(first_rows[keys]), name="flagged_dates")
-    out = out.join(flagged, on=keys)
-    out["clean"] = out["flagged_dates"].isna()
-    out["flagged_dates"] = out["flagged_dates"].fillna("")
+    at = pd.MultiIndex.from_frame(first_rows[keys]).get_indexer(pd.MultiIndex.from_frame(out[keys]))
+    flagged = joined.take(pa.array(at, mask=at < 0))
+    out["clean"] = at < 0
+    out["flagged_dates"] = pd.array(pc.fill_null(flagged, ""), dtype="str")
     return out[columns]
 
 

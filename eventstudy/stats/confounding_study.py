@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..estimation.panel import build_panel
+from ..labels import concat_tables, constant_labels, labels
 from ..plan.calendars import CRYPTO_CALENDAR, get_calendar
 from .confounding import (K_ROBUST, MIN_EW_MEMBERS, ConfoundingReport, DatedItem, WindowSet, clean_windows,
                           dated_items, market_shocks, overlapping_events, sort_frame, WindowLabels, _frame)
@@ -56,7 +57,7 @@ def assess_confounding(groups: Sequence[Any], *, series: dict[str, Any], frequen
             _assess_block(g.name, cal_name, m, w, est_label, car_defs, series, frequency, returns, crypto_cutoff,
                           items, k, events_file, frames, notes, rows_all, spans_all)
     if events_file and rows_all:
-        rows, spans = pd.concat(rows_all, ignore_index=True), pd.concat(spans_all, ignore_index=True)
+        rows, spans = concat_tables(rows_all), concat_tables(spans_all)
         rows_all.clear(), spans_all.clear()  # one copy of the inputs while the overlaps are found
         overlaps, overlap_notes = overlapping_events(rows, spans)
         del rows, spans
@@ -192,20 +193,24 @@ def _rows_of(labels: np.ndarray, pos: np.ndarray, rel: np.ndarray) -> WindowLabe
 
 
 def _overlap_inputs(group, cal_name, m, w, est_label, car_defs, row_labels, bar):
-    """Rows (day-0 spans) and window spans of one block, for :func:`overlapping_events`."""
+    """Rows (day-0 spans) and window spans of one block, for :func:`overlapping_events`; text
+    columns are categoricals (:mod:`eventstudy.labels`: a code per row, not a string)."""
     est_lab, evt_lab = row_labels
     day = np.timedelta64(1, "D")
     step = day if bar is None else np.timedelta64(bar.value, "ns")
     d0 = pd.to_datetime(m["day0"]).to_numpy("datetime64[ns]")
-    rows = pd.DataFrame({"group": group, "event": m["event"].to_numpy(), "security": m["ticker"].to_numpy(),
+    n = len(m)
+    event, security = labels(m["event"].to_numpy(dtype=object)), labels(m["ticker"].to_numpy(dtype=object))
+    rows = pd.DataFrame({"group": constant_labels(group, n), "event": event, "security": security,
                          "day0_start": d0, "day0_end": d0 + step})
     spans = []
 
     def add(kind, label, lab, first_offset, order):
         start = lab[:, 0] + day if bar is None else lab[:, 1]
         end = lab[:, -1] + step
-        spans.append(pd.DataFrame({"group": group, "event": m["event"].to_numpy(), "security": m["ticker"].to_numpy(),
-                                   "calendar": cal_name, "window_kind": kind, "window": label, "start": start,
+        spans.append(pd.DataFrame({"group": constant_labels(group, n), "event": event, "security": security,
+                                   "calendar": constant_labels(cal_name, n), "window_kind": constant_labels(kind, n),
+                                   "window": constant_labels(label, n), "start": start,
                                    "end": end, "_bars": [lab.bars] * len(lab), "_start": lab.start, "_width": lab.width,
                                    "first_offset": first_offset,
                                    "order": order}))
@@ -214,7 +219,7 @@ def _overlap_inputs(group, cal_name, m, w, est_label, car_defs, row_labels, bar)
     for c, (label, a, b) in enumerate(car_defs, start=1):
         i, j = a - int(w.event[0]), b - int(w.event[0])
         add("car", label, evt_lab[:, i:j + 2], a - 1, c)
-    return rows, pd.concat(spans, ignore_index=True)
+    return rows, concat_tables(spans)
 
 
 def article_items(extraction: Any, event_date: dt.date | None, groups: Sequence[Any]) -> list[DatedItem]:
