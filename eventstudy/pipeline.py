@@ -216,7 +216,7 @@ def read_article_stage(spec: StudySpec, say: Progress) -> Extraction | None:
 def resolve_timing(spec: StudySpec, extraction: Extraction | None, say: Progress) -> EventTiming:
     """The event time of a one-event study (the events file gives each row its own)."""
     if spec.events:
-        n_events = len({e.event for e in spec.events})
+        n_events = spec.events.frame["event"].nunique()
         return EventTiming(None, f"events file {spec.events_file.name if spec.events_file else ''}: "
                                  f"{n_events} events, {len(spec.events)} rows")
     event_time, source = resolve_event_time(spec, extraction)
@@ -503,8 +503,8 @@ def price_span(spec: StudySpec, event_time: EventTime | None) -> Span:
     """
     per_bar = DAYS_PER_BAR.get(spec.data.frequency, 1.6)
     if spec.events:
-        first_day = pd.Timestamp(min(e.date for e in spec.events))
-        last_day = pd.Timestamp(max(e.date for e in spec.events))
+        days = spec.events.frame["date"]
+        first_day, last_day = pd.Timestamp(days.min()), pd.Timestamp(days.max())
     else:
         first_day = last_day = pd.Timestamp(event_time.date)
     lo, hi = first_day, last_day
@@ -544,9 +544,10 @@ def _check_tickers(spec: StudySpec, gaz: Gazetteer, available: Callable[[str], b
     unknown locally: it is looked up online (and dropped with Yahoo's answer if it has none).
     """
     problems = []
+    ev = spec.events.frame if spec.events else None
     for g in spec.groups:
         syms = [*g.securities, *([g.benchmark] if g.benchmark else []),
-                *[e.benchmark for e in spec.events if e.group == g.name and e.benchmark]]
+                *([] if ev is None else [b for b in ev.loc[ev["group"] == g.name, "benchmark"] if b])]
         for sym in dict.fromkeys(syms):
             if sym in gaz or available(sym) or (online and g.calendar):
                 continue

@@ -179,12 +179,14 @@ def _rows(spec: StudySpec, event_time: EventTime | None) -> pd.DataFrame:
     """One row per (event, security), in study order, before any check."""
     order = {g.name: i for i, g in enumerate(spec.groups)}
     if spec.events:
-        ev = spec.events
+        ev = spec.events.frame  # the events file's rows as columns (study/events_file.py)
         rows = pd.DataFrame({
-            "event": [e.event for e in ev], "ticker": [e.security for e in ev], "group": [e.group for e in ev],
-            "benchmark": [e.benchmark for e in ev], "line": np.array([e.line for e in ev], dtype=np.int64),
-            "event_date": pd.to_datetime([e.date for e in ev]).as_unit("ns"),
-            "event_clock": [e.time for e in ev], "timezone": [e.timezone for e in ev], "timing": None,
+            "event": ev["event"].to_numpy(dtype=object), "ticker": ev["security"].to_numpy(dtype=object),
+            "group": ev["group"].to_numpy(dtype=object), "benchmark": list(ev["benchmark"]),
+            "line": ev["line"].to_numpy(dtype=np.int64),
+            "event_date": pd.DatetimeIndex(ev["date"]).as_unit("ns"),
+            "event_clock": ev["time"].to_numpy(dtype=object), "timezone": ev["timezone"].to_numpy(dtype=object),
+            "timing": None,
         })
         rows["group_order"] = rows["group"].map(order).fillna(len(order)).astype(np.int64)
         rows = rows[rows["group"].isin(order)]

@@ -19,6 +19,7 @@ from ..errors import StudyFileError, os_reason
 from ..safety import file_problem, study_name_problem
 from ..estimation.models import BENCHMARK_KINDS, FACTOR_KINDS, MODEL_KINDS
 from ..estimation.returns import RETURN_KINDS
+from .events_file import EVENT_COLUMNS, EventRows, EventRowSpec, read_events_file  # noqa: F401 (re-exported)
 
 CONVENTIONS = ("textbook", "estudy2", "eventstudy_r")
 #: Where prices come from ([data] source): auto = cache, then Yahoo (network), then the snapshot;
@@ -214,20 +215,6 @@ class DataSpec:
 
 
 @dataclass(frozen=True)
-class EventRowSpec:
-    """One (event, security) pair from an events file."""
-
-    event: str
-    group: str
-    security: str
-    date: dt.date
-    time: dt.time | None = None
-    timezone: str = "UTC"
-    benchmark: str | None = None
-    line: int = 0
-
-
-@dataclass(frozen=True)
 class StudySpec:
     name: str
     groups: tuple[GroupSpec, ...]
@@ -239,11 +226,17 @@ class StudySpec:
     published: dt.date | None = None
     title: str | None = None
     path: Path | None = None
-    #: Rows of an events file (many events with their own dates); empty for a one-event study.
-    events: tuple[EventRowSpec, ...] = ()
+    #: Rows of an events file (many events with their own dates), held as columns
+    #: (:class:`~eventstudy.study.events_file.EventRows`, a sequence of EventRowSpec; a tuple of
+    #: EventRowSpec given in Python becomes one); empty for a one-event study.
+    events: EventRows | tuple[EventRowSpec, ...] = ()
     events_file: Path | None = None
     tests: TestsSpec = field(default_factory=TestsSpec)
     cross_section: CrossSectionSpec | None = None
+
+    def __post_init__(self) -> None:
+        if self.events and not isinstance(self.events, EventRows):
+            object.__setattr__(self, "events", EventRows.of(self.events))
 
     @property
     def securities(self) -> list[str]:
@@ -251,7 +244,9 @@ class StudySpec:
 
     @property
     def benchmarks(self) -> list[str]:
-        found = [g.benchmark for g in self.groups if g.benchmark] + [e.benchmark for e in self.events if e.benchmark]
+        found = [g.benchmark for g in self.groups if g.benchmark]
+        if self.events:
+            found += [b for b in self.events.frame["benchmark"].drop_duplicates() if b]
         return list(dict.fromkeys(found))
 
     def with_data(self, **changes: Any) -> "StudySpec":
@@ -664,19 +659,22 @@ def parse_study(text: str, path: Path | str | None = None) -> StudySpec:
         if "windows" in raw:
             gwin = _parse_windows(ctx, _expect(ctx, raw["windows"], dict, "windows", "group", "a table"), windows, "group")
         groups.append(GroupSpec(gname, tuple(s.strip() for s in secs), bench, gwin, cal, gmodel))
-    events: tuple[EventRowSpec, ...] = ()
+    events: EventRows | tuple[EventRowSpec, ...] = ()
+    benched: set[str] = set()  # groups with a benchmark on some row of the events file
     if events_file is not None:
         if event is not None and event.date is not None:
             raise ctx.error("give either [event] date or an events file, not both", "events")
         events = read_events_file(events_file)
         groups = _groups_with_events(groups, events, windows)
+        ef = events.frame
         if any(isinstance(w[0], dt.date) for g in groups for w in (g.windows.estimation,)) and \
-                len({(e.date, e.time, e.timezone) for e in events}) > 1:
+                len(ef[["date", "time", "timezone"]].astype(object).drop_duplicates()) > 1:
             raise ctx.error("windows given as dates need one common event date; the events file has several. "
                             "Give windows in relative bars.", "events")
+        benched = set(ef.loc[ef["benchmark"].notna(), "group"])
     for g in groups:
         kind = g.model or model.kind
-        if events and any(e.benchmark for e in events if e.group == g.name):
+        if g.name in benched:
             continue
         if kind in BENCHMARK_KINDS and g.benchmark is None:
             raise ctx.error(f"group {g.name!r} has no benchmark, which the {kind} model needs; "
@@ -759,113 +757,24 @@ def _parse_cross_section(ctx: _Ctx, raw: Any, base: Path) -> CrossSectionSpec:
     return CrossSectionSpec(path, keys, tuple(cols), cluster)
 
 
-EVENT_COLUMNS = ("security", "date", "time", "timezone", "event", "group", "benchmark")
-
-
-def read_events_file(path: Path) -> tuple[EventRowSpec, ...]:
-    """Read an events CSV: ``security,date[,time,timezone,event,group,benchmark]`` (one row per
-    event and security; ``ticker`` is accepted for ``security``). Dates YYYY-MM-DD; times HH:MM
-    local to ``timezone`` (default UTC); ``group`` defaults to "events"."""
-    import csv
-    import zoneinfo
-
-    problem = file_problem(path)
-    if problem:
-        raise StudyFileError(f"{path}: the events file {problem}")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise StudyFileError(f"{path}: the events file is not UTF-8 text; save it as a UTF-8 CSV") from None
-    except OSError as exc:
-        raise StudyFileError(f"{path}: cannot read the events file ({os_reason(exc)})") from None
-    if "\x00" in text:
-        raise StudyFileError(f"{path}: the events file holds NUL bytes; is it a CSV? Save it as UTF-8 text")
-    reader = csv.DictReader(text.splitlines())
-    try:
-        fieldnames = reader.fieldnames
-    except csv.Error as exc:
-        raise StudyFileError(f"{path}, line 1: not a well-formed CSV header ({exc}); check its quotes") from None
-    header = [h.strip().lower() for h in (fieldnames or [])]
-    header = ["security" if h == "ticker" else h for h in header]
-    if "security" not in header or "date" not in header:
-        raise StudyFileError(f"{path}, line 1: an events file needs the columns security and date "
-                             f"(optional: time, timezone, event, group, benchmark); found {header}")
-    unknown = [h for h in header if h not in EVENT_COLUMNS]
-    if unknown:
-        raise StudyFileError(f"{path}, line 1: unknown column(s) {unknown}; allowed: {', '.join(EVENT_COLUMNS)}")
-    rows = []
-    seen: dict[tuple[str, str, str], int] = {}
-    for n, raw in _csv_rows(reader, path):
-        cells = {h: (v or "").strip() for h, v in zip(header, raw.values())}
-        if not any(cells.values()):
-            continue
-        if not cells.get("security"):
-            raise StudyFileError(f"{path}, line {n}: empty security")
-        try:
-            date = dt.date.fromisoformat(cells["date"])
-        except ValueError:
-            raise StudyFileError(f"{path}, line {n}: date {cells['date']!r} is not YYYY-MM-DD") from None
-        time = None
-        if cells.get("time"):
-            try:
-                time = dt.time.fromisoformat(cells["time"])
-            except ValueError:
-                raise StudyFileError(f"{path}, line {n}: time {cells['time']!r} is not HH:MM") from None
-        tz = cells.get("timezone") or "UTC"
-        try:
-            zoneinfo.ZoneInfo(tz)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise StudyFileError(f"{path}, line {n}: timezone {tz!r} is not an IANA time zone") from None
-        row = EventRowSpec(event=cells.get("event") or f"{cells['security']} {date}",
-                           group=cells.get("group") or "events", security=cells["security"], date=date,
-                           time=time, timezone=tz, benchmark=cells.get("benchmark") or None, line=n)
-        if row.benchmark == row.security:
-            raise StudyFileError(f"{path}, line {n}: {row.security} is its own benchmark; a security regressed on "
-                                 "itself has no abnormal return. Give another benchmark")
-        key = (row.event, row.group, row.security)
-        if key in seen:
-            raise StudyFileError(f"{path}, lines {seen[key]} and {n}: {row.security} appears twice for the event "
-                                 f"{row.event!r}; each (event, security) pair is studied once (twice would weigh it "
-                                 "double in every average and test): remove the repeated row")
-        seen[key] = n
-        rows.append(row)
-    if not rows:
-        raise StudyFileError(f"{path}: the events file has no rows")
-    return tuple(rows)
-
-
-def _csv_rows(reader, path: Path):
-    """(line, row) of a csv.DictReader, a malformed line refused naming it."""
-    import csv
-
-    n = 1
-    while True:
-        try:
-            raw = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise StudyFileError(f"{path}, line {reader.line_num}: not a well-formed CSV line ({exc}); check its "
-                                 "quotes") from None
-        n += 1
-        yield n, raw
-
-
-def _groups_with_events(groups: list[GroupSpec], events: tuple[EventRowSpec, ...], windows: WindowSpec) -> list[GroupSpec]:
-    """Groups of an events study: the [[group]] tables (benchmark, windows, model) named in the file."""
+def _groups_with_events(groups: list[GroupSpec], events: EventRows, windows: WindowSpec) -> list[GroupSpec]:
+    """Groups of an events study: the [[group]] tables (benchmark, windows, model) named in the file,
+    in the order the file first names them; each group's securities in the order of their first row."""
     by_name = {g.name: g for g in groups}
+    f = events.frame
     out = []
-    for name in dict.fromkeys(e.group for e in events):
-        secs = tuple(dict.fromkeys(e.security for e in events if e.group == name))
+    for name, rows in f.groupby("group", sort=False):
+        secs = tuple(rows["security"].drop_duplicates())
         base = by_name.pop(name, None)
-        bench_rows = [e for e in events if e.group == name and base is not None and e.security == base.benchmark
-                      and not e.benchmark]
-        if bench_rows:
-            raise StudyFileError(f"line {bench_rows[0].line} of the events file: {bench_rows[0].security} is the "
-                                 f"benchmark of group {name!r}; a security regressed on itself has no abnormal return. "
-                                 "Give that row another benchmark, or leave it out")
+        if base is not None:
+            bench_rows = rows[(rows["security"] == base.benchmark) & rows["benchmark"].isna()]
+            if len(bench_rows):
+                first = bench_rows.iloc[0]
+                raise StudyFileError(f"line {first['line']} of the events file: {first['security']} is the "
+                                     f"benchmark of group {name!r}; a security regressed on itself has no abnormal "
+                                     "return. Give that row another benchmark, or leave it out")
         if base is None:
-            benches = {e.benchmark for e in events if e.group == name}
+            benches = set(rows["benchmark"].astype(object).where(rows["benchmark"].notna(), None))
             out.append(GroupSpec(name, secs, next(iter(benches)) if len(benches) == 1 else None, windows))
         else:
             out.append(replace(base, securities=secs))
