@@ -109,7 +109,7 @@ def ar_frame(meta: pd.DataFrame, g: GroupEstimates, keep: np.ndarray,
     return pd.DataFrame({
         "event": rep("event"), "ticker": rep("ticker"), "group": rep("group"), "date": rows(g.dates),
         "rel_day": np.tile(offsets, len(k)), "return": rows(est.r_evt),
-        "benchmark_return": est.f_evt[k, :, 0].ravel() if est.f_evt.shape[2] else np.nan,
+        "benchmark_return": rows(est.f_evt[:, :, 0]) if est.f_evt.shape[2] else np.nan,
         "expected": rows(est.expected), "ar": ar, "car": rows(est.car_path), "var_ar": var_ar,
         "t_ar": t_ar, "p_ar": p_ar, "model": rep("model"),
     }, copy=False)

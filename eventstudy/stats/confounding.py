@@ -573,8 +573,9 @@ def _frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return out
 
 
-def sort_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """CAR windows first, then the estimation window; by date within a window."""
+def sort_frame(frame: pd.DataFrame, consume: bool = False) -> pd.DataFrame:
+    """CAR windows first, then the estimation window; by date within a window. With ``consume``,
+    ``frame``'s columns are dropped as they are taken (the rows are held once plus one column)."""
     if frame.empty:
         return frame.reset_index(drop=True)
     order = {"car": 0, "estimation": 1}
@@ -586,6 +587,12 @@ def sort_frame(frame: pd.DataFrame) -> pd.DataFrame:
                          "series": frame["series"]})
     at = keys.sort_values(list(keys.columns), kind="stable").index.to_numpy()  # the keys only, then one take
     del keys
+    if consume:
+        data = {}
+        for c in [c for c in frame.columns if c != "_w"]:
+            data[c] = frame[c].array.take(at)
+            del frame[c]
+        return pd.DataFrame(data, copy=False)
     cols = [i for i, c in enumerate(frame.columns) if c != "_w"]
     out = frame.iloc[at, cols]  # rows and columns in one take (no intermediate copy)
     out.index = pd.RangeIndex(len(out))

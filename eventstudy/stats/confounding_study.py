@@ -50,8 +50,9 @@ def assess_confounding(groups: Sequence[Any], *, series: dict[str, Any], frequen
         w = g.est.windows
         est_label = f"[{w.estimation[0]},{w.estimation[1]}]"
         car_defs = tuple((label, int(a), int(b)) for label, (a, b) in zip(g.car_labels, w.cars))
+        labels = list(g.car_labels)  # one list for the group's events
         for event in dict.fromkeys(meta["event"]):
-            cars[(g.name, event)] = list(g.car_labels)
+            cars[(g.name, event)] = labels
         for cal_name in dict.fromkeys(meta["calendar"]):
             m = meta[meta["calendar"] == cal_name].reset_index(drop=True)
             _assess_block(g.name, cal_name, m, w, est_label, car_defs, series, frequency, returns, crypto_cutoff,
@@ -66,7 +67,7 @@ def assess_confounding(groups: Sequence[Any], *, series: dict[str, Any], frequen
         notes += overlap_notes
     frame = _frame(frames)
     frames.clear()
-    frame = sort_frame(frame)
+    frame = sort_frame(frame, consume=True)  # the unsorted rows are freed column by column
     return ConfoundingReport(frame, clean_windows(frame, cars), tuple(dict.fromkeys(notes)), k)
 
 
