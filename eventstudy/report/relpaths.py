@@ -81,6 +81,16 @@ class PathRewriter:
         """A text column rewritten once per distinct value (columns repeat the same source a lot)."""
         if self._regex is None:
             return s
+        if isinstance(s.dtype, pd.CategoricalDtype):  # a label column (eventstudy.labels): its categories
+            cats = pd.Series(s.cat.categories.to_numpy(dtype=object), dtype=object)
+            new = self.series(cats)
+            if new is cats:
+                return s
+            if new.is_unique:
+                return s.cat.rename_categories(new.to_numpy(dtype=object))
+            codes = s.cat.codes.to_numpy()
+            return pd.Series(np.where(codes >= 0, new.to_numpy(dtype=object)[np.maximum(codes, 0)], None),
+                             index=s.index, name=s.name, dtype=object)
         if not pd.api.types.is_string_dtype(s.dtype) or (s.dtype == object and
                                                           pd.api.types.infer_dtype(s, skipna=True) != "string"):
             return s
