@@ -369,7 +369,18 @@ def findings(res) -> Findings:
     to the study file's folder (:mod:`eventstudy.report.relpaths`)."""
     from ..report.relpaths import PathRewriter, relative_results
 
-    res = relative_results(res, PathRewriter.for_study(res.spec))
+    rewriter = PathRewriter.for_study(res.spec)
+    cache = res.__dict__.setdefault(_CACHE, {})  # results are immutable: the report and the summary share one
+    if str(rewriter.base) not in cache:
+        cache[str(rewriter.base)] = _findings(relative_results(res, rewriter))
+    return cache[str(rewriter.base)]
+
+
+#: Attribute of a results object holding its findings, by the folder their paths are relative to.
+_CACHE = "_findings_by_base"
+
+
+def _findings(res) -> Findings:
     sections = []
     groups = [g.name for g in res.spec.groups if (res.securities["group"] == g.name).any()]
     for g in groups:

@@ -629,9 +629,9 @@ class ConfoundingReport:
         """Plain sentences for ``results.caveats()`` and the summary."""
         out: list[str] = []
         f, w = self.frame, self.windows
-        for group in dict.fromkeys(w["group"]):
+        for group in pd.unique(w["group"]):
             gw = w[w["group"] == group]
-            events = list(dict.fromkeys(gw["event"]))
+            events = list(pd.unique(gw["event"]))
             gf = f[f["group"] == group] if not f.empty else f
             if len(events) > max_events:
                 dirty = gw[~gw["clean"]]
@@ -665,7 +665,7 @@ class ConfoundingReport:
                                + "; ".join(_describe(est, 4, short=True)) + "; they weigh on the fitted model.")
                 info = ef[~ef["contaminates"] & (ef["source"] == "article")] if not ef.empty else ef
                 for (what, date), rows in info.groupby(["what", "date"], sort=False):
-                    wins = ", ".join(dict.fromkeys(rows["window"]))
+                    wins = ", ".join(pd.unique(rows["window"]))
                     out.append(f"{who}: {what} ({_when(date)}, in {wins}).")
         out.extend(self.notes)
         return out
@@ -679,9 +679,9 @@ def summary_lines(report: "ConfoundingReport", max_events: int = 3) -> list[str]
     out = [f"Confounding events (bars beyond {report.k:g} robust sigma of the estimation window, other events of the "
            "events file, the article's dates; results.confounding, confounding.csv):"]
     f = report.frame
-    for group in dict.fromkeys(w["group"]):
+    for group in pd.unique(w["group"]):
         gw = w[w["group"] == group]
-        events = list(dict.fromkeys(gw["event"]))
+        events = list(pd.unique(gw["event"]))
         dirty = gw[~gw["clean"]]
         est = f[(f["group"] == group) & (f["window_kind"] == "estimation") & f["contaminates"]] if not f.empty else f
         est_line = (f"  {group}: estimation windows hold {est[['event', 'date']].drop_duplicates().shape[0]} "

@@ -49,9 +49,9 @@ def assess_confounding(groups: Sequence[Any], *, series: dict[str, Any], frequen
         w = g.est.windows
         est_label = f"[{w.estimation[0]},{w.estimation[1]}]"
         car_defs = tuple((label, int(a), int(b)) for label, (a, b) in zip(g.car_labels, w.cars))
-        for event in dict.fromkeys(meta["event"]):
+        for event in pd.unique(meta["event"]):
             cars[(g.name, event)] = list(g.car_labels)
-        for cal_name in dict.fromkeys(meta["calendar"]):
+        for cal_name in pd.unique(meta["calendar"]):
             m = meta[meta["calendar"] == cal_name].reset_index(drop=True)
             _assess_block(g.name, cal_name, m, w, est_label, car_defs, series, frequency, returns, crypto_cutoff,
                           items, k, events_file, frames, notes, rows_all, spans_all)
@@ -92,8 +92,8 @@ def _block(group: str, cal_name: str, m: pd.DataFrame, w, est_label: str, car_de
     # meta holds the calendar's own name ("24/7 4h" for 4-hour bars); get_calendar takes the base one
     base = CRYPTO_CALENDAR if cal_name.startswith(CRYPTO_CALENDAR) else cal_name
     cal = get_calendar(base, frequency, cutoff)
-    tickers = [t for t in dict.fromkeys(m["ticker"]) if t in series]
-    benches = [b for b in dict.fromkeys(m["benchmark"].dropna()) if b in series]
+    tickers = [t for t in pd.unique(m["ticker"]) if t in series]
+    benches = [b for b in pd.unique(m["benchmark"].dropna()) if b in series]
     closes = {s: series[s].close for s in dict.fromkeys([*tickers, *benches])}
     if not closes:
         return None
