@@ -563,15 +563,21 @@ def sort_frame(frame: pd.DataFrame) -> pd.DataFrame:
         return frame.reset_index(drop=True)
     order = {"car": 0, "estimation": 1}
     w = frame["_w"] if "_w" in frame else 0
-    keys = pd.DataFrame({"group": frame["group"], "event": frame["event"], "_k": frame["window_kind"].map(order),
-                         "_w": w, "date": frame["date"],
-                         "_s": frame["source"].map({s: i for i, s in enumerate(SOURCES)}), "series": frame["series"]})
+    keys = pd.DataFrame({"group": frame["group"], "event": frame["event"], "_k": _codes(frame["window_kind"], order),
+                         "_w": w, "date": frame["date"], "_s": _codes(frame["source"], SOURCES),
+                         "series": frame["series"]})
     at = keys.sort_values(list(keys.columns), kind="stable").index.to_numpy()  # the keys only, then one take
     del keys
     cols = [i for i, c in enumerate(frame.columns) if c != "_w"]
     out = frame.iloc[at, cols]  # rows and columns in one take (no intermediate copy)
     out.index = pd.RangeIndex(len(out))
     return out
+
+
+def _codes(values: pd.Series, order) -> np.ndarray:
+    """Position of each value in ``order`` (values not in it after every one that is), vectorised."""
+    codes = pd.Categorical(values, categories=list(order)).codes.astype(np.int64)
+    return np.where(codes < 0, len(order), codes)
 
 
 def clean_windows(frame: pd.DataFrame, cars: dict[tuple[str, str], Sequence[str]]) -> pd.DataFrame:
