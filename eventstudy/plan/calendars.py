@@ -116,7 +116,9 @@ class ExchangeCalendar:
         start, end = max(pd.Timestamp(start).normalize(), first), min(pd.Timestamp(end).normalize(), last)
         if start > end:
             return pd.DatetimeIndex([])
-        return pd.DatetimeIndex(self._cal.sessions_in_range(start, end)).tz_localize(None)
+        bars = self.all_sessions()  # built once per calendar: a slice of it, not a new index per call
+        lo, hi = bars.searchsorted(start.tz_localize(None)), bars.searchsorted(end.tz_localize(None), side="right")
+        return bars[lo:hi]
 
     def _next_session(self, date: pd.Timestamp) -> pd.Timestamp:
         return pd.Timestamp(self._cal.date_to_session(date, direction="next")).tz_localize(None)
