@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
 
 from ..errors import StudyFileError, WindowError
@@ -296,3 +297,17 @@ def get_calendar(name: str, frequency: str = "1d", crypto_cutoff: dt.time | None
     if name == CRYPTO_CALENDAR:
         return CryptoCalendar(crypto_cutoff)
     return ExchangeCalendar(name)
+
+
+def positions_on(bars: pd.DatetimeIndex, at: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+    """Where each label of ``at`` sits in the sorted unique ``bars``: ``(pos, hit)``, ``bars[pos[i]]
+    == at[i]`` where ``hit[i]`` (labels on no bar have ``hit`` False). What ``bars.get_indexer(at)``
+    says, by integer look-ups on nanoseconds (any datetime unit; one zone for both)."""
+    if not len(bars) or not len(at):
+        return np.zeros(len(at), dtype=np.int64), np.zeros(len(at), dtype=bool)
+    if bars.tz != at.tz:
+        pos = bars.get_indexer(at)
+        return np.maximum(pos, 0), pos >= 0
+    b, a = bars.as_unit("ns").asi8, at.as_unit("ns").asi8
+    pos = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return pos, b[pos] == a

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..plan.calendars import TradingCalendar
+from ..plan.calendars import TradingCalendar, positions_on
 from .bars import PriceSeries
 
 PRICE_FIELDS = ("open", "high", "low", "close")
@@ -238,16 +238,10 @@ class _Labels:
 
 
 def _on_calendar(sessions: pd.DatetimeIndex, at: pd.DatetimeIndex, values: np.ndarray) -> np.ndarray:
-    """``pd.Series(values, at).reindex(sessions)`` as an array, for sorted unique labels ``at``
-    (bars off the calendar are left out; sessions without a bar are NaN). Integer look-ups."""
+    """``pd.Series(values, at).reindex(sessions)`` as an array, for unique labels ``at`` (bars off
+    the calendar are left out; sessions without a bar are NaN)."""
     out = np.full(len(sessions), np.nan)
-    if not len(sessions) or not len(at):
-        return out
-    if sessions.tz != at.tz:
-        return pd.Series(values, index=at).reindex(sessions).to_numpy(dtype=float)
-    s, a = sessions.as_unit("ns").asi8, at.as_unit("ns").asi8
-    pos = np.minimum(np.searchsorted(s, a), len(s) - 1)
-    hit = s[pos] == a
+    pos, hit = positions_on(sessions, at)
     out[pos[hit]] = values[hit]
     return out
 

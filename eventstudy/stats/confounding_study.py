@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..estimation.panel import build_panel
-from ..plan.calendars import CRYPTO_CALENDAR, get_calendar
+from ..plan.calendars import CRYPTO_CALENDAR, get_calendar, positions_on
 from .confounding import (K_ROBUST, MIN_EW_MEMBERS, ConfoundingReport, DatedItem, WindowSet, clean_windows,
                           dated_items, market_shocks, overlapping_events, sort_frame, WindowLabels, _frame)
 
@@ -172,17 +172,8 @@ def _panel(cal, closes: dict[str, pd.Series], kind: str) -> SimpleNamespace:
         return SimpleNamespace(index=pd.DatetimeIndex([]), returns=np.empty((0, len(symbols))), symbols=symbols)
     index = cal.sessions(min(c.index[0] for c in held), max(c.index[-1] for c in held))
     P = np.full((len(index), len(symbols)), np.nan)
-    stamps = index.asi8  # sorted sessions; each series' bars are sorted too (checked above)
     for j, c in enumerate(clean.values()):
-        if not len(c):
-            continue
-        if len(stamps) and c.index.tz == index.tz and index.unit == "ns":  # compare the integers (exact in ns)
-            at = c.index.as_unit("ns").asi8
-            pos = np.minimum(np.searchsorted(stamps, at), len(stamps) - 1)
-            ok = stamps[pos] == at
-        else:
-            pos = index.get_indexer(c.index)
-            ok = pos >= 0
+        pos, ok = positions_on(index, c.index)
         P[pos[ok], j] = c.to_numpy(dtype=float)[ok]
     R = np.full_like(P, np.nan)
     if len(index) > 1:
