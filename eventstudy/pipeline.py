@@ -147,7 +147,7 @@ def _run_study(spec: StudySpec, sources: Sequence[PriceSource] | None, progress:
         extraction = read_article_stage(spec, say)
     with clock("event time and plan"):
         timing = resolve_timing(spec, extraction, say)
-        gaz = Gazetteer.load(spec.data.gazetteer)
+        gaz = Gazetteer.deferred(spec.data.gazetteer)  # loaded when a stage needs it
         plan = build_plan(spec, timing.event_time, gaz, timing.source)
     span = price_span(spec, timing.event_time)
     sources = list(sources) if sources is not None else default_sources(spec, span, gaz)
@@ -548,7 +548,7 @@ def _check_tickers(spec: StudySpec, gaz: Gazetteer, available: Callable[[str], b
         syms = [*g.securities, *([g.benchmark] if g.benchmark else []),
                 *[e.benchmark for e in spec.events if e.group == g.name and e.benchmark]]
         for sym in dict.fromkeys(syms):
-            if sym in gaz or available(sym) or (online and g.calendar):
+            if available(sym) or sym in gaz or (online and g.calendar):
                 continue
             hint = gaz.suggest(sym)
             hint_txt = f" Did you mean {', '.join(hint)}?" if hint else ""
