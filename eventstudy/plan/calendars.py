@@ -103,6 +103,10 @@ class TradingCalendar(Protocol):
         ...
 
 
+class _PastLastSession(LookupError):
+    """No session of the calendar on or after a date (beyond the calendar's last session)."""
+
+
 class ExchangeCalendar:
     """Sessions of one exchange (``exchange_calendars`` code such as XNYS)."""
 
@@ -122,7 +126,21 @@ class ExchangeCalendar:
         return bars[lo:hi]
 
     def _next_session(self, date: pd.Timestamp) -> pd.Timestamp:
-        return pd.Timestamp(self._cal.date_to_session(date, direction="next")).tz_localize(None)
+        """The session on or after ``date`` (from the cached sessions: no look-up in exchange_calendars)."""
+        bars = self.all_sessions()
+        i = int(bars.searchsorted(date.tz_localize(None)))
+        if i >= len(bars):
+            raise _PastLastSession(date)
+        return bars[i]
+
+    def _is_session(self, date: pd.Timestamp) -> bool:
+        bars = self.all_sessions()
+        i = int(bars.searchsorted(date.tz_localize(None)))
+        return i < len(bars) and bars[i] == date.tz_localize(None)
+
+    def _session_after(self, session: pd.Timestamp) -> pd.Timestamp:
+        """The session after ``session`` (a session)."""
+        return self._next_session(session.tz_localize(None) + pd.Timedelta(days=1))
 
     def known_range(self) -> tuple[pd.Timestamp, pd.Timestamp]:
         return (pd.Timestamp(self._cal.first_session).tz_localize(None),
@@ -148,7 +166,7 @@ class ExchangeCalendar:
 
             try:
                 return self._day0(when, date, ts)
-            except xcals.errors.DateOutOfBounds:  # the next session after the calendar's last one
+            except (xcals.errors.DateOutOfBounds, _PastLastSession):  # the next session after the calendar's last one
                 pass
         side = "after the last" if local >= last else "before the first"
         raise OutsideCalendarError(
@@ -158,18 +176,18 @@ class ExchangeCalendar:
 
     def _day0(self, when: EventTime, date: pd.Timestamp, ts: pd.Timestamp | None) -> Day0:
         if ts is None:
-            if self._cal.is_session(date) and when.timing == "after_close":
-                nxt = pd.Timestamp(self._cal.next_session(date)).tz_localize(None)
+            if self._is_session(date) and when.timing == "after_close":
+                nxt = self._session_after(date)
                 return Day0(nxt, f"{self.name}: after the close of {date.date()} (no clock time) -> next session {nxt.date()}")
-            if self._cal.is_session(date) and when.timing in ("before_open", "during_session"):
+            if self._is_session(date) and when.timing in ("before_open", "during_session"):
                 word = when.timing.replace("_", " ")
                 return Day0(date, f"{self.name}: {word} on {date.date()} (no clock time) -> session of {date.date()}")
-            if self._cal.is_session(date):
+            if self._is_session(date):
                 return Day0(date, f"{self.name}: date without time; assumed before the close -> session of {date.date()}")
             nxt = self._next_session(date)
             return Day0(nxt, f"{self.name}: {date.date()} is not a trading day -> next session {nxt.date()}")
         local_date = pd.Timestamp(ts.tz_convert(self._cal.tz).date())
-        if not self._cal.is_session(local_date):
+        if not self._is_session(local_date):
             nxt = self._next_session(local_date)
             return Day0(nxt, f"{self.name}: {local_date.date()} is not a trading day -> next session {nxt.date()}")
         open_, close = self._cal.session_open(local_date), self._cal.session_close(local_date)
@@ -177,7 +195,7 @@ class ExchangeCalendar:
             return Day0(local_date, f"{self.name}: before the open ({_fmt(ts, self._cal.tz)}) -> same session {local_date.date()}")
         if ts < close:
             return Day0(local_date, f"{self.name}: during the session ({_fmt(ts, self._cal.tz)}) -> same session {local_date.date()}")
-        nxt = pd.Timestamp(self._cal.next_session(local_date)).tz_localize(None)
+        nxt = self._session_after(local_date)
         return Day0(nxt, f"{self.name}: after the close ({_fmt(ts, self._cal.tz)}) -> next session {nxt.date()}")
 
 
