@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..stats.confounding import contaminating
 from .views import main_window, many_events, pair_label, window_order
 
 #: Preference among the primary tests for the one a finding leads with.
@@ -294,21 +295,6 @@ def _date_text(d) -> str:
     except (TypeError, ValueError):
         return str(d)
     return f"{ts:%Y-%m-%d}" if ts == ts.normalize() else f"{ts:%Y-%m-%d %H:%M}"
-
-
-def contaminating(frame: pd.DataFrame) -> np.ndarray:
-    """Boolean mask of the confounding rows that spoil their window: ``contaminates`` true. Only a
-    true value counts: missing (NaN, None) is not true, and text read back from a CSV
-    ("true"/"false") is read as the word, not as a non-empty string. A frame without the column
-    (another detector's) counts every row."""
-    if "contaminates" not in frame:
-        return np.ones(len(frame), dtype=bool)
-    c = frame["contaminates"]
-    if pd.api.types.is_bool_dtype(c.dtype) and not c.hasnans:
-        return c.to_numpy(dtype=bool)
-    if pd.api.types.is_numeric_dtype(c.dtype):
-        return (c.fillna(0) != 0).to_numpy()
-    return c.astype("string").str.strip().str.lower().isin(["true", "1", "yes"]).fillna(False).to_numpy(dtype=bool)
 
 
 def _confounding(res) -> tuple[list[str], pd.DataFrame | None]:

@@ -621,6 +621,21 @@ def clean_windows(frame: pd.DataFrame, cars: dict[tuple[str, str], Sequence[str]
     return out[columns]
 
 
+def contaminating(frame: pd.DataFrame) -> np.ndarray:
+    """Boolean mask of the confounding rows that spoil their window: ``contaminates`` true. Only a
+    true value counts: missing (NaN, None) is not true, and text read back from a CSV
+    ("true"/"false") is read as the word, not as a non-empty string. A frame without the column
+    (another detector's) counts every row."""
+    if "contaminates" not in frame:
+        return np.ones(len(frame), dtype=bool)
+    c = frame["contaminates"]
+    if pd.api.types.is_bool_dtype(c.dtype) and not c.hasnans:
+        return c.to_numpy(dtype=bool)
+    if pd.api.types.is_numeric_dtype(c.dtype):
+        return (c.fillna(0) != 0).to_numpy()
+    return c.astype("string").str.strip().str.lower().isin(["true", "1", "yes"]).fillna(False).to_numpy(dtype=bool)
+
+
 @dataclass(frozen=True)
 class ConfoundingReport:
     """The flagged rows (:data:`CONFOUNDING_COLUMNS`), the clean/contaminated CAR windows and notes."""
@@ -630,6 +645,17 @@ class ConfoundingReport:
     notes: tuple[str, ...] = ()
     k: float = K_ROBUST
     assessed: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        # a frame read back from confounding.csv (or built by hand) says "true"/"false": read the words
+        f = self.frame
+        if "contaminates" in f and not (pd.api.types.is_bool_dtype(f["contaminates"].dtype)
+                                        and not f["contaminates"].hasnans):
+            object.__setattr__(self, "frame", f.assign(contaminates=contaminating(f)))
+        w = self.windows
+        if "clean" in w and not pd.api.types.is_bool_dtype(w["clean"].dtype):
+            object.__setattr__(self, "windows", w.assign(
+                clean=contaminating(w.rename(columns={"clean": "contaminates"}))))
 
     def sentences(self, max_events: int = 3) -> list[str]:
         """Plain sentences for ``results.caveats()`` and the summary."""
