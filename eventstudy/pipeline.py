@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -207,10 +208,19 @@ def read_article_stage(spec: StudySpec, say: Progress) -> Extraction | None:
     """The article's extraction (None without an article)."""
     if spec.article is None:
         return None
-    say(f"reading article {spec.article}")
+    say(f"reading article {_shown_path(spec.article)}")
     article = read_article(spec.article)
     return extract_events(article.text, published=spec.published or article.published, source=str(spec.article),
                           gazetteer=Gazetteer.load(spec.data.gazetteer))
+
+
+def _shown_path(path: Path) -> str:
+    """A path as a progress line shows it: relative to the working folder when inside it (never the
+    machine's absolute layout when it can be helped)."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return str(path)
 
 
 def resolve_timing(spec: StudySpec, extraction: Extraction | None, say: Progress) -> EventTiming:
