@@ -127,24 +127,25 @@ class ExchangeCalendar:
 
     def _next_session(self, date: pd.Timestamp) -> pd.Timestamp:
         """The session on or after ``date`` (from the cached sessions: no look-up in exchange_calendars)."""
-        bars = self.all_sessions()
-        i = int(bars.searchsorted(date.tz_localize(None)))
-        if i >= len(bars):
+        ns = _session_ns(self.name)
+        i = int(np.searchsorted(ns, date.tz_localize(None).as_unit("ns").value))
+        if i >= len(ns):
             raise _PastLastSession(date)
-        return bars[i]
+        return pd.Timestamp(int(ns[i]), unit="ns")
 
     def _is_session(self, date: pd.Timestamp) -> bool:
-        bars = self.all_sessions()
-        i = int(bars.searchsorted(date.tz_localize(None)))
-        return i < len(bars) and bars[i] == date.tz_localize(None)
+        ns = _session_ns(self.name)
+        v = date.tz_localize(None).as_unit("ns").value
+        i = int(np.searchsorted(ns, v))
+        return i < len(ns) and int(ns[i]) == v
 
     def _session_after(self, session: pd.Timestamp) -> pd.Timestamp:
         """The session after ``session`` (a session)."""
         return self._next_session(session.tz_localize(None) + pd.Timedelta(days=1))
 
     def known_range(self) -> tuple[pd.Timestamp, pd.Timestamp]:
-        return (pd.Timestamp(self._cal.first_session).tz_localize(None),
-                pd.Timestamp(self._cal.last_session).tz_localize(None))
+        bars = self.all_sessions()  # the calendar's first and last session
+        return bars[0], bars[-1]
 
     def all_sessions(self) -> pd.DatetimeIndex:
         """Every session the calendar knows (tz-naive labels)."""
@@ -302,6 +303,12 @@ def _exchange_calendar(code: str):
 def _all_sessions(code: str) -> pd.DatetimeIndex:
     sessions = pd.DatetimeIndex(_exchange_calendar(code).sessions)
     return sessions.tz_localize(None) if sessions.tz is not None else sessions
+
+
+@lru_cache(maxsize=32)
+def _session_ns(code: str) -> np.ndarray:
+    """The sessions of :func:`_all_sessions` as int64 nanoseconds (fast scalar look-ups)."""
+    return _all_sessions(code).as_unit("ns").asi8
 
 
 def get_calendar(name: str, frequency: str = "1d", crypto_cutoff: dt.time | None = None) -> TradingCalendar:
