@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -147,7 +148,7 @@ def _run_study(spec: StudySpec, sources: Sequence[PriceSource] | None, progress:
         extraction = read_article_stage(spec, say)
     with clock("event time and plan"):
         timing = resolve_timing(spec, extraction, say)
-        gaz = Gazetteer.load(spec.data.gazetteer)
+        gaz = Gazetteer.deferred(spec.data.gazetteer)  # loaded when a stage needs it
         plan = build_plan(spec, timing.event_time, gaz, timing.source)
     span = price_span(spec, timing.event_time)
     sources = list(sources) if sources is not None else default_sources(spec, span, gaz)
@@ -207,10 +208,19 @@ def read_article_stage(spec: StudySpec, say: Progress) -> Extraction | None:
     """The article's extraction (None without an article)."""
     if spec.article is None:
         return None
-    say(f"reading article {spec.article}")
+    say(f"reading article {_shown_path(spec.article)}")
     article = read_article(spec.article)
     return extract_events(article.text, published=spec.published or article.published, source=str(spec.article),
                           gazetteer=Gazetteer.load(spec.data.gazetteer))
+
+
+def _shown_path(path: Path) -> str:
+    """A path as a progress line shows it: relative to the working folder when inside it (never the
+    machine's absolute layout when it can be helped)."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return str(path)
 
 
 def resolve_timing(spec: StudySpec, extraction: Extraction | None, say: Progress) -> EventTiming:
@@ -549,7 +559,7 @@ def _check_tickers(spec: StudySpec, gaz: Gazetteer, available: Callable[[str], b
         syms = [*g.securities, *([g.benchmark] if g.benchmark else []),
                 *([] if ev is None else [b for b in ev.loc[ev["group"] == g.name, "benchmark"] if b])]
         for sym in dict.fromkeys(syms):
-            if sym in gaz or available(sym) or (online and g.calendar):
+            if available(sym) or sym in gaz or (online and g.calendar):
                 continue
             hint = gaz.suggest(sym)
             hint_txt = f" Did you mean {', '.join(hint)}?" if hint else ""

@@ -79,3 +79,24 @@ def test_session_word_without_clock_time():
     before = xnys.day0(EventTime(dt.date(2025, 1, 21), timing="before_open"))
     assert before.session == pd.Timestamp("2025-01-21")
     assert CryptoCalendar().day0(EventTime(dt.date(2025, 1, 21), timing="after_close")).session == pd.Timestamp("2025-01-21")
+
+
+def test_cached_session_lookups_equal_exchange_calendars():
+    """Day 0 and the quality checks read sessions from the cached index; they must say what
+    exchange_calendars says (is_session, date_to_session "next", next_session, sessions_in_range)."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    for code in ("XNYS", "XTKS"):
+        cal = get_calendar(code)
+        raw = cal._cal
+        first, last = cal.known_range()
+        for _ in range(150):
+            d = first + pd.Timedelta(days=int(rng.integers(0, (last - first).days)))
+            assert cal._is_session(d) == raw.is_session(d)
+            assert cal._next_session(d) == pd.Timestamp(raw.date_to_session(d, direction="next")).tz_localize(None)
+            if raw.is_session(d) and d < last:
+                assert cal._session_after(d) == pd.Timestamp(raw.next_session(d)).tz_localize(None)
+            e = d + pd.Timedelta(days=int(rng.integers(0, 400)))
+            ref = pd.DatetimeIndex(raw.sessions_in_range(d, min(e, last))).tz_localize(None)
+            assert cal.sessions(d, e).equals(ref)

@@ -69,3 +69,13 @@ def test_validate_checks_the_file_and_the_data(capsys):
     assert "ok       ORCL" in out and "dropped  AI16Z" in out and "dropped  PIPPIN" in out
     assert main(["validate", str(STARGATE), "--file-only"]) == 0
     assert "dropped" not in capsys.readouterr().out
+
+
+def test_progress_shows_the_article_relative_to_the_working_folder(monkeypatch, tmp_path):
+    from eventstudy.pipeline import _shown_path
+
+    monkeypatch.chdir(ROOT)
+    assert _shown_path(ROOT / "seeds" / "stargate-techflow-fr.txt") == "seeds/stargate-techflow-fr.txt"
+    outside = tmp_path / "a.txt"
+    monkeypatch.chdir(ROOT / "seeds")
+    assert _shown_path(outside) == str(outside)  # outside the working folder: as given

@@ -196,3 +196,15 @@ def test_findings_lead_with_the_further_tests_of_the_main_window(deepseek, starg
             f"abnormal log volume {vol.estimate:+.3f} (Kolari-Pynnönen adjusted BMP t p = {vol.p_value:.3f}); "
             f"abnormal volatility: rank test p = {rank.p_value:.3f}") in text
     assert "Further tests on" not in findings(stargate_results).to_text()  # GRANK alone adds no sentence
+
+
+def test_caveats_read_contaminates_and_clean_given_as_text(stargate_results):
+    """confounding.csv read back as text ("True"/"False") gives the same caveats as the detector's bools
+    (the confounding report reads the words; it used to raise a TypeError on a text column)."""
+    res = stargate_results
+    as_text = res.confounding.astype({"contaminates": str})
+    windows = res.confounding_windows.astype({"clean": str})
+    assert as_text["contaminates"].isin(["True", "False"]).all()
+    again = dataclasses.replace(res, confounding=as_text, confounding_windows=windows)
+    assert again.caveats() == res.caveats()
+    assert again.confounding_report().sentences() == res.confounding_report().sentences()

@@ -246,8 +246,9 @@ def test_wilcoxon_normal_path_equals_scipy_bit_for_bit():
         x = rng.normal(0.001, 0.02, n)
         r = stats.rankdata(np.abs(x))
         assert _wilcoxon_normal(x) == (float(r[x > 0].sum()), float(stats.wilcoxon(x, zero_method="wilcox").pvalue))
-    ties = np.array([0.1, -0.1, 0.2] * 30)
-    assert _wilcoxon_normal(ties) is None  # scipy corrects the variance for ties: it is asked instead
+    ties = np.array([0.1, -0.1, 0.2] * 30)  # scipy corrects the variance for ties: so does the normal path
+    r = stats.rankdata(np.abs(ties))
+    assert _wilcoxon_normal(ties) == (float(r[ties > 0].sum()), float(stats.wilcoxon(ties).pvalue))
 
 
 def test_bootstrap_of_several_windows_equals_each_alone():

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, StudyFileError
+from ..plan.calendars import positions_on
 
 RETURN_KINDS = ("simple", "log")
 
@@ -37,8 +38,12 @@ def prices_on_calendar(close: pd.Series, sessions: pd.DatetimeIndex) -> tuple[pd
     if close.empty:
         return pd.Series(dtype=float, index=pd.DatetimeIndex([])), pd.DatetimeIndex([])
     in_range = sessions[(sessions >= close.index[0]) & (sessions <= close.index[-1])]
-    off_calendar = close.index.difference(in_range)
-    return close.reindex(in_range), off_calendar
+    pos, hit = positions_on(in_range, close.index)  # integer look-ups, not a reindex
+    values = np.full(len(in_range), np.nan)
+    values[pos[hit]] = close.to_numpy(dtype=float)[hit]
+    off_calendar = close.index[~hit]
+    off_calendar.name = close.index.name if close.index.name == in_range.name else None
+    return pd.Series(values, index=in_range, name=close.name), off_calendar
 
 
 def compute_returns(prices: pd.Series, kind: str = "simple") -> pd.Series:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
 
 from ..errors import StudyFileError, WindowError
@@ -102,6 +103,10 @@ class TradingCalendar(Protocol):
         ...
 
 
+class _PastLastSession(LookupError):
+    """No session of the calendar on or after a date (beyond the calendar's last session)."""
+
+
 class ExchangeCalendar:
     """Sessions of one exchange (``exchange_calendars`` code such as XNYS)."""
 
@@ -116,14 +121,31 @@ class ExchangeCalendar:
         start, end = max(pd.Timestamp(start).normalize(), first), min(pd.Timestamp(end).normalize(), last)
         if start > end:
             return pd.DatetimeIndex([])
-        return pd.DatetimeIndex(self._cal.sessions_in_range(start, end)).tz_localize(None)
+        bars = self.all_sessions()  # built once per calendar: a slice of it, not a new index per call
+        lo, hi = bars.searchsorted(start.tz_localize(None)), bars.searchsorted(end.tz_localize(None), side="right")
+        return bars[lo:hi]
 
     def _next_session(self, date: pd.Timestamp) -> pd.Timestamp:
-        return pd.Timestamp(self._cal.date_to_session(date, direction="next")).tz_localize(None)
+        """The session on or after ``date`` (from the cached sessions: no look-up in exchange_calendars)."""
+        ns = _session_ns(self.name)
+        i = int(np.searchsorted(ns, date.tz_localize(None).as_unit("ns").value))
+        if i >= len(ns):
+            raise _PastLastSession(date)
+        return pd.Timestamp(int(ns[i]), unit="ns")
+
+    def _is_session(self, date: pd.Timestamp) -> bool:
+        ns = _session_ns(self.name)
+        v = date.tz_localize(None).as_unit("ns").value
+        i = int(np.searchsorted(ns, v))
+        return i < len(ns) and int(ns[i]) == v
+
+    def _session_after(self, session: pd.Timestamp) -> pd.Timestamp:
+        """The session after ``session`` (a session)."""
+        return self._next_session(session.tz_localize(None) + pd.Timedelta(days=1))
 
     def known_range(self) -> tuple[pd.Timestamp, pd.Timestamp]:
-        return (pd.Timestamp(self._cal.first_session).tz_localize(None),
-                pd.Timestamp(self._cal.last_session).tz_localize(None))
+        bars = self.all_sessions()  # the calendar's first and last session
+        return bars[0], bars[-1]
 
     def all_sessions(self) -> pd.DatetimeIndex:
         """Every session the calendar knows (tz-naive labels)."""
@@ -145,7 +167,7 @@ class ExchangeCalendar:
 
             try:
                 return self._day0(when, date, ts)
-            except xcals.errors.DateOutOfBounds:  # the next session after the calendar's last one
+            except (xcals.errors.DateOutOfBounds, _PastLastSession):  # the next session after the calendar's last one
                 pass
         side = "after the last" if local >= last else "before the first"
         raise OutsideCalendarError(
@@ -155,18 +177,18 @@ class ExchangeCalendar:
 
     def _day0(self, when: EventTime, date: pd.Timestamp, ts: pd.Timestamp | None) -> Day0:
         if ts is None:
-            if self._cal.is_session(date) and when.timing == "after_close":
-                nxt = pd.Timestamp(self._cal.next_session(date)).tz_localize(None)
+            if self._is_session(date) and when.timing == "after_close":
+                nxt = self._session_after(date)
                 return Day0(nxt, f"{self.name}: after the close of {date.date()} (no clock time) -> next session {nxt.date()}")
-            if self._cal.is_session(date) and when.timing in ("before_open", "during_session"):
+            if self._is_session(date) and when.timing in ("before_open", "during_session"):
                 word = when.timing.replace("_", " ")
                 return Day0(date, f"{self.name}: {word} on {date.date()} (no clock time) -> session of {date.date()}")
-            if self._cal.is_session(date):
+            if self._is_session(date):
                 return Day0(date, f"{self.name}: date without time; assumed before the close -> session of {date.date()}")
             nxt = self._next_session(date)
             return Day0(nxt, f"{self.name}: {date.date()} is not a trading day -> next session {nxt.date()}")
         local_date = pd.Timestamp(ts.tz_convert(self._cal.tz).date())
-        if not self._cal.is_session(local_date):
+        if not self._is_session(local_date):
             nxt = self._next_session(local_date)
             return Day0(nxt, f"{self.name}: {local_date.date()} is not a trading day -> next session {nxt.date()}")
         open_, close = self._cal.session_open(local_date), self._cal.session_close(local_date)
@@ -174,7 +196,7 @@ class ExchangeCalendar:
             return Day0(local_date, f"{self.name}: before the open ({_fmt(ts, self._cal.tz)}) -> same session {local_date.date()}")
         if ts < close:
             return Day0(local_date, f"{self.name}: during the session ({_fmt(ts, self._cal.tz)}) -> same session {local_date.date()}")
-        nxt = pd.Timestamp(self._cal.next_session(local_date)).tz_localize(None)
+        nxt = self._session_after(local_date)
         return Day0(nxt, f"{self.name}: after the close ({_fmt(ts, self._cal.tz)}) -> next session {nxt.date()}")
 
 
@@ -283,6 +305,12 @@ def _all_sessions(code: str) -> pd.DatetimeIndex:
     return sessions.tz_localize(None) if sessions.tz is not None else sessions
 
 
+@lru_cache(maxsize=32)
+def _session_ns(code: str) -> np.ndarray:
+    """The sessions of :func:`_all_sessions` as int64 nanoseconds (fast scalar look-ups)."""
+    return _all_sessions(code).as_unit("ns").asi8
+
+
 def get_calendar(name: str, frequency: str = "1d", crypto_cutoff: dt.time | None = None) -> TradingCalendar:
     """The calendar for a gazetteer/study name ("XNYS", "24/7", ...) and a bar frequency."""
     if frequency != "1d":
@@ -294,3 +322,17 @@ def get_calendar(name: str, frequency: str = "1d", crypto_cutoff: dt.time | None
     if name == CRYPTO_CALENDAR:
         return CryptoCalendar(crypto_cutoff)
     return ExchangeCalendar(name)
+
+
+def positions_on(bars: pd.DatetimeIndex, at: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+    """Where each label of ``at`` sits in the sorted unique ``bars``: ``(pos, hit)``, ``bars[pos[i]]
+    == at[i]`` where ``hit[i]`` (labels on no bar have ``hit`` False). What ``bars.get_indexer(at)``
+    says, by integer look-ups on nanoseconds (any datetime unit; one zone for both)."""
+    if not len(bars) or not len(at):
+        return np.zeros(len(at), dtype=np.int64), np.zeros(len(at), dtype=bool)
+    if bars.tz != at.tz:
+        pos = bars.get_indexer(at)
+        return np.maximum(pos, 0), pos >= 0
+    b, a = bars.as_unit("ns").asi8, at.as_unit("ns").asi8
+    pos = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return pos, b[pos] == a

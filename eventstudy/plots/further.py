@@ -24,7 +24,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from ..stats.distributions import t_ppf
 
 from ..stats.bhar import to_simple
 from .style import PALETTE, day0_label, figure, legend_outside, panel_note, percent_axis, studied_groups, style_axes
@@ -67,7 +67,7 @@ def bhar_paths(res, group: str) -> pd.DataFrame:
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN days: NaN, said by n = 0
         mean = np.nanmean(B, axis=0)
         sd = np.where(n > 1, np.nanstd(B, axis=0, ddof=1), np.nan)
-        half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(np.maximum(n, 1))
+        half = t_ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(np.maximum(n, 1))
         caar = np.nanmean(C, axis=0)
     return pd.DataFrame({"rel_day": r.columns.to_numpy(int), "bhar": mean, "car": caar, "sd": sd, "n": n,
                          "low": np.where(n > 1, mean - half, np.nan), "high": np.where(n > 1, mean + half, np.nan)})
@@ -127,7 +127,7 @@ def plot_volume(res, group: str | None = None):
         n = rows["n"].to_numpy(float)
         with np.errstate(invalid="ignore", divide="ignore"):
             se = np.where(stat != 0, np.abs(est / stat), np.nan)
-            half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * se
+            half = t_ppf(0.975, np.maximum(n - 1, 1)) * se
         p = rows["p_value"].to_numpy(float)
         _bars(ax, days, est, np.nan_to_num(p, nan=1.0) < 0.05, "cross-sectional t: p < 0.05", "p ≥ 0.05 or n/a")
         ok = np.isfinite(half)

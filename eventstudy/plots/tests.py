@@ -62,9 +62,13 @@ def grid_of_tests(table: pd.DataFrame, group: str) -> PValueGrid:
     order = rank.sort_values(["_count", "_p", "_r"], ascending=[True, False, False], kind="stable")["test"].tolist()
     days = sorted(sub["rel_day"].unique().tolist())
 
+    values = [c for c in ("p_value", "statistic", "n", "min_n") if c in sub]
+    # one grouping for every grid (first non-missing value per test and day, as a pivot with "first")
+    cells = sub[["test", "rel_day", *values]].astype({c: float for c in values}).groupby(
+        ["test", "rel_day"], sort=False).first()
+
     def grid(col: str) -> np.ndarray:
-        wide = sub.pivot_table(index="test", columns="rel_day", values=col, aggfunc="first", dropna=False)
-        return wide.reindex(index=order, columns=days).to_numpy(dtype=float)
+        return cells[col].unstack("rel_day").reindex(index=order, columns=days).to_numpy(dtype=float)
 
     p, stat, n = grid("p_value"), grid("statistic"), grid("n")
     computable = np.isfinite(p) & np.isfinite(stat)

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..plan.calendars import TradingCalendar
+from ..plan.calendars import TradingCalendar, positions_on
 from .bars import PriceSeries
 
 PRICE_FIELDS = ("open", "high", "low", "close")
@@ -223,6 +223,29 @@ def _lines_of(series: PriceSeries, mask: np.ndarray) -> str:
     return f"{file}, line{'s' if len(chosen) > 1 else ''} {', '.join(chosen)}"
 
 
+class _Labels:
+    """``.index[i]`` = the bar label of the i-th selected row (what ``series.dropna().index[i]`` gives)."""
+
+    def __init__(self, index: pd.DatetimeIndex, rows: np.ndarray):
+        self._index, self._rows = index, rows
+
+    @property
+    def index(self) -> "_Labels":
+        return self
+
+    def __getitem__(self, i: int) -> pd.Timestamp:
+        return self._index[self._rows[i]]
+
+
+def _on_calendar(sessions: pd.DatetimeIndex, at: pd.DatetimeIndex, values: np.ndarray) -> np.ndarray:
+    """``pd.Series(values, at).reindex(sessions)`` as an array, for unique labels ``at`` (bars off
+    the calendar are left out; sessions without a bar are NaN)."""
+    out = np.full(len(sessions), np.nan)
+    pos, hit = positions_on(sessions, at)
+    out[pos[hit]] = values[hit]
+    return out
+
+
 def check_series(series: PriceSeries, calendar: TradingCalendar,
                  thresholds: QualityThresholds = DEFAULT_THRESHOLDS) -> QualityReport:
     """Run every check on ``series`` (bars labelled on ``calendar``); see the module docstring.
@@ -273,8 +296,10 @@ def check_series(series: PriceSeries, calendar: TradingCalendar,
             "repeated rows dropped (one kept)")
 
     # non-positive and non-finite prices ------------------------------------------------------
-    fields = [c for c in PRICE_FIELDS if c in bars]
-    values = bars[fields].to_numpy(dtype=float, copy=True)
+    columns = set(bars.columns.tolist())
+    fields = [c for c in PRICE_FIELDS if c in columns]
+    # a copy, one column at a time (looking up a list of labels is slow)
+    values = np.column_stack([bars[f].to_numpy(dtype=float) for f in fields]) if fields else np.empty((len(bars), 0))
     infinite = np.isinf(values)
     if infinite.any():
         rows = bars.index[infinite.any(axis=1)]
@@ -292,8 +317,10 @@ def check_series(series: PriceSeries, calendar: TradingCalendar,
             "treated as missing")
 
     # jumps: unadjusted splits, x100 glitches and one-bar spikes -------------------------------
-    close = bars["close"].dropna()
-    c = close.to_numpy()
+    close_all = values[:, fields.index("close")]  # the closes after the checks above (a copy's column)
+    at_valid = np.flatnonzero(~np.isnan(close_all))
+    c = close_all[at_valid]
+    close = _Labels(bars.index, at_valid)  # close.index[i]: the label of the i-th valid close
     jumps = find_jumps(c, t)
     spike_bars = []
     for i, kind, factor, reverted, sigmas in zip(jumps.position, jumps.kind, jumps.factor, jumps.reverted,
@@ -319,18 +346,20 @@ def check_series(series: PriceSeries, calendar: TradingCalendar,
             "(downloads: [data] adjusted = true)")
     if spike_bars:
         bars.loc[pd.DatetimeIndex(spike_bars), fields] = np.nan
+        close_all = bars["close"].to_numpy(dtype=float)
 
     # coverage of the calendar: missing prices and long gaps ----------------------------------
-    valid = bars["close"].dropna()
-    if valid.empty:
+    ok = ~np.isnan(close_all)
+    if not ok.any():
         add("no valid price", "no bar has a usable close price", "security dropped")
         return QualityReport(None, tuple(found), "data quality: no bar has a usable close price")
-    sessions = calendar.sessions(valid.index[0], valid.index[-1])
-    on_cal = valid.reindex(sessions)
-    missing = on_cal.isna().to_numpy()
+    valid_at = bars.index[ok]
+    sessions = calendar.sessions(valid_at[0], valid_at[-1])
+    c = _on_calendar(sessions, valid_at, close_all[ok])  # the valid closes on the calendar's bars, NaN elsewhere
+    missing = np.isnan(c)
     if missing.any():
         add("missing prices", f"{int(missing.sum())} of {len(sessions)} {calendar.name} bars between "
-            f"{_when(valid.index[0])} and {_when(valid.index[-1])} have no price ({_some(sessions[missing])})",
+            f"{_when(valid_at[0])} and {_when(valid_at[-1])} have no price ({_some(sessions[missing])})",
             "kept as missing: no return on such a bar nor on the next")
         long_gaps = [(a, n) for a, n in _runs(missing) if n > t.max_gap_bars]
         if long_gaps:
@@ -339,7 +368,6 @@ def check_series(series: PriceSeries, calendar: TradingCalendar,
                 "kept: returns across a gap are missing, never one multi-bar return; windows over it hold fewer bars")
 
     # stale stretches ---------------------------------------------------------------------------
-    c = on_cal.to_numpy()
     same = np.zeros(len(c), dtype=bool)
     with np.errstate(invalid="ignore"):
         same[1:] = c[1:] == c[:-1]  # NaN never equals: a gap ends a stretch
@@ -348,8 +376,8 @@ def check_series(series: PriceSeries, calendar: TradingCalendar,
         shown = "; ".join(f"{n} bars {_when(sessions[a])} .. {_when(sessions[a + n - 1])} at {c[a]:.6g}" for a, n in stale[:5])
         add("stale price", f"close unchanged on {t.stale_bars} or more bars in a row: {shown}",
             "kept with a warning: zero returns over the stretch")
-    if "volume" in bars:
-        vol = bars["volume"].reindex(sessions).to_numpy()
+    if "volume" in columns:
+        vol = _on_calendar(sessions, bars.index, bars["volume"].to_numpy(dtype=float))
         zero = [(a, n) for a, n in _runs(vol == 0) if n >= t.zero_volume_bars]
         if zero:
             shown = "; ".join(f"{n} bars {_when(sessions[a])} .. {_when(sessions[a + n - 1])}" for a, n in zero[:5])

@@ -123,6 +123,9 @@ class _WideColumns(Mapping):
             self._built[sym] = (bars, self._lines[keep])
         return self._built[sym]
 
+    def __contains__(self, sym) -> bool:  # without building the symbol's frame
+        return sym in self._col
+
     def __iter__(self):
         return iter(self._col)
 
@@ -139,6 +142,9 @@ class _Tagged(Mapping):
     def __getitem__(self, sym: str):
         bars, lines = self._inner[sym]
         return bars, self._file, lines
+
+    def __contains__(self, sym) -> bool:
+        return sym in self._inner
 
     def __iter__(self):
         return iter(self._inner)

@@ -147,6 +147,17 @@ def relative_results(res, rewriter: PathRewriter):
     paths relative to the rewriter's base. Numbers are untouched; frames without paths are shared."""
     if getattr(res, _DONE, None) == str(rewriter.base):
         return res
+    copies = res.__dict__.setdefault(_COPIES, {})  # shared by the copies (private attributes are)
+    if str(rewriter.base) not in copies:
+        copies[str(rewriter.base)] = _relative_copy(res, rewriter)
+    return copies[str(rewriter.base)]
+
+
+#: Attribute of a results object holding its rewritten copies, by base folder (results are immutable).
+_COPIES = "_relative_copies"
+
+
+def _relative_copy(res, rewriter: PathRewriter):
     changes = {}
     for f in dataclasses.fields(res):
         if not f.init or f.name in _KEEP:
@@ -163,7 +174,7 @@ def relative_results(res, rewriter: PathRewriter):
     out = dataclasses.replace(res, **changes)
     names = {f.name for f in dataclasses.fields(res)}
     for key, value in vars(res).items():  # attributes set beside the fields (e.g. by a later stage)
-        if key not in names:
-            object.__setattr__(out, key, rewriter.value(value))
+        if key not in names:  # private ones (caches shared by the copies, e.g. the findings) as they are
+            object.__setattr__(out, key, value if key.startswith("_") else rewriter.value(value))
     object.__setattr__(out, _DONE, str(rewriter.base))
     return out

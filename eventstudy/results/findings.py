@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..stats.confounding import contaminating
 from .views import main_window, many_events, pair_label, window_order
 
 #: Preference among the primary tests for the one a finding leads with.
@@ -296,21 +297,6 @@ def _date_text(d) -> str:
     return f"{ts:%Y-%m-%d}" if ts == ts.normalize() else f"{ts:%Y-%m-%d %H:%M}"
 
 
-def contaminating(frame: pd.DataFrame) -> np.ndarray:
-    """Boolean mask of the confounding rows that spoil their window: ``contaminates`` true. Only a
-    true value counts: missing (NaN, None) is not true, and text read back from a CSV
-    ("true"/"false") is read as the word, not as a non-empty string. A frame without the column
-    (another detector's) counts every row."""
-    if "contaminates" not in frame:
-        return np.ones(len(frame), dtype=bool)
-    c = frame["contaminates"]
-    if pd.api.types.is_bool_dtype(c.dtype) and not c.hasnans:
-        return c.to_numpy(dtype=bool)
-    if pd.api.types.is_numeric_dtype(c.dtype):
-        return (c.fillna(0) != 0).to_numpy()
-    return c.astype("string").str.strip().str.lower().isin(["true", "1", "yes"]).fillna(False).to_numpy(dtype=bool)
-
-
 def _confounding(res) -> tuple[list[str], pd.DataFrame | None]:
     """Sentences and a small table on other events inside the windows, from ``results.confounding``
     (rows that contaminate a window, when the frame says so in a ``contaminates`` column) and
@@ -369,7 +355,18 @@ def findings(res) -> Findings:
     to the study file's folder (:mod:`eventstudy.report.relpaths`)."""
     from ..report.relpaths import PathRewriter, relative_results
 
-    res = relative_results(res, PathRewriter.for_study(res.spec))
+    rewriter = PathRewriter.for_study(res.spec)
+    cache = res.__dict__.setdefault(_CACHE, {})  # results are immutable: the report and the summary share one
+    if str(rewriter.base) not in cache:
+        cache[str(rewriter.base)] = _findings(relative_results(res, rewriter))
+    return cache[str(rewriter.base)]
+
+
+#: Attribute of a results object holding its findings, by the folder their paths are relative to.
+_CACHE = "_findings_by_base"
+
+
+def _findings(res) -> Findings:
     sections = []
     groups = [g.name for g in res.spec.groups if (res.securities["group"] == g.name).any()]
     for g in groups:

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from .distributions import t_ppf
 
 from .battery import GroupInput, _portfolio, clusters
 
@@ -42,7 +42,7 @@ def caar_band(g: GroupInput, level: float = 0.95) -> tuple[pd.DataFrame, str]:
                        f"least 2 events with an estimated model ({n_ok} here)")
     if portfolio is not None:
         df = float(portfolio.df[0])
-        half = stats.t.ppf(q, df) * np.sqrt(portfolio.var_car_path[0])
+        half = t_ppf(q, df) * np.sqrt(portfolio.var_car_path[0])
         centre = portfolio.car_path[0]
         how = (f"{int(level * 100)}% band of the equally weighted portfolio's CAR (portfolio t, df = {df:.0f}): "
                "dependence-robust, as all events share day 0")
@@ -51,7 +51,7 @@ def caar_band(g: GroupInput, level: float = 0.95) -> tuple[pd.DataFrame, str]:
             warnings.simplefilter("ignore", RuntimeWarning)
             sd = np.nanstd(path, axis=0, ddof=1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            half = stats.t.ppf(q, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+            half = t_ppf(q, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
         half = np.where(n >= MIN_N_BAND, half, np.nan)
         centre = caar
         how = (f"{int(level * 100)}% band of the cross-sectional t test (sd of CARs across events / sqrt(N))"

@@ -580,10 +580,8 @@ def sort_frame(frame: pd.DataFrame, consume: bool = False) -> pd.DataFrame:
         return frame.reset_index(drop=True)
     order = {"car": 0, "estimation": 1}
     w = frame["_w"] if "_w" in frame else 0
-    # text labels sort as their text (categoricals over sorted categories); the ranks as numbers
-    keys = pd.DataFrame({"group": frame["group"], "event": frame["event"],
-                         "_k": frame["window_kind"].map(order).astype(float), "_w": w, "date": frame["date"],
-                         "_s": frame["source"].map({s: i for i, s in enumerate(SOURCES)}).astype(float),
+    keys = pd.DataFrame({"group": frame["group"], "event": frame["event"], "_k": _codes(frame["window_kind"], order),
+                         "_w": w, "date": frame["date"], "_s": _codes(frame["source"], SOURCES),
                          "series": frame["series"]})
     at = keys.sort_values(list(keys.columns), kind="stable").index.to_numpy()  # the keys only, then one take
     del keys
@@ -597,6 +595,12 @@ def sort_frame(frame: pd.DataFrame, consume: bool = False) -> pd.DataFrame:
     out = frame.iloc[at, cols]  # rows and columns in one take (no intermediate copy)
     out.index = pd.RangeIndex(len(out))
     return out
+
+
+def _codes(values: pd.Series, order) -> np.ndarray:
+    """Position of each value in ``order`` (values not in it after every one that is), vectorised."""
+    codes = pd.Categorical(values, categories=list(order)).codes.astype(np.int64)
+    return np.where(codes < 0, len(order), codes)
 
 
 def clean_windows(frame: pd.DataFrame, cars: dict[tuple[str, str], Sequence[str]]) -> pd.DataFrame:
@@ -648,6 +652,21 @@ def clean_windows(frame: pd.DataFrame, cars: dict[tuple[str, str], Sequence[str]
     return out[columns]
 
 
+def contaminating(frame: pd.DataFrame) -> np.ndarray:
+    """Boolean mask of the confounding rows that spoil their window: ``contaminates`` true. Only a
+    true value counts: missing (NaN, None) is not true, and text read back from a CSV
+    ("true"/"false") is read as the word, not as a non-empty string. A frame without the column
+    (another detector's) counts every row."""
+    if "contaminates" not in frame:
+        return np.ones(len(frame), dtype=bool)
+    c = frame["contaminates"]
+    if pd.api.types.is_bool_dtype(c.dtype) and not c.hasnans:
+        return c.to_numpy(dtype=bool)
+    if pd.api.types.is_numeric_dtype(c.dtype):
+        return (c.fillna(0) != 0).to_numpy()
+    return c.astype("string").str.strip().str.lower().isin(["true", "1", "yes"]).fillna(False).to_numpy(dtype=bool)
+
+
 @dataclass(frozen=True)
 class ConfoundingReport:
     """The flagged rows (:data:`CONFOUNDING_COLUMNS`), the clean/contaminated CAR windows and notes."""
@@ -658,13 +677,24 @@ class ConfoundingReport:
     k: float = K_ROBUST
     assessed: tuple[str, ...] = field(default_factory=tuple)
 
+    def __post_init__(self) -> None:
+        # a frame read back from confounding.csv (or built by hand) says "true"/"false": read the words
+        f = self.frame
+        if "contaminates" in f and not (pd.api.types.is_bool_dtype(f["contaminates"].dtype)
+                                        and not f["contaminates"].hasnans):
+            object.__setattr__(self, "frame", f.assign(contaminates=contaminating(f)))
+        w = self.windows
+        if "clean" in w and not pd.api.types.is_bool_dtype(w["clean"].dtype):
+            object.__setattr__(self, "windows", w.assign(
+                clean=contaminating(w.rename(columns={"clean": "contaminates"}))))
+
     def sentences(self, max_events: int = 3) -> list[str]:
         """Plain sentences for ``results.caveats()`` and the summary."""
         out: list[str] = []
         f, w = self.frame, self.windows
-        for group in dict.fromkeys(w["group"]):
+        for group in pd.unique(w["group"]):
             gw = w[w["group"] == group]
-            events = list(dict.fromkeys(gw["event"]))
+            events = list(pd.unique(gw["event"]))
             gf = f[f["group"] == group] if not f.empty else f
             if len(events) > max_events:
                 dirty = gw[~gw["clean"]]
@@ -698,7 +728,7 @@ class ConfoundingReport:
                                + "; ".join(_describe(est, 4, short=True)) + "; they weigh on the fitted model.")
                 info = ef[~ef["contaminates"] & (ef["source"] == "article")] if not ef.empty else ef
                 for (what, date), rows in info.groupby(["what", "date"], sort=False):
-                    wins = ", ".join(dict.fromkeys(rows["window"]))
+                    wins = ", ".join(pd.unique(rows["window"]))
                     out.append(f"{who}: {what} ({_when(date)}, in {wins}).")
         out.extend(self.notes)
         return out
@@ -712,9 +742,9 @@ def summary_lines(report: "ConfoundingReport", max_events: int = 3) -> list[str]
     out = [f"Confounding events (bars beyond {report.k:g} robust sigma of the estimation window, other events of the "
            "events file, the article's dates; results.confounding, confounding.csv):"]
     f = report.frame
-    for group in dict.fromkeys(w["group"]):
+    for group in pd.unique(w["group"]):
         gw = w[w["group"] == group]
-        events = list(dict.fromkeys(gw["event"]))
+        events = list(pd.unique(gw["event"]))
         dirty = gw[~gw["clean"]]
         est = f[(f["group"] == group) & (f["window_kind"] == "estimation") & f["contaminates"]] if not f.empty else f
         est_line = (f"  {group}: estimation windows hold {est[['event', 'date']].drop_duplicates().shape[0]} "

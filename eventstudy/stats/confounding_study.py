@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..estimation.panel import build_panel
 from ..labels import concat_tables, constant_labels, labels
-from ..plan.calendars import CRYPTO_CALENDAR, get_calendar
+from ..plan.calendars import CRYPTO_CALENDAR, get_calendar, positions_on
 from .confounding import (K_ROBUST, MIN_EW_MEMBERS, ConfoundingReport, DatedItem, WindowSet, clean_windows,
                           dated_items, market_shocks, overlapping_events, sort_frame, WindowLabels, _frame)
 
@@ -50,10 +50,10 @@ def assess_confounding(groups: Sequence[Any], *, series: dict[str, Any], frequen
         w = g.est.windows
         est_label = f"[{w.estimation[0]},{w.estimation[1]}]"
         car_defs = tuple((label, int(a), int(b)) for label, (a, b) in zip(g.car_labels, w.cars))
-        labels = list(g.car_labels)  # one list for the group's events
-        for event in dict.fromkeys(meta["event"]):
-            cars[(g.name, event)] = labels
-        for cal_name in dict.fromkeys(meta["calendar"]):
+        car_labels = list(g.car_labels)  # one list for the group's events
+        for event in pd.unique(meta["event"]):
+            cars[(g.name, event)] = car_labels
+        for cal_name in pd.unique(meta["calendar"]):
             m = meta[meta["calendar"] == cal_name].reset_index(drop=True)
             _assess_block(g.name, cal_name, m, w, est_label, car_defs, series, frequency, returns, crypto_cutoff,
                           items, k, events_file, frames, notes, rows_all, spans_all)
@@ -94,8 +94,8 @@ def _block(group: str, cal_name: str, m: pd.DataFrame, w, est_label: str, car_de
     # meta holds the calendar's own name ("24/7 4h" for 4-hour bars); get_calendar takes the base one
     base = CRYPTO_CALENDAR if cal_name.startswith(CRYPTO_CALENDAR) else cal_name
     cal = get_calendar(base, frequency, cutoff)
-    tickers = [t for t in dict.fromkeys(m["ticker"]) if t in series]
-    benches = [b for b in dict.fromkeys(m["benchmark"].dropna()) if b in series]
+    tickers = [t for t in pd.unique(m["ticker"]) if t in series]
+    benches = [b for b in pd.unique(m["benchmark"].dropna()) if b in series]
     closes = {s: series[s].close for s in dict.fromkeys([*tickers, *benches])}
     if not closes:
         return None
@@ -175,10 +175,8 @@ def _panel(cal, closes: dict[str, pd.Series], kind: str) -> SimpleNamespace:
     index = cal.sessions(min(c.index[0] for c in held), max(c.index[-1] for c in held))
     P = np.full((len(index), len(symbols)), np.nan)
     for j, c in enumerate(clean.values()):
-        if len(c):
-            pos = index.get_indexer(c.index)
-            ok = pos >= 0
-            P[pos[ok], j] = c.to_numpy(dtype=float)[ok]
+        pos, ok = positions_on(index, c.index)
+        P[pos[ok], j] = c.to_numpy(dtype=float)[ok]
     R = np.full_like(P, np.nan)
     if len(index) > 1:
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from .distributions import t_sf
 
 from ..errors import DataError
 
@@ -77,7 +77,7 @@ def robust_ols(y: np.ndarray, X: np.ndarray, cov_type: str = "HC3", groups: np.n
     coef = np.asarray(res.params)
     with np.errstate(invalid="ignore", divide="ignore"):
         t = coef / se
-    p = 2.0 * stats.t.sf(np.abs(t), df) if df > 0 else np.full(len(coef), np.nan)
+    p = 2.0 * t_sf(np.abs(t), df) if df > 0 else np.full(len(coef), np.nan)
     return coef, se, t, p, df, clusters, float(res.rsquared)
 
 

@@ -33,7 +33,8 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from .distributions import norm_sf, t_sf
+from .nonparametric import row_ranks
 
 ALPHAS = ((0.10, "*"), (0.05, "**"), (0.01, "***"))
 CAR_MIN_PERCENTAGE = 90.0
@@ -87,18 +88,18 @@ def _sd(a: np.ndarray, axis=None):
 
 def _rank_keep(a: np.ndarray) -> np.ndarray:
     """Average ranks per column, NaN kept as NaN (R: rank(x, na.last = "keep"))."""
-    return stats.rankdata(a, axis=0, nan_policy="omit")
+    return row_ranks(np.asarray(a, dtype=float).T).T
 
 
 def p_normal(z: np.ndarray) -> np.ndarray:
-    return 2.0 * stats.norm.sf(np.abs(z))
+    return 2.0 * norm_sf(np.abs(z))
 
 
 def p_student(t: np.ndarray, df) -> np.ndarray:
     df = np.broadcast_to(np.asarray(df, float), np.shape(t))
     out = np.full(np.shape(t), np.nan)
     ok = np.isfinite(t) & (df > 0)
-    out[ok] = 2.0 * stats.t.sf(np.abs(np.asarray(t)[ok]), df[ok])
+    out[ok] = 2.0 * t_sf(np.abs(np.asarray(t)[ok]), df[ok])
     return out
 
 
@@ -270,7 +271,7 @@ def wilcoxon(x: Estudy2Input):
     """
     A = np.abs(x.V).astype(float)
     A[A == 0] = np.nan
-    R = stats.rankdata(A, axis=1, nan_policy="omit")
+    R = row_ranks(A)
     R = np.where(x.V < 0, 0.0, R)
     n = _count(A)
     V = pseudo_sum(R)

@@ -61,9 +61,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .estudy2 import p_normal as _p_norm
+from .nonparametric import row_ranks
 from .estudy2 import p_student as _p_t
 
 
@@ -274,7 +274,7 @@ def rank_z(x: RInput) -> RStatistic:
     """Corrado rank test (R RankTest): K = rank/(T+1) - 1/2, S = sample sd of the daily mean K."""
     F = np.concatenate([x.resid_est, x.ar], axis=1)
     T = F.shape[1]  # bars in the combined windows, missing ones included (R's n())
-    K = stats.rankdata(F, axis=1, nan_policy="omit") / (T + 1.0) - 0.5
+    K = row_ranks(F) / (T + 1.0) - 0.5
     Kbar = _nanmean(K, axis=0)
     S = float(np.nanstd(Kbar, ddof=1))
     ev = Kbar[x.resid_est.shape[1]:]

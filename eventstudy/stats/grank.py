@@ -27,8 +27,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
+from .nonparametric import row_ranks
 from .result import TestResult, nan_result, p_student, t_label
 
 
@@ -44,7 +44,7 @@ def rank_sums(sar_est: np.ndarray, star: np.ndarray) -> tuple[np.ndarray, np.nda
     ok = np.isfinite(star)
     sar, star = sar_est[ok], star[ok]
     valid = np.isfinite(sar)
-    r_est = stats.rankdata(sar, axis=1, nan_policy="omit")
+    r_est = row_ranks(sar)
     below = np.sum(valid & (sar < star[:, None]), axis=1)
     equal = np.sum(valid & (sar == star[:, None]), axis=1)
     Ti = valid.sum(axis=1) + 1.0
@@ -57,14 +57,14 @@ def rank_sums(sar_est: np.ndarray, star: np.ndarray) -> tuple[np.ndarray, np.nda
 
 def _row_ranks(x: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """Ranks (1..T_i, average for ties) of each row's finite values, 0 where not finite. One argsort;
-    rows with ties are ranked by ``scipy.stats.rankdata`` (average ranks)."""
+    rows with ties are ranked by :func:`~eventstudy.stats.nonparametric.row_ranks` (average ranks)."""
     order = np.argsort(x, axis=1, kind="stable")  # NaN last
     ranks = np.empty(x.shape)
     np.put_along_axis(ranks, order, np.arange(1.0, x.shape[1] + 1.0)[None, :].repeat(len(x), axis=0), axis=1)
     srt = np.take_along_axis(x, order, axis=1)
     tied = np.flatnonzero((srt[:, 1:] == srt[:, :-1]).any(axis=1))
     if len(tied):
-        ranks[tied] = stats.rankdata(x[tied], axis=1, nan_policy="omit")
+        ranks[tied] = row_ranks(x[tied])
     return np.where(valid, ranks, 0.0)
 
 

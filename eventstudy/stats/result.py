@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from .distributions import norm_sf, t_sf
 
 
 @dataclass(frozen=True)
@@ -34,14 +34,14 @@ def nan_result(n: int, distribution: str, estimate: float = math.nan, note: str 
 
 def p_normal(z: float) -> float:
     """Two-sided p-value of a standard-normal statistic."""
-    return float(2.0 * stats.norm.sf(abs(z))) if np.isfinite(z) else math.nan
+    return float(2.0 * norm_sf(abs(z))) if np.isfinite(z) else math.nan
 
 
 def p_student(t: float, df: float) -> float:
     """Two-sided p-value of a Student-t statistic with ``df`` degrees of freedom."""
     if not (np.isfinite(t) and np.isfinite(df) and df > 0):
         return math.nan
-    return float(2.0 * stats.t.sf(abs(t), df))
+    return float(2.0 * t_sf(abs(t), df))
 
 
 def t_label(df: float) -> str:

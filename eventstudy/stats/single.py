@@ -14,7 +14,7 @@ Reference distribution: Student t with the residual degrees of freedom of the es
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from .distributions import t_sf
 
 
 def t_and_p(value: np.ndarray, variance: np.ndarray, df: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -25,6 +25,6 @@ def t_and_p(value: np.ndarray, variance: np.ndarray, df: np.ndarray) -> tuple[np
         t = value / np.sqrt(variance)
     ok = np.isfinite(t) & (df > 0)
     p = np.full(t.shape, np.nan)
-    p[ok] = 2.0 * stats.t.sf(np.abs(t[ok]), df[ok])
+    p[ok] = 2.0 * t_sf(np.abs(t[ok]), df[ok])
     t = np.where(np.isfinite(t), t, np.nan)
     return t, p

@@ -161,6 +161,9 @@ def main() -> None:
                     help="folder of the PyPI eventstudy package (default /tmp/peer/eventstudy when it exists)")
     ap.add_argument("--no-peer", action="store_true", help="do not run the PyPI package")
     ap.add_argument("--folder", type=Path, help="where to write the study and outputs (default: a temporary folder)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="runs of ours and the peer per size, alternated (ours, peer, ours, peer ...); the table "
+                         "gives medians and the range of the per-pair ratios (a shared machine's speed drifts)")
     ap.add_argument("--peer-child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
 
@@ -177,25 +180,18 @@ def main() -> None:
         study = write_study(folder, n)
         out = folder / f"out-{n}"
         cmd = [sys.executable, "-m", "eventstudy", "run", str(study), "--out", str(out), "--timings", "--quiet"]
-        load = os.getloadavg()[0]
-        wall, peak, rc, stdout, stderr, cpu = run_child(cmd, folder)
-        if rc != 0:
-            print(f"{n:,} events: eventstudy run failed (exit {rc}):\n{stderr[-3000:]}")
-            rows.append({"events": n, "ours_s": float("nan"), "ours_cpu": cpu, "peak_mb": peak})
+        runs = []
+        for _ in range(max(1, args.repeat)):
+            run = _one_pair(n, cmd, folder, out, None if args.no_peer else args.peer)
+            if run is None:
+                break
+            runs.append(run)
+        if not runs:
+            rows.append({"events": n, "ours_s": float("nan"), "ours_cpu": float("nan"), "peak_mb": float("nan")})
             continue
-        timings = parse_timings(stderr)
-        row = {"events": n, "ours_s": wall, "ours_cpu": cpu, "peak_mb": peak, "timings": timings, "load": load}
-        if args.peer is not None and not args.no_peer:
-            pw, _, prc, pout, perr, pcpu = run_child([sys.executable, __file__, "--peer", str(args.peer),
-                                                "--peer-child", str(n)], folder)
-            if prc == 0:
-                info = json.loads(pout.strip().splitlines()[-1])
-                row.update(peer_s=info["seconds"], peer_cpu_s=info["cpu_seconds"], peer_wall=pw, peer_cpu=pcpu,
-                           peer_caar=info["caar"])
-                ours = pd.read_csv(out / "results.csv")
-                row["ours_caar"] = float(ours.loc[ours["window"] == f"[{CARS[0][0]},{CARS[0][1]}]", "car"].mean())
-            else:
-                print(f"peer failed on {n:,} events:\n{perr[-2000:]}")
+        row = {k: (float(np.median([r.get(k, np.nan) for r in runs])) if isinstance(runs[0][k], float) else runs[-1][k])
+               for k in runs[0]}
+        row["pairs"] = [(r["ours_s"] / r["peer_wall"], r["ours_cpu"] / r["peer_cpu"]) for r in runs if "peer_wall" in r]
         rows.append(row)
         _print_row(row)
     print("\nwall = elapsed time of the process; CPU = its user + system seconds (the machine is shared, so CPU "
@@ -214,6 +210,29 @@ def main() -> None:
         print(f"| {r['events']:,} | {ours} | {peer} | {ratio} |")
 
 
+def _one_pair(n: int, cmd: list[str], folder: Path, out: Path, peer: Path | None) -> dict | None:
+    """One run of ours, then (with ``peer``) one of the peer on the same events; None if ours failed."""
+    load = os.getloadavg()[0]
+    wall, peak, rc, stdout, stderr, cpu = run_child(cmd, folder)
+    if rc != 0:
+        print(f"{n:,} events: eventstudy run failed (exit {rc}):\n{stderr[-3000:]}")
+        return None
+    row = {"events": n, "ours_s": wall, "ours_cpu": cpu, "peak_mb": peak, "timings": parse_timings(stderr),
+           "load": load}
+    if peer is not None:
+        pw, _, prc, pout, perr, pcpu = run_child([sys.executable, __file__, "--peer", str(peer),
+                                                  "--peer-child", str(n)], folder)
+        if prc == 0:
+            info = json.loads(pout.strip().splitlines()[-1])
+            row.update(peer_s=info["seconds"], peer_cpu_s=info["cpu_seconds"], peer_wall=pw, peer_cpu=pcpu,
+                       peer_caar=info["caar"])
+            ours = pd.read_csv(out / "results.csv")
+            row["ours_caar"] = float(ours.loc[ours["window"] == f"[{CARS[0][0]},{CARS[0][1]}]", "car"].mean())
+        else:
+            print(f"peer failed on {n:,} events:\n{perr[-2000:]}")
+    return row
+
+
 def _print_row(r: dict) -> None:
     print(f"\n{r['events']:,} events: eventstudy run {r['ours_s']:.2f} s wall, {r['ours_cpu']:.2f} s CPU, "
           f"peak RSS {r['peak_mb']:.0f} MB (1-minute load average {r['load']:.2f} on {os.cpu_count()} cores when it "
@@ -225,6 +244,11 @@ def _print_row(r: dict) -> None:
               f"({r['peer_wall']:.1f} s, {r['peer_cpu']:.1f} s CPU for its process, "
               f"imports and data included); ours / peer = {r['ours_s'] / r['peer_s']:.2f} (events), "
               f"{r['ours_s'] / r['peer_wall']:.2f} (process)")
+        if len(r.get("pairs", [])) > 1:
+            walls = sorted(a for a, _ in r["pairs"])
+            print(f"  {len(walls)} alternated pairs: ours / peer's process (wall) per pair "
+                  + ", ".join(f"{a:.2f}" for a, _ in r["pairs"]) + f"; median {np.median(walls):.2f}"
+                  " (the figures above are medians over the runs)")
         print(f"  CAAR[-10,+10]: ours {r['ours_caar']:.10f}, peer {r['peer_caar']:.10f} "
               f"(|difference| {abs(r['ours_caar'] - r['peer_caar']):.1e}; prices are written with 12 significant digits)")
 
