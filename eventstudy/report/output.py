@@ -28,6 +28,7 @@ import pandas as pd
 from ..plots import available_plots
 from ..plots.style import figure_png
 from ..safety import spreadsheet_safe
+from .figure_worker import FigureWorker
 from .html import render_report
 from .outdir import publish_folder
 from .relpaths import PathRewriter, relative_results
@@ -217,21 +218,37 @@ def _write_files(res: "EventStudyResults", out: Path, progress: Callable[[str], 
     say = progress or (lambda msg: None)
     paths: dict[str, Path] = {}
 
-    say("writing the tables" + (" (CSV and Parquet)" if parquet else ""))
-    for name, frame in tables(res).items():
-        for path in write_table(out / name, frame, parquet):
-            paths[path.name] = path
-
-    figures = {}
     drawable = set(available_plots(res))  # claims only with claims; BHAR, volume, volatility when asked for
-    for key, (caption, kind) in FIGURES.items():
-        if kind not in drawable:
-            continue
-        say(f"drawing {key}.png")
-        png = figure_png(res.plot(kind))
-        write_bytes(out / f"{key}.png", png)
+    jobs = [(key, kind) for key, (_, kind) in FIGURES.items() if kind in drawable]
+    # the first half (and one) of the figures in a forked worker while the tables are written and
+    # the rest drawn here (see figure_worker: same bytes, and drawn here whenever the worker fails)
+    worker = FigureWorker(jobs[: (len(jobs) + 1) // 2] if len(jobs) > 1 else [], out,
+                          lambda kind: figure_png(res.plot(kind)), write_bytes)
+    try:
+        if worker.started:
+            say(f"drawing {', '.join(key + '.png' for key, _ in worker.jobs)} in a worker process")
+        say("writing the tables" + (" (CSV and Parquet)" if parquet else ""))
+        for name, frame in tables(res).items():
+            for path in write_table(out / name, frame, parquet):
+                paths[path.name] = path
+        pngs: dict[str, bytes] = {}
+        mine = [job for job in jobs if job not in worker.jobs or not worker.started]
+        for key, kind in mine:
+            say(f"drawing {key}.png")
+            pngs[key] = figure_png(res.plot(kind))
+            write_bytes(out / f"{key}.png", pngs[key])
+        pngs.update(worker.finish())
+    finally:
+        worker.cancel()
+    for key, kind in jobs:
+        if key not in pngs:  # the worker failed: drawn here after all
+            say(f"drawing {key}.png")
+            pngs[key] = figure_png(res.plot(kind))
+            write_bytes(out / f"{key}.png", pngs[key])
+    figures = {}
+    for key, kind in jobs:
         paths[f"{key}.png"] = out / f"{key}.png"
-        figures[key] = (caption, png)
+        figures[key] = (FIGURES[key][0], pngs[key])
     say("writing report.html")
     write_bytes(out / "report.html", render_report(res, figures).encode("utf-8"))
     paths["report.html"] = out / "report.html"
