@@ -220,10 +220,10 @@ def _write_files(res: "EventStudyResults", out: Path, progress: Callable[[str], 
 
     drawable = set(available_plots(res))  # claims only with claims; BHAR, volume, volatility when asked for
     jobs = [(key, kind) for key, (_, kind) in FIGURES.items() if kind in drawable]
-    # the first half (and one) of the figures in a forked worker while the tables are written and
-    # the rest drawn here (see figure_worker: same bytes, and drawn here whenever the worker fails)
-    worker = FigureWorker(jobs[: (len(jobs) + 1) // 2] if len(jobs) > 1 else [], out,
-                          lambda kind: figure_png(res.plot(kind)), write_bytes)
+    # two thirds of the figures in a forked worker while the tables are written here and the rest
+    # drawn (see figure_worker: the same bytes; drawn here after all whenever the worker fails)
+    worker = FigureWorker(jobs[: len(jobs) - len(jobs) // 3], out, lambda kind: figure_png(res.plot(kind)),
+                          write_bytes)
     try:
         if worker.started:
             say(f"drawing {', '.join(key + '.png' for key, _ in worker.jobs)} in a worker process")
