@@ -223,20 +223,6 @@ def _lines_of(series: PriceSeries, mask: np.ndarray) -> str:
     return f"{file}, line{'s' if len(chosen) > 1 else ''} {', '.join(chosen)}"
 
 
-class _Labels:
-    """``.index[i]`` = the bar label of the i-th selected row (what ``series.dropna().index[i]`` gives)."""
-
-    def __init__(self, index: pd.DatetimeIndex, rows: np.ndarray):
-        self._index, self._rows = index, rows
-
-    @property
-    def index(self) -> "_Labels":
-        return self
-
-    def __getitem__(self, i: int) -> pd.Timestamp:
-        return self._index[self._rows[i]]
-
-
 def _on_calendar(sessions: pd.DatetimeIndex, at: pd.DatetimeIndex, values: np.ndarray) -> np.ndarray:
     """``pd.Series(values, at).reindex(sessions)`` as an array, for unique labels ``at`` (bars off
     the calendar are left out; sessions without a bar are NaN)."""
@@ -320,12 +306,12 @@ def check_series(series: PriceSeries, calendar: TradingCalendar,
     close_all = values[:, fields.index("close")]  # the closes after the checks above (a copy's column)
     at_valid = np.flatnonzero(~np.isnan(close_all))
     c = close_all[at_valid]
-    close = _Labels(bars.index, at_valid)  # close.index[i]: the label of the i-th valid close
+    labels = bars.index[at_valid]  # labels[i]: the bar of the i-th valid close
     jumps = find_jumps(c, t)
     spike_bars = []
     for i, kind, factor, reverted, sigmas in zip(jumps.position, jumps.kind, jumps.factor, jumps.reverted,
                                                  jumps.sigmas):
-        at, before = close.index[i + 1], close.index[i]
+        at, before = labels[i + 1], labels[i]
         ratio = c[i + 1] / c[i]
         what = f"close x{ratio:.4g} from {_when(before)} ({c[i]:.6g}) to {_when(at)} ({c[i + 1]:.6g})"
         if reverted:
@@ -333,7 +319,7 @@ def check_series(series: PriceSeries, calendar: TradingCalendar,
             if kind == "one-bar spike":
                 size = f"{sigmas:.0f} robust standard deviations of the series' log returns" if np.isfinite(sigmas) \
                     else "the series is too short for its usual moves to be measured"
-                add(kind, f"{what}, and back to {c[i + 2]:.6g} on {_when(close.index[i + 2])}: a one-bar spike "
+                add(kind, f"{what}, and back to {c[i + 2]:.6g} on {_when(labels[i + 2])}: a one-bar spike "
                     f"(a move of {abs(np.log(ratio)):.3g} in log, {size})",
                     f"the bar of {_when(at)} treated as missing (no return on it nor on the next bar)")
             else:

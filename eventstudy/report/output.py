@@ -220,6 +220,13 @@ def _write_files(res: "EventStudyResults", out: Path, progress: Callable[[str], 
 
     drawable = set(available_plots(res))  # claims only with claims; BHAR, volume, volatility when asked for
     jobs = [(key, kind) for key, (_, kind) in FIGURES.items() if kind in drawable]
+    pngs: dict[str, bytes] = {}
+
+    def draw_here(key: str, kind: str) -> None:
+        say(f"drawing {key}.png")
+        pngs[key] = figure_png(res.plot(kind))
+        write_bytes(out / f"{key}.png", pngs[key])
+
     # two thirds of the figures in a forked worker while the tables are written here and the rest
     # drawn (see figure_worker: the same bytes; drawn here after all whenever the worker fails)
     worker = FigureWorker(jobs[: len(jobs) - len(jobs) // 3], out, lambda kind: figure_png(res.plot(kind)),
@@ -231,20 +238,15 @@ def _write_files(res: "EventStudyResults", out: Path, progress: Callable[[str], 
         for name, frame in tables(res).items():
             for path in write_table(out / name, frame, parquet):
                 paths[path.name] = path
-        pngs: dict[str, bytes] = {}
-        mine = [job for job in jobs if job not in worker.jobs or not worker.started]
-        for key, kind in mine:
-            say(f"drawing {key}.png")
-            pngs[key] = figure_png(res.plot(kind))
-            write_bytes(out / f"{key}.png", pngs[key])
+        for key, kind in jobs:
+            if not worker.started or (key, kind) not in worker.jobs:
+                draw_here(key, kind)
         pngs.update(worker.finish())
     finally:
         worker.cancel()
     for key, kind in jobs:
         if key not in pngs:  # the worker failed: drawn here after all
-            say(f"drawing {key}.png")
-            pngs[key] = figure_png(res.plot(kind))
-            write_bytes(out / f"{key}.png", pngs[key])
+            draw_here(key, kind)
     figures = {}
     for key, kind in jobs:
         paths[f"{key}.png"] = out / f"{key}.png"
